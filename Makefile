@@ -1,0 +1,142 @@
+# ses-mailfrom-milter: plain GNU Makefile.
+#
+# Sources are found by name so that adding a module never means editing
+# this file:
+#   ses/*.c                 -> $(B)/libses.a      (the SES client library)
+#   milter/*.c but main.c   -> $(B)/libmilterd.a  (the daemon's modules)
+#   milter/main.c           -> $(B)/ses-mailfrom-milter
+#   tool/*.c                -> $(B)/ses-mailfrom  (when tool/ exists)
+#   tests/unit/test_*.c     -> $(B)/tests/test_*  (cmocka, one binary each)
+#   tests/tools/*.c         -> $(B)/tests/*       (helpers the test suites drive)
+#   tests/fuzz/fuzz_*.c     -> build/fuzz/fuzz_*  (libFuzzer, clang; `make fuzz`)
+# A variant build goes to another $(B): `make check` builds build/asan with
+# AddressSanitizer and UndefinedBehaviorSanitizer through this same file.
+
+VERSION   = 0.1.0
+B        ?= build
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+SANFLAGS ?=
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+PYTHON   ?= /usr/bin/python3
+
+PKGS      = libcurl libcares inih jansson yaml-0.1 expat openssl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+ALL_CFLAGS  = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -I. \
+              -DVERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS) $(SANFLAGS)
+ALL_LDFLAGS = -pthread $(LDFLAGS) $(SANFLAGS)
+LIBS_ALL    = -lmilter $(PKG_LIBS) -lresolv
+
+SES_SRC    := $(wildcard ses/*.c)
+MILTER_SRC := $(filter-out milter/main.c,$(wildcard milter/*.c))
+TOOL_SRC   := $(wildcard tool/*.c)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+TTOOL_SRC  := $(wildcard tests/tools/*.c)
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+
+LIBSES    = $(B)/libses.a
+LIBMILTER = $(B)/libmilterd.a
+DAEMON    = $(B)/ses-mailfrom-milter
+TOOL      = $(if $(TOOL_SRC),$(B)/ses-mailfrom)
+UNITS     = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+TTOOLS    = $(patsubst tests/tools/%.c,$(B)/tests/%,$(TTOOL_SRC))
+
+.PHONY: all deps check check-unit check-asan check-integration check-fuzz \
+        tests run install clean fuzz bench
+.DELETE_ON_ERROR:
+
+all: $(DAEMON) $(TOOL)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBSES): $(call obj,$(SES_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIBMILTER): $(call obj,$(MILTER_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(DAEMON): $(call obj,milter/main.c) $(LIBMILTER) $(LIBSES)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
+
+$(B)/ses-mailfrom: $(call obj,$(TOOL_SRC)) $(LIBMILTER) $(LIBSES)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
+
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIBMILTER) $(LIBSES)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL) -lcmocka
+
+$(B)/tests/%: $(B)/obj/tests/tools/%.o $(LIBMILTER) $(LIBSES)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
+
+tests: all $(UNITS) $(TTOOLS)
+
+deps:
+	@contrib/install-deps check
+
+# `make check` is the whole test suite: unit tests, the same under ASan and
+# UBSan, short fuzz runs of every parser of outside input, then the
+# integration tests against real Postfix, knot, moto, a fake SES and the AWS
+# CLI. Any failure makes it exit non-zero.
+check: deps
+	$(MAKE) check-unit
+	$(MAKE) check-asan
+	$(MAKE) check-fuzz
+	$(MAKE) check-integration
+
+check-unit: tests
+	tests/run-unit $(B)/tests
+
+ASAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+check-asan:
+	$(MAKE) B=build/asan CFLAGS="-O1 -g" SANFLAGS="$(ASAN)" tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    tests/run-unit build/asan/tests
+
+check-integration: tests
+	SMF_BUILD=$(abspath $(B)) $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+
+# libFuzzer needs clang; the library sources are compiled again with it.
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread -I. -DVERSION='"$(VERSION)"' \
+              $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined
+FUZZ_BINS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+build/fuzz/%: tests/fuzz/%.c $(SES_SRC) $(MILTER_SRC)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(SES_SRC) $(MILTER_SRC) $(LIBS_ALL)
+
+fuzz: $(FUZZ_BINS)
+
+FUZZ_SECONDS ?= 10
+check-fuzz: fuzz
+	tests/run-fuzz $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+# The milter in the foreground on the example configuration.
+run: all
+	@contrib/install-deps run
+	@contrib/add-user
+	$(DAEMON) -f -c conf/ses-mailfrom-milter.conf
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)/etc
+	install -m 755 $(DAEMON) $(DESTDIR)$(PREFIX)/sbin/
+	$(if $(TOOL),install -m 755 $(TOOL) $(DESTDIR)$(PREFIX)/bin/)
+	$(foreach m,$(wildcard man/*.8),install -m 644 $(m) $(DESTDIR)$(PREFIX)/share/man/man8/;)
+	$(foreach m,$(wildcard man/*.1),install -m 644 $(m) $(DESTDIR)$(PREFIX)/share/man/man1/;)
+	test -e $(DESTDIR)/etc/ses-mailfrom-milter.conf || \
+	    install -m 640 conf/ses-mailfrom-milter.conf $(DESTDIR)/etc/
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)
