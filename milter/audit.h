@@ -1,0 +1,43 @@
+/*
+ * audit: the one-line key=value records the milter writes to syslog for
+ * every decision. Formatting is pure (no I/O) so the escaping of hostile
+ * senders can be unit-tested and fuzzed; audit_log() hands the line to log.
+ *
+ * A line starts with the queue id, or NOQUEUE while the MTA has none (in
+ * Postfix's smtpd the id is only known at end-of-message), as Postfix's own
+ * lines do. "msg=" ties the MAIL FROM line to the end-of-message line.
+ */
+#ifndef AUDIT_H
+#define AUDIT_H
+
+#include <stddef.h>
+
+#define AUDIT_LINE_MAX 1024
+
+/* Fields left NULL are omitted. */
+struct audit_rec {
+	const char *queue_id;		/* NULL: NOQUEUE */
+	const char *msg;		/* the filter's own message id */
+	const char *stage;		/* "mail", "eom" */
+	const char *sender;		/* as the client sent it, without <> */
+	const char *identity;
+	const char *mail_from_domain;
+	const char *mx;
+	const char *status;
+	const char *behavior;
+	const char *action;
+	const char *reply;
+	const char *reason;
+	const char *rewritten;
+};
+
+/*
+ * Writes the record into buf (always NUL-terminated) and returns its
+ * length. Values are escaped so that one record stays one line with one
+ * '=' per field: bytes below 0x21, '%', '=' , DEL and '<' '>' in the sender
+ * become %XX. The sender is wrapped in <> as in Postfix's logs.
+ */
+size_t audit_format(char *buf, size_t size, const struct audit_rec *);
+void audit_log(const struct audit_rec *);
+
+#endif

@@ -1,0 +1,859 @@
+#include "milter/conf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <arpa/inet.h>
+
+#include "milter/addr.h"
+#include "milter/daemon.h"
+
+/*
+ * Debian builds inih with a 200-byte stack line buffer; it would cut a
+ * longer line in two and parse the tail as a line of its own. The reader
+ * below sees whole lines first, so it can refuse them by line number.
+ */
+#define CONF_INIH_LINE 200
+
+/* Postfix's milter command timeout is 30 s: a DNS wait must end well before. */
+#define CONF_DNS_BUDGET_MS 20000
+
+enum conf_section {
+	SEC_NONE, SEC_MILTER, SEC_DNS, SEC_SES, SEC_IDENTITY, SEC_UNKNOWN
+};
+
+struct conf_loader {
+	struct conf *conf;
+	FILE *fp;
+	conf_report_fn report;
+	void *report_arg;
+	int line;
+	int errors;
+	enum conf_section section;
+	struct conf_identity *identity;	/* current [identity] section */
+	unsigned long seen;		/* bit per key of the current section */
+	size_t idcap;
+	char *linebuf;
+	size_t linecap;
+	/* Where the keys checked together at the end were set. */
+	int ttl_line, timeout_line, mx_line;
+	/* Problems, reported in line order once the whole file is read. */
+	struct conf_problem {
+		int line;
+		size_t seq;	/* file order among problems on one line */
+		char *msg;
+	} *problems;
+	size_t nproblems, problemcap;
+};
+
+static void conf_error(struct conf_loader *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+conf_error(struct conf_loader *ld, int line, const char *fmt, ...)
+{
+	char msg[512], full[1024];
+	va_list ap;
+	void *p;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(full, sizeof(full), "%s:%d: %s", ld->conf->path, line, msg);
+	ld->errors++;
+	if (ld->nproblems == ld->problemcap) {
+		size_t ncap = ld->problemcap ? ld->problemcap * 2 : 8;
+
+		if ((p = reallocarray(ld->problems, ncap, sizeof(*ld->problems))) == NULL) {
+			ld->report(ld->report_arg, full);	/* unsorted beats lost */
+			return;
+		}
+		ld->problems = p;
+		ld->problemcap = ncap;
+	}
+	if ((ld->problems[ld->nproblems].msg = strdup(full)) == NULL) {
+		ld->report(ld->report_arg, full);
+		return;
+	}
+	ld->problems[ld->nproblems].seq = ld->nproblems;
+	ld->problems[ld->nproblems++].line = line;
+}
+
+static int
+conf_problem_cmp(const void *a, const void *b)
+{
+	const struct conf_problem *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void
+conf_report_problems(struct conf_loader *ld)
+{
+	size_t i;
+
+	qsort(ld->problems, ld->nproblems, sizeof(*ld->problems), conf_problem_cmp);
+	for (i = 0; i < ld->nproblems; i++) {
+		ld->report(ld->report_arg, ld->problems[i].msg);
+		free(ld->problems[i].msg);
+	}
+	free(ld->problems);
+}
+
+static char *
+conf_strdup(struct conf_loader *ld, const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		conf_error(ld, ld->line, "out of memory");
+	return p;
+}
+
+/* Replaces *dst, so that a key given again does not leak the first value. */
+static bool
+conf_set_string(struct conf_loader *ld, char **dst, const char *value)
+{
+	char *p = conf_strdup(ld, value);
+
+	if (p == NULL)
+		return false;
+	free(*dst);
+	*dst = p;
+	return true;
+}
+
+static void
+conf_lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+bool
+conf_parse_duration(const char *s, unsigned *seconds)
+{
+	unsigned long long v = 0, mult;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return false;
+	while (isdigit((unsigned char)*p)) {
+		v = v * 10 + (unsigned)(*p++ - '0');
+		if (v > UINT_MAX)
+			return false;
+	}
+	if (strcmp(p, "") == 0 || strcmp(p, "s") == 0)
+		mult = 1;
+	else if (strcmp(p, "m") == 0)
+		mult = 60;
+	else if (strcmp(p, "h") == 0)
+		mult = 3600;
+	else if (strcmp(p, "d") == 0)
+		mult = 86400;
+	else
+		return false;
+	if (v * mult > UINT_MAX)
+		return false;
+	*seconds = (unsigned)(v * mult);
+	return true;
+}
+
+static bool
+conf_parse_int(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool
+conf_parse_port(const char *s, size_t len)
+{
+	char buf[8];
+	long port;
+
+	if (len == 0 || len >= sizeof(buf))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return conf_parse_int(buf, 1, 65535, &port);
+}
+
+bool
+conf_parse_socket(const char *s, const char **why)
+{
+	const char *rest, *at;
+	struct sockaddr_un sun;
+
+	if ((rest = strchr(s, ':')) == NULL) {
+		*why = "expected unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST";
+		return false;
+	}
+	rest++;
+	if (strncmp(s, "unix:", 5) == 0 || strncmp(s, "local:", 6) == 0) {
+		if (rest[0] != '/') {
+			*why = "the socket path must be absolute";
+			return false;
+		}
+		if (strlen(rest) >= sizeof(sun.sun_path)) {
+			*why = "the socket path is too long for a unix socket";
+			return false;
+		}
+		return true;
+	}
+	if (strncmp(s, "inet:", 5) == 0 || strncmp(s, "inet6:", 6) == 0) {
+		at = strchr(rest, '@');
+		if (!conf_parse_port(rest, at != NULL ? (size_t)(at - rest) : strlen(rest))) {
+			*why = "the port must be a number from 1 to 65535";
+			return false;
+		}
+		if (at != NULL && at[1] == '\0') {
+			*why = "empty host after '@'";
+			return false;
+		}
+		return true;
+	}
+	*why = "unknown socket type; expected unix:, local:, inet: or inet6:";
+	return false;
+}
+
+bool
+conf_is_subdomain(const char *sub, const char *parent)
+{
+	size_t ls = strlen(sub), lp = strlen(parent);
+
+	return ls > lp + 1 && sub[ls - lp - 1] == '.' &&
+	    strcasecmp(sub + ls - lp, parent) == 0;
+}
+
+/*
+ * A DNS host name as SES and resolvers take it: letter-digit-hyphen labels
+ * of 1 to 63 bytes, 253 bytes in all. Stricter than an SMTP domain (no
+ * address literal, no UTF-8): identities and MAIL FROM domains are DNS names.
+ */
+static bool
+conf_valid_hostname(const char *s)
+{
+	size_t label = 0, total = strlen(s);
+	const char *p;
+
+	if (total == 0 || total > 253)
+		return false;
+	for (p = s; ; p++) {
+		if (*p == '.' || *p == '\0') {
+			if (label == 0 || label > 63 || p[-1] == '-')
+				return false;
+			if (*p == '\0')
+				return true;
+			label = 0;
+		} else if (isalnum((unsigned char)*p) || (*p == '-' && label > 0))
+			label++;
+		else
+			return false;
+	}
+}
+
+static bool
+conf_parse_servers(const char *s)
+{
+	char buf[512], *tok, *save, *port;
+	unsigned char ab[16];
+
+	if (strlen(s) >= sizeof(buf))
+		return false;
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ", \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", \t", &save)) {
+		port = NULL;
+		if (tok[0] == '[') {		/* [v6]:port */
+			char *close = strchr(tok, ']');
+
+			if (close == NULL)
+				return false;
+			*close = '\0';
+			if (close[1] == ':')
+				port = close + 2;
+			else if (close[1] != '\0')
+				return false;
+			tok++;
+			if (inet_pton(AF_INET6, tok, ab) != 1)
+				return false;
+		} else {
+			if ((port = strchr(tok, ':')) != NULL)
+				*port++ = '\0';
+			if (inet_pton(AF_INET, tok, ab) != 1)
+				return false;
+		}
+		if (port != NULL && !conf_parse_port(port, strlen(port)))
+			return false;
+	}
+	return true;
+}
+
+static const struct {
+	const char *name;
+	int facility;
+} conf_facilities[] = {
+	{ "mail", LOG_MAIL }, { "daemon", LOG_DAEMON }, { "user", LOG_USER },
+	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+};
+
+/* Looks value up in a NULL-terminated list of names; -1 when absent. */
+static int
+conf_enum(const char *value, const char *const *names)
+{
+	int i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(value, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static const char *const conf_yesno[] = { "no", "yes", NULL };
+static const char *const conf_scopes[] = { "all", "authenticated", NULL };
+static const char *const conf_actions[] = { "accept", "reject", "tempfail", NULL };
+static const char *const conf_syncs[] = { "no", "yes", "dry-run", NULL };
+static const char *const conf_behaviors[] = {
+	"UseDefaultValue", "RejectMessage", NULL
+};
+
+const char *
+conf_behavior_name(enum conf_behavior b)
+{
+	return conf_behaviors[b];
+}
+
+const char *
+conf_action_name(enum conf_action a)
+{
+	return conf_actions[a];
+}
+
+/*
+ * One function per section; each returns the key's bit index (for the
+ * duplicate check) or -1 for an unknown key, and reports bad values itself.
+ */
+#define KEY(i, n) (strcmp(name, (n)) == 0 && (key = (i)) >= 0)
+#define BAD(...) conf_error(ld, ld->line, __VA_ARGS__)
+
+static int
+conf_key_milter(struct conf_loader *ld, const char *name, const char *value)
+{
+	struct conf *c = ld->conf;
+	const char *why;
+	long v;
+	int key = -1, e;
+
+	if (KEY(0, "socket")) {
+		if (!conf_parse_socket(value, &why))
+			BAD("socket: %s", why);
+		else
+			conf_set_string(ld, &c->socket, value);
+	} else if (KEY(1, "user")) {
+		struct daemon_user u;
+
+		if (!daemon_user_lookup(value, &u, &why))
+			BAD("user '%s': %s", value, why);
+		else
+			conf_set_string(ld, &c->user, value);
+	} else if (KEY(2, "umask")) {
+		char *end;
+
+		errno = 0;
+		v = strtol(value, &end, 8);
+		if (*value == '\0' || *end != '\0' || errno != 0 || v < 0 || v > 0777)
+			BAD("umask must be octal, 000 to 777");
+		else
+			c->umask = (mode_t)v;
+	} else if (KEY(3, "syslog_facility")) {
+		size_t i;
+
+		for (i = 0; i < sizeof(conf_facilities) / sizeof(conf_facilities[0]); i++)
+			if (strcmp(value, conf_facilities[i].name) == 0)
+				break;
+		if (i == sizeof(conf_facilities) / sizeof(conf_facilities[0]))
+			BAD("syslog_facility must be mail, daemon, user or local0 to local7");
+		else
+			c->syslog_facility = conf_facilities[i].facility;
+	} else if (KEY(4, "scope")) {
+		if ((e = conf_enum(value, conf_scopes)) < 0)
+			BAD("scope must be all or authenticated");
+		else
+			c->scope = (enum conf_scope)e;
+	} else if (KEY(5, "unknown_sender")) {
+		if ((e = conf_enum(value, conf_actions)) < 0)
+			BAD("unknown_sender must be accept, reject or tempfail");
+		else
+			c->unknown_sender = (enum conf_action)e;
+	} else if (KEY(6, "on_internal_error")) {
+		if ((e = conf_enum(value, conf_actions)) < 0 || e == CONF_REJECT)
+			BAD("on_internal_error must be tempfail or accept");
+		else
+			c->on_internal_error = (enum conf_action)e;
+	} else if (KEY(7, "rewrite_envelope")) {
+		if ((e = conf_enum(value, conf_yesno)) < 0)
+			BAD("rewrite_envelope must be yes or no");
+		else
+			c->rewrite_envelope = e == 1;
+	}
+	return key;
+}
+
+static int
+conf_key_dns(struct conf_loader *ld, const char *name, const char *value)
+{
+	struct conf *c = ld->conf;
+	unsigned d;
+	long v;
+	int key = -1;
+
+	if (KEY(0, "servers")) {
+		if (!conf_parse_servers(value))
+			BAD("servers: expected IP or IP:PORT ([IPv6]:PORT), comma separated");
+		else
+			conf_set_string(ld, &c->dns_servers, value);
+	} else if (KEY(1, "timeout_ms")) {
+		if (!conf_parse_int(value, 10, CONF_DNS_BUDGET_MS, &v))
+			BAD("timeout_ms must be a number from 10 to %d", CONF_DNS_BUDGET_MS);
+		else
+			c->dns_timeout_ms = (int)v;
+		ld->timeout_line = ld->line;
+	} else if (KEY(2, "tries")) {
+		if (!conf_parse_int(value, 1, 10, &v))
+			BAD("tries must be a number from 1 to 10");
+		else
+			c->dns_tries = (int)v;
+		ld->timeout_line = ld->line;
+	} else if (KEY(3, "min_ttl") || KEY(4, "max_ttl")) {
+		if (!conf_parse_duration(value, &d))
+			BAD("%s: expected a duration such as 30s, 5m, 1h or 1d", name);
+		else if (key == 3)
+			c->dns_min_ttl = d;
+		else
+			c->dns_max_ttl = d;
+		ld->ttl_line = ld->line;
+	} else if (KEY(5, "expected_mx")) {
+		if (conf_set_string(ld, &c->expected_mx, value))
+			conf_lower(c->expected_mx);
+		ld->mx_line = ld->line;
+	}
+	return key;
+}
+
+static int
+conf_key_ses(struct conf_loader *ld, const char *name, const char *value)
+{
+	struct conf *c = ld->conf;
+	const char *p;
+	int key = -1, e;
+
+	if (KEY(0, "region")) {
+		for (p = value; *p != '\0'; p++)
+			if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '-')
+				break;
+		if (*value == '\0' || *p != '\0' || p - value > 32)
+			BAD("region must look like us-east-1");
+		else
+			conf_set_string(ld, &c->region, value);
+	} else if (KEY(1, "endpoint")) {
+		if (*value != '\0' && strncmp(value, "https://", 8) != 0 &&
+		    strncmp(value, "http://", 7) != 0)
+			BAD("endpoint must be empty or an http:// or https:// URL");
+		else
+			conf_set_string(ld, &c->endpoint, value);
+	} else if (KEY(2, "profile")) {
+		conf_set_string(ld, &c->profile, value);
+	} else if (KEY(3, "sync")) {
+		if ((e = conf_enum(value, conf_syncs)) < 0)
+			BAD("sync must be yes, no or dry-run");
+		else
+			c->sync = (enum conf_sync)e;
+	} else if (KEY(4, "sync_interval")) {
+		if (!conf_parse_duration(value, &c->sync_interval) || c->sync_interval == 0)
+			BAD("sync_interval: expected a duration of at least 1s, such as 1h");
+	} else if (KEY(5, "state_file")) {
+		if (value[0] != '/')
+			BAD("state_file must be an absolute path");
+		else
+			conf_set_string(ld, &c->state_file, value);
+	}
+	return key;
+}
+
+static int
+conf_key_identity(struct conf_loader *ld, const char *name, const char *value)
+{
+	struct conf_identity *id = ld->identity;
+	int key = -1, e;
+
+	if (KEY(0, "mail_from_domain")) {
+		const char *dom = strchr(id->name, '@');
+
+		dom = dom != NULL ? dom + 1 : id->name;
+		free(id->mail_from_domain);
+		id->mail_from_domain = NULL;
+		if (*value == '\0')
+			return key;	/* custom MAIL FROM disabled */
+		if (!conf_valid_hostname(value))
+			BAD("mail_from_domain '%s' is not a valid domain name", value);
+		else if (!conf_is_subdomain(value, dom))
+			BAD("mail_from_domain '%s' is not a subdomain of %s", value, dom);
+		else if ((id->mail_from_domain = conf_strdup(ld, value)) != NULL)
+			conf_lower(id->mail_from_domain);
+	} else if (KEY(1, "behavior_on_mx_failure")) {
+		if ((e = conf_enum(value, conf_behaviors)) < 0)
+			BAD("behavior_on_mx_failure must be UseDefaultValue or RejectMessage");
+		else
+			id->behavior = (enum conf_behavior)e;
+	}
+	return key;
+}
+
+static void
+conf_begin_identity(struct conf_loader *ld, const char *name)
+{
+	struct conf *c = ld->conf;
+	struct conf_identity *id;
+	struct addr a;
+	const char *at = strchr(name, '@');
+	char buf[ADDR_PATH_MAX + 1];
+	enum addr_status st;
+
+	ld->identity = NULL;
+	if (at != NULL) {
+		st = addr_parse(name, strlen(name), &a);
+		if (st != ADDR_OK || a.ip_literal || !conf_valid_hostname(a.domain)) {
+			conf_error(ld, ld->line, "identity '%s' is not a valid address: %s",
+			    name, st != ADDR_OK ? addr_strerror(st) : "bad domain");
+			return;
+		}
+		if (!addr_join(a.local, a.domain, buf, sizeof(buf))) {
+			conf_error(ld, ld->line, "identity '%s' is too long", name);
+			return;
+		}
+	} else {
+		if (!conf_valid_hostname(name)) {
+			conf_error(ld, ld->line, "identity '%s' is not a valid domain name", name);
+			return;
+		}
+		memcpy(buf, name, strlen(name) + 1);	/* valid: at most 253 bytes */
+		conf_lower(buf);
+	}
+
+	if (c->nidentities == ld->idcap) {
+		size_t ncap = ld->idcap ? ld->idcap * 2 : 16;
+		void *p = reallocarray(c->identities, ncap, sizeof(*id));
+
+		if (p == NULL) {
+			conf_error(ld, ld->line, "out of memory");
+			return;
+		}
+		c->identities = p;
+		ld->idcap = ncap;
+	}
+	id = &c->identities[c->nidentities];
+	memset(id, 0, sizeof(*id));
+	if ((id->name = conf_strdup(ld, buf)) == NULL)
+		return;
+	id->behavior = CONF_USE_DEFAULT_VALUE;	/* SES's own default */
+	id->line = ld->line;
+	c->nidentities++;
+	ld->identity = id;
+}
+
+/*
+ * Called by the reader for every "[...]" line, before inih sees it: inih
+ * (as Debian builds it) does not tell the handler about sections without
+ * keys, yet "[identity example.com]" alone is a meaningful identity.
+ */
+static void
+conf_section(struct conf_loader *ld, const char *name, size_t len)
+{
+	char buf[512];
+
+	ld->seen = 0;
+	ld->identity = NULL;
+	while (len > 0 && isspace((unsigned char)name[len - 1]))
+		len--;
+	while (len > 0 && isspace((unsigned char)*name))
+		name++, len--;
+	if (len >= sizeof(buf)) {
+		conf_error(ld, ld->line, "section name too long");
+		ld->section = SEC_UNKNOWN;
+		return;
+	}
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	if (strcmp(buf, "milter") == 0)
+		ld->section = SEC_MILTER;
+	else if (strcmp(buf, "dns") == 0)
+		ld->section = SEC_DNS;
+	else if (strcmp(buf, "ses") == 0)
+		ld->section = SEC_SES;
+	else if (strncmp(buf, "identity", 8) == 0 && isspace((unsigned char)buf[8])) {
+		const char *id = buf + 9;
+
+		while (isspace((unsigned char)*id))
+			id++;
+		ld->section = SEC_IDENTITY;
+		conf_begin_identity(ld, id);
+	} else {
+		conf_error(ld, ld->line,
+		    "unknown section [%s]; expected [milter], [dns], [ses] or [identity NAME]", buf);
+		ld->section = SEC_UNKNOWN;
+	}
+}
+
+static int
+conf_handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct conf_loader *ld = user;
+	int key;
+
+	(void)section;	/* the reader tracks sections itself, see conf_section() */
+	switch (ld->section) {
+	case SEC_NONE:
+		conf_error(ld, ld->line, "'%s' outside any section", name);
+		return 1;
+	case SEC_UNKNOWN:
+		return 1;	/* already reported at the section header */
+	case SEC_MILTER:
+		key = conf_key_milter(ld, name, value);
+		break;
+	case SEC_DNS:
+		key = conf_key_dns(ld, name, value);
+		break;
+	case SEC_SES:
+		key = conf_key_ses(ld, name, value);
+		break;
+	case SEC_IDENTITY:
+		if (ld->identity == NULL)
+			return 1;	/* bad identity name, already reported */
+		key = conf_key_identity(ld, name, value);
+		break;
+	default:
+		return 1;
+	}
+	if (key < 0)
+		conf_error(ld, ld->line, "unknown key '%s'", name);
+	else if (ld->seen & (1UL << key))
+		conf_error(ld, ld->line, "'%s' given twice in this section "
+		    "(an indented line continues the previous value)", name);
+	else
+		ld->seen |= 1UL << key;
+	/* Always go on: every problem in the file is reported, not the first. */
+	return 1;
+}
+
+static char *
+conf_reader(char *str, int num, void *stream)
+{
+	struct conf_loader *ld = stream;
+	ssize_t len;
+	char *p;
+
+	if ((len = getline(&ld->linebuf, &ld->linecap, ld->fp)) < 0)
+		return NULL;
+	ld->line++;
+	while (len > 0 && (ld->linebuf[len - 1] == '\n' || ld->linebuf[len - 1] == '\r'))
+		ld->linebuf[--len] = '\0';
+	if ((size_t)len != strlen(ld->linebuf)) {
+		conf_error(ld, ld->line, "NUL byte in line");
+		str[0] = '\0';
+		return str;
+	}
+	/* inih needs room for the line, its end and a NUL. */
+	if (len > num - 3) {
+		conf_error(ld, ld->line, "line too long (%zd bytes; at most %d)", len, num - 3);
+		str[0] = '\0';
+		return str;
+	}
+	p = ld->linebuf;
+	if (ld->line == 1 && strncmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '[') {
+		char *close = strchr(p, ']');
+
+		if (close != NULL)
+			conf_section(ld, p + 1, (size_t)(close - p - 1));
+	}
+	memcpy(str, ld->linebuf, (size_t)len + 1);
+	return str;
+}
+
+static int
+conf_identity_cmp(const void *a, const void *b)
+{
+	const struct conf_identity *x = a, *y = b;
+	int r = strcmp(x->name, y->name);
+
+	return r != 0 ? r : x->line - y->line;
+}
+
+static void
+conf_finish(struct conf_loader *ld)
+{
+	struct conf *c = ld->conf;
+	size_t i;
+
+	if (c->dns_min_ttl > c->dns_max_ttl)
+		conf_error(ld, ld->ttl_line, "min_ttl is greater than max_ttl");
+	if ((long)c->dns_timeout_ms * c->dns_tries > CONF_DNS_BUDGET_MS)
+		conf_error(ld, ld->timeout_line, "timeout_ms x tries exceeds %d ms; "
+		    "Postfix gives a milter 30 s per command", CONF_DNS_BUDGET_MS);
+
+	if (strcmp(c->expected_mx, "any") != 0) {
+		char buf[300];
+		const char *ph = strstr(c->expected_mx, "{region}");
+
+		if (ph != NULL)
+			snprintf(buf, sizeof(buf), "%.*s%s%s",
+			    (int)(ph - c->expected_mx), c->expected_mx, c->region, ph + 8);
+		else
+			snprintf(buf, sizeof(buf), "%s", c->expected_mx);
+		if (!conf_valid_hostname(buf))
+			conf_error(ld, ld->mx_line, "expected_mx '%s' is not a host name "
+			    "(or \"any\")", buf);
+		else
+			conf_set_string(ld, &c->expected_mx, buf);
+	}
+
+	/* Sorting brings duplicates together; the lookup table is built elsewhere. */
+	qsort(c->identities, c->nidentities, sizeof(*c->identities), conf_identity_cmp);
+	for (i = 1; i < c->nidentities; i++)
+		if (strcmp(c->identities[i].name, c->identities[i - 1].name) == 0)
+			conf_error(ld, c->identities[i].line,
+			    "identity %s already defined at line %d",
+			    c->identities[i].name, c->identities[i - 1].line);
+}
+
+static struct conf *
+conf_defaults(const char *path)
+{
+	struct conf *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	atomic_init(&c->refs, 1);
+	c->umask = 007;
+	c->syslog_facility = LOG_MAIL;
+	c->scope = CONF_SCOPE_ALL;
+	c->unknown_sender = CONF_ACCEPT;
+	c->on_internal_error = CONF_TEMPFAIL;
+	c->dns_timeout_ms = 2000;
+	c->dns_tries = 2;
+	c->dns_min_ttl = 0;
+	c->dns_max_ttl = 3600;
+	c->sync = CONF_SYNC_YES;
+	c->sync_interval = 3600;
+	c->path = strdup(path);
+	c->socket = strdup("unix:/var/spool/postfix/ses-mailfrom/milter.sock");
+	c->user = strdup("");
+	c->dns_servers = strdup("");
+	c->expected_mx = strdup("feedback-smtp.{region}.amazonses.com");
+	c->region = strdup("us-east-1");
+	c->endpoint = strdup("");
+	c->profile = strdup("");
+	c->state_file = strdup("/var/lib/ses-mailfrom-milter/state.json");
+	if (c->path == NULL || c->socket == NULL || c->user == NULL ||
+	    c->dns_servers == NULL || c->expected_mx == NULL || c->region == NULL ||
+	    c->endpoint == NULL || c->profile == NULL || c->state_file == NULL) {
+		conf_unref(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct conf *
+conf_load(const char *path, conf_report_fn report, void *arg)
+{
+	struct conf_loader ld;
+	char msg[1024];
+	int rc;
+
+	memset(&ld, 0, sizeof(ld));
+	ld.report = report;
+	ld.report_arg = arg;
+	if ((ld.conf = conf_defaults(path)) == NULL) {
+		snprintf(msg, sizeof(msg), "%s: out of memory", path);
+		report(arg, msg);
+		return NULL;
+	}
+	if ((ld.fp = fopen(path, "r")) == NULL) {
+		snprintf(msg, sizeof(msg), "%s:0: cannot open: %s", path, strerror(errno));
+		report(arg, msg);
+		conf_unref(ld.conf);
+		return NULL;
+	}
+	rc = ini_parse_stream(conf_reader, &ld, conf_handler, &ld);
+	if (ferror(ld.fp))
+		conf_error(&ld, ld.line, "read error");
+	fclose(ld.fp);
+	free(ld.linebuf);
+	/* The handler never fails, so inih's error line is a syntax error. */
+	if (rc > 0)
+		conf_error(&ld, rc, "syntax error: expected 'key = value' or '[section]'");
+	else if (rc < 0)
+		conf_error(&ld, 0, "inih failed (%d)", rc);
+	conf_finish(&ld);
+	conf_report_problems(&ld);
+	if (ld.errors > 0) {
+		conf_unref(ld.conf);
+		return NULL;
+	}
+	return ld.conf;
+}
+
+struct conf *
+conf_ref(struct conf *c)
+{
+	atomic_fetch_add(&c->refs, 1);
+	return c;
+}
+
+void
+conf_unref(struct conf *c)
+{
+	size_t i;
+
+	if (c == NULL || atomic_fetch_sub(&c->refs, 1) != 1)
+		return;
+	for (i = 0; i < c->nidentities; i++) {
+		free(c->identities[i].name);
+		free(c->identities[i].mail_from_domain);
+	}
+	free(c->identities);
+	free(c->path);
+	free(c->socket);
+	free(c->user);
+	free(c->dns_servers);
+	free(c->expected_mx);
+	free(c->region);
+	free(c->endpoint);
+	free(c->profile);
+	free(c->state_file);
+	free(c);
+}

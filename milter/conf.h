@@ -1,0 +1,87 @@
+/*
+ * conf: the daemon's INI configuration, read with inih and validated whole.
+ *
+ * conf_load() returns a fully validated, immutable struct conf or NULL; every
+ * problem found is reported as "FILE:LINE: message" through the caller's
+ * report function, not just the first, so an admin fixes a file in one pass.
+ * The configuration is shared by the milter threads through a reference
+ * count (conf_ref/conf_unref) so a reload can swap it while messages that
+ * started under the old one finish with it.
+ *
+ * Ownership: conf_load() allocates everything in the struct; conf_unref()
+ * of the last reference frees it all. Strings are never NULL unless said.
+ */
+#ifndef CONF_H
+#define CONF_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define CONF_DEFAULT_PATH "/etc/ses-mailfrom-milter.conf"
+
+enum conf_scope { CONF_SCOPE_ALL, CONF_SCOPE_AUTHENTICATED };
+enum conf_action { CONF_ACCEPT, CONF_REJECT, CONF_TEMPFAIL };
+enum conf_sync { CONF_SYNC_NO, CONF_SYNC_YES, CONF_SYNC_DRY_RUN };
+/* SES's BehaviorOnMXFailure. */
+enum conf_behavior { CONF_USE_DEFAULT_VALUE, CONF_REJECT_MESSAGE };
+
+struct conf_identity {
+	char *name;		/* "example.com" or "local@example.com", domain lower-case */
+	char *mail_from_domain;	/* lower-case; NULL: custom MAIL FROM disabled */
+	enum conf_behavior behavior;
+	int line;		/* of the [identity ...] header, for messages */
+};
+
+struct conf {
+	char *path;
+
+	/* [milter] */
+	char *socket;		/* libmilter spec: unix:/p, local:/p, inet:P@H, inet6:P@H */
+	char *user;		/* "" keeps the starting user; else USER or USER:GROUP */
+	mode_t umask;
+	int syslog_facility;	/* LOG_MAIL, ... */
+	enum conf_scope scope;
+	enum conf_action unknown_sender;
+	enum conf_action on_internal_error;	/* CONF_TEMPFAIL or CONF_ACCEPT */
+	bool rewrite_envelope;
+
+	/* [dns] */
+	char *dns_servers;	/* "" : /etc/resolv.conf; else "host:port,host:port" */
+	int dns_timeout_ms;
+	int dns_tries;
+	unsigned dns_min_ttl;	/* seconds */
+	unsigned dns_max_ttl;
+	char *expected_mx;	/* with {region} already substituted; "any" accepts any single MX */
+
+	/* [ses] */
+	char *region;
+	char *endpoint;		/* "" : derived from region */
+	char *profile;		/* "" : the AWS default chain */
+	enum conf_sync sync;
+	unsigned sync_interval;	/* seconds */
+	char *state_file;
+
+	struct conf_identity *identities;
+	size_t nidentities;
+
+	atomic_int refs;	/* see conf_ref() */
+};
+
+/* Called once per problem with "FILE:LINE: message" (no newline). */
+typedef void (*conf_report_fn)(void *arg, const char *msg);
+
+struct conf *conf_load(const char *path, conf_report_fn report, void *arg);
+struct conf *conf_ref(struct conf *);
+void conf_unref(struct conf *);
+
+/* Value parsers shared with the tool and the tests; each returns false on bad input. */
+bool conf_parse_duration(const char *s, unsigned *seconds);
+bool conf_parse_socket(const char *s, const char **why);
+bool conf_is_subdomain(const char *sub, const char *parent);
+
+const char *conf_behavior_name(enum conf_behavior);
+const char *conf_action_name(enum conf_action);
+
+#endif
