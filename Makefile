@@ -49,6 +49,7 @@ TTOOLS    = $(patsubst tests/tools/%.c,$(B)/tests/%,$(TTOOL_SRC))
 .PHONY: all deps check check-unit check-asan check-integration check-fuzz \
         tests run install clean fuzz bench
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(DAEMON) $(TOOL)
 

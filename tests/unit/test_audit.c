@@ -1,0 +1,84 @@
+/* Audit lines: one line per record, hostile senders escaped. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "milter/audit.h"
+
+static void
+test_full_record(void **state)
+{
+	struct audit_rec r = {
+		.queue_id = "4ABC123", .msg = "7.2", .stage = "mail",
+		.sender = "alice@example.org", .identity = "example.org",
+		.mail_from_domain = "mail.example.org", .mx = "ok", .status = "Success",
+		.behavior = "UseDefaultValue", .action = "accept",
+	};
+	char buf[AUDIT_LINE_MAX];
+
+	(void)state;
+	audit_format(buf, sizeof(buf), &r);
+	assert_string_equal(buf, "4ABC123: msg=7.2 stage=mail sender=<alice@example.org> "
+	    "identity=example.org mail_from_domain=mail.example.org mx=ok status=Success "
+	    "behavior=UseDefaultValue action=accept");
+}
+
+static void
+test_noqueue_and_omitted(void **state)
+{
+	struct audit_rec r = { .sender = "", .action = "accept" };
+	char buf[AUDIT_LINE_MAX];
+
+	(void)state;
+	audit_format(buf, sizeof(buf), &r);
+	assert_string_equal(buf, "NOQUEUE: sender=<> action=accept");
+}
+
+static void
+test_hostile_sender(void **state)
+{
+	struct audit_rec r = {
+		.sender = "\"a b\"@x>\r\nFAKE: action=reject%", .action = "accept",
+	};
+	char buf[AUDIT_LINE_MAX];
+
+	(void)state;
+	audit_format(buf, sizeof(buf), &r);
+	assert_null(strchr(buf, '\n'));
+	assert_null(strchr(buf, '\r'));
+	assert_string_equal(buf, "NOQUEUE: sender=<\"a%20b\"@x%3E%0D%0AFAKE:%20action%3Dreject%25> "
+	    "action=accept");
+}
+
+static void
+test_truncation(void **state)
+{
+	char big[3000], buf[64];
+	struct audit_rec r = { .sender = big };
+	size_t n;
+
+	(void)state;
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	n = audit_format(buf, sizeof(buf), &r);
+	assert_int_equal(n, sizeof(buf) - 1);
+	assert_int_equal(strlen(buf), n);
+	assert_int_equal(audit_format(buf, 0, &r), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_record),
+		cmocka_unit_test(test_noqueue_and_omitted),
+		cmocka_unit_test(test_hostile_sender),
+		cmocka_unit_test(test_truncation),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
