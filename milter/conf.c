@@ -15,6 +15,7 @@
 
 #include "milter/addr.h"
 #include "milter/daemon.h"
+#include "milter/ident.h"
 
 /*
  * Debian builds inih with a 200-byte stack line buffer; it would cut a
@@ -819,6 +820,9 @@ conf_load(const char *path, conf_report_fn report, void *arg)
 	else if (rc < 0)
 		conf_error(&ld, 0, "inih failed (%d)", rc);
 	conf_finish(&ld);
+	if (ld.errors == 0 &&
+	    (ld.conf->index = ident_build(ld.conf->identities, ld.conf->nidentities)) == NULL)
+		conf_error(&ld, ld.line, "out of memory indexing identities");
 	conf_report_problems(&ld);
 	if (ld.errors > 0) {
 		conf_unref(ld.conf);
@@ -845,6 +849,7 @@ conf_unref(struct conf *c)
 		free(c->identities[i].name);
 		free(c->identities[i].mail_from_domain);
 	}
+	ident_free(c->index);
 	free(c->identities);
 	free(c->path);
 	free(c->socket);

@@ -63,8 +63,9 @@ struct conf {
 	unsigned sync_interval;	/* seconds */
 	char *state_file;
 
-	struct conf_identity *identities;
+	struct conf_identity *identities;	/* sorted by name */
 	size_t nidentities;
+	struct ident_index *index;	/* over identities; see ident.h */
 
 	atomic_int refs;	/* see conf_ref() */
 };
