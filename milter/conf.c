@@ -417,6 +417,12 @@ conf_key_milter(struct conf_loader *ld, const char *name, const char *value)
 			BAD("rewrite_envelope must be yes or no");
 		else
 			c->rewrite_envelope = e == 1;
+	} else if (KEY(8, "reject_reply") || KEY(9, "tempfail_reply")) {
+		if (*value == '\0')
+			BAD("%s must not be empty", name);
+		else
+			conf_set_string(ld, key == 8 ? &c->reject_reply : &c->tempfail_reply,
+			    value);
 	}
 	return key;
 }
@@ -773,6 +779,8 @@ conf_defaults(const char *path)
 	c->path = strdup(path);
 	c->socket = strdup("unix:/var/spool/postfix/ses-mailfrom/milter.sock");
 	c->user = strdup("");
+	c->reject_reply = strdup(CONF_REJECT_REPLY);
+	c->tempfail_reply = strdup(CONF_TEMPFAIL_REPLY);
 	c->dns_servers = strdup("");
 	c->expected_mx = strdup("feedback-smtp.{region}.amazonses.com");
 	c->region = strdup("us-east-1");
@@ -780,6 +788,7 @@ conf_defaults(const char *path)
 	c->profile = strdup("");
 	c->state_file = strdup("/var/lib/ses-mailfrom-milter/state.json");
 	if (c->path == NULL || c->socket == NULL || c->user == NULL ||
+	    c->reject_reply == NULL || c->tempfail_reply == NULL ||
 	    c->dns_servers == NULL || c->expected_mx == NULL || c->region == NULL ||
 	    c->endpoint == NULL || c->profile == NULL || c->state_file == NULL) {
 		conf_unref(c);
@@ -854,6 +863,8 @@ conf_unref(struct conf *c)
 	free(c->path);
 	free(c->socket);
 	free(c->user);
+	free(c->reject_reply);
+	free(c->tempfail_reply);
 	free(c->dns_servers);
 	free(c->expected_mx);
 	free(c->region);

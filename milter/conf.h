@@ -20,6 +20,10 @@
 #include <sys/types.h>
 
 #define CONF_DEFAULT_PATH "/etc/ses-mailfrom-milter.conf"
+#define CONF_REJECT_REPLY "MAIL FROM domain %{domain} of SES identity %{identity} " \
+	"failed its MX check (%{mx}): MailFromDomainNotVerified"
+#define CONF_TEMPFAIL_REPLY "MAIL FROM domain %{domain} of SES identity %{identity}: " \
+	"MX check failed temporarily (%{mx}), try again later"
 
 enum conf_scope { CONF_SCOPE_ALL, CONF_SCOPE_AUTHENTICATED };
 enum conf_action { CONF_ACCEPT, CONF_REJECT, CONF_TEMPFAIL };
@@ -46,6 +50,8 @@ struct conf {
 	enum conf_action unknown_sender;
 	enum conf_action on_internal_error;	/* CONF_TEMPFAIL or CONF_ACCEPT */
 	bool rewrite_envelope;
+	char *reject_reply;	/* reply templates, see decide_reply_text() */
+	char *tempfail_reply;
 
 	/* [dns] */
 	char *dns_servers;	/* "" : /etc/resolv.conf; else "host:port,host:port" */
