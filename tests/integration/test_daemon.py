@@ -1,0 +1,323 @@
+"""The daemon as a process: flags, configuration check, reload, socket
+handling, privileges, signals."""
+
+import grp
+import os
+import pwd
+import re
+import socket
+import stat
+import subprocess
+import time
+
+import pytest
+
+from harness.milter import EX_CONFIG, EX_USAGE, STOP_TIMEOUT, line_of, run, socket_path
+from harness.util import free_port
+
+ALICE = "alice@example.com"
+RCPT = "rcpt@example.net"
+
+# One broken value per case: (section, key, value).
+BROKEN = [
+    ("milter", "unknown_sender", "maybe"),
+    ("milter", "scope", "everyone"),
+    ("milter", "socket", "tcp:25"),
+    ("milter", "umask", "9z"),
+    ("milter", "no_such_key", "1"),
+    ("dns", "timeout_ms", "soon"),
+    ("ses", "sync", "sometimes"),
+    ("identity example.com", "mail_from_domain", "bounce.example.org"),
+    ("identity example.com", "behavior_on_mx_failure", "Bounce"),
+]
+
+IDENTITY = {"identity example.com": {"mail_from_domain": "bounce.example.com",
+                                     "behavior_on_mx_failure": "RejectMessage"}}
+
+
+def problem_lines(stderr, path):
+    """Line numbers of the `PATH:LINE:` problems reported for path."""
+    return [int(n) for n in re.findall(rf"(?m)^{re.escape(path)}:(\d+):", stderr)]
+
+
+# -- flags ------------------------------------------------------------------
+
+def test_version(smf_build):
+    p = run(smf_build, "-V")
+    assert p.returncode == 0, p.stderr
+    assert re.search(r"\d+\.\d+", p.stdout + p.stderr)
+
+
+def test_help(smf_build):
+    p = run(smf_build, "-h")
+    assert p.returncode == 0, p.stderr
+    assert "-c" in p.stdout + p.stderr
+
+
+def test_unknown_flag_is_usage_error(smf_build):
+    p = run(smf_build, "-Z")
+    assert p.returncode == EX_USAGE, (p.returncode, p.stderr)
+
+
+# -- -n: configuration check ---------------------------------------------------
+
+def _example_usable(smf_root, testdir):
+    """The example configuration, as a path -n can check: its user is
+    created by contrib/add-user when present, else a copy has user blank."""
+    example = os.path.join(smf_root, "conf", "ses-mailfrom-milter.conf")
+    assert os.path.exists(example), "conf/ses-mailfrom-milter.conf missing"
+    text = open(example).read()
+    m = re.search(r"(?m)^\s*user\s*=\s*([^\s;#:]*)", text)
+    user = m.group(1) if m else ""
+    if user:
+        try:
+            pwd.getpwnam(user)
+        except KeyError:
+            add_user = os.path.join(smf_root, "contrib", "add-user")
+            if os.access(add_user, os.X_OK):
+                subprocess.run([add_user], check=True, capture_output=True)
+            else:
+                text = re.sub(r"(?m)^(\s*user\s*=).*$", r"\1", text)
+                path = os.path.join(testdir, "example.conf")
+                open(path, "w").write(text)
+                return path
+    return example
+
+
+def test_check_example_conf(smf_build, smf_root, testdir):
+    path = _example_usable(smf_root, testdir)
+    p = run(smf_build, "-n", "-c", path)
+    assert p.returncode == 0, p.stderr
+
+
+def test_check_example_conf_with_one_broken_value(smf_build, smf_root, testdir):
+    text = open(_example_usable(smf_root, testdir)).read()
+    candidates = [("unknown_sender", "maybe"), ("scope", "everyone"),
+                  ("on_internal_error", "explode"), ("sync", "sometimes")]
+    for key, bad in candidates:
+        rx = re.compile(rf"(?m)^(\s*{key}\s*=)[^\n]*$")
+        if rx.search(text):
+            break
+    else:
+        pytest.fail("the example sets none of " + ", ".join(k for k, _ in candidates))
+    text = rx.sub(rf"\g<1> {bad}", text, count=1)
+    path = os.path.join(testdir, "broken.conf")
+    open(path, "w").write(text)
+    line = line_of(text, key)
+
+    p = run(smf_build, "-n", "-c", path)
+    assert p.returncode == EX_CONFIG, (p.returncode, p.stderr)
+    assert problem_lines(p.stderr, path) == [line], p.stderr
+
+
+def test_check_harness_conf(milter):
+    p = milter.check(IDENTITY)
+    assert p.returncode == 0, p.stderr
+
+
+@pytest.mark.parametrize("section,key,value", BROKEN,
+                         ids=[f"{s.split()[0]}.{k}" for s, k, _ in BROKEN])
+def test_check_reports_file_and_line(milter, section, key, value):
+    text = milter.conf_text({**IDENTITY, section: {key: value}})
+    path = milter.write_conf(text)
+    p = milter.check(path=path)
+    assert p.returncode == EX_CONFIG, (p.returncode, p.stderr)
+    assert problem_lines(p.stderr, path) == [line_of(text, key, section)], p.stderr
+
+
+def test_check_reports_every_problem(milter):
+    text = milter.conf_text({"milter": {"unknown_sender": "maybe", "scope": "everyone"}})
+    path = milter.write_conf(text)
+    p = milter.check(path=path)
+    assert p.returncode == EX_CONFIG, p.stderr
+    assert sorted(problem_lines(p.stderr, path)) == sorted(
+        [line_of(text, "unknown_sender"), line_of(text, "scope")]), p.stderr
+
+
+def test_check_duplicate_identity(milter):
+    base = milter.conf_text(IDENTITY)
+    text = base + "\n[identity EXAMPLE.com]\nmail_from_domain = mx.example.com\n"
+    path = milter.write_conf(text)
+    p = milter.check(path=path)
+    assert p.returncode == EX_CONFIG, p.stderr
+    second = len(base.splitlines()) + 2
+    lines = problem_lines(p.stderr, path)
+    assert lines and all(second <= n <= second + 1 for n in lines), p.stderr
+
+
+def test_check_missing_file(smf_build, testdir):
+    path = os.path.join(testdir, "absent.conf")
+    p = run(smf_build, "-n", "-c", path)
+    assert p.returncode != 0
+    assert path in p.stderr
+
+
+# -- reload (SIGUSR1) -----------------------------------------------------------
+
+def test_reload_good_file(milter, postfix, sink):
+    m = milter()
+    assert postfix.send(ALICE, [RCPT]).accepted
+
+    new = milter.conf_text({"identity example.com": {"mail_from_domain": ""}})
+    m.reload(new, expect=r"configuration reloaded")
+    assert m.alive()
+
+    t = postfix.send(ALICE, [RCPT])
+    assert t.accepted, t
+    assert sink.wait_for(t).sender == ALICE
+    m.wait_log(rf"\b{t.queue_id}: .*sender=<{re.escape(ALICE)}>")
+    postfix.assert_milter_ok()
+
+
+def test_reload_takes_effect(milter, postfix):
+    """After a reload to unknown_sender = reject, a sender with no identity
+    is refused at MAIL FROM while a configured identity still passes."""
+    m = milter()
+    assert postfix.send("someone@other.example", [RCPT]).accepted
+    new = milter.conf_text({"identity example.com": {"mail_from_domain": ""},
+                            "milter": {"unknown_sender": "reject"}})
+    m.reload(new, expect=r"configuration reloaded")
+
+    refused = postfix.send("someone@other.example", [RCPT])
+    assert refused.mail.permanent, refused
+    assert postfix.send(ALICE, [RCPT]).accepted
+
+
+def test_reload_broken_file_keeps_running_configuration(milter, postfix, sink):
+    m = milter()
+    broken = milter.conf_text({"milter": {"unknown_sender": "maybe"}})
+    line = line_of(broken, "unknown_sender")
+    err = m.reload(broken, expect=rf"{re.escape(m.conf_path)}:{line}:")
+    assert m.alive()
+    m.wait_log(r"keeping the running configuration")
+    assert "configuration reloaded" not in m.log.text(since=err.start())
+
+    t = postfix.send("someone@other.example", [RCPT])
+    assert t.accepted, t  # still unknown_sender = accept
+    assert sink.wait_for(t).sender == "someone@other.example"
+    postfix.assert_milter_ok()
+
+
+# -- the socket ---------------------------------------------------------------
+
+def test_stale_socket_is_removed(milter, postfix, sink, milter_socket):
+    path = socket_path(milter_socket)
+    if os.path.exists(path):
+        os.unlink(path)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.bind(path)  # a socket file nobody listens on, as after a crash
+    assert stat.S_ISSOCK(os.stat(path).st_mode)
+
+    m = milter()
+    m.wait_log(r"removed stale socket")
+    t = postfix.send(ALICE, [RCPT])
+    assert t.accepted, t
+    sink.wait_for(t)
+
+
+def test_live_socket_refuses_second_instance(milter, postfix, sink, milter_socket):
+    path = socket_path(milter_socket)
+    first = milter()
+    inode = os.stat(path).st_ino
+
+    second = milter(wait=False)
+    rc = second.wait_exit()
+    assert rc != 0, second.log.text()
+    assert re.search(r"another instance", second.log.text()), second.log.text()
+
+    assert first.alive()
+    assert os.stat(path).st_ino == inode, "the second instance replaced the socket"
+    t = postfix.send(ALICE, [RCPT])
+    assert t.accepted, t
+    sink.wait_for(t)
+    first.wait_log(rf"sender=<{re.escape(ALICE)}>")
+    postfix.assert_milter_ok()
+
+
+def test_sigterm_removes_socket(milter, milter_socket):
+    m = milter()
+    assert stat.S_ISSOCK(os.stat(socket_path(milter_socket)).st_mode)
+    m.stop()  # asserts exit 0 within a few seconds and the socket gone
+
+
+def test_sigterm_exits_promptly(milter):
+    """An idle daemon stops well within a second or two of SIGTERM (a
+    service manager's stop, and every test's teardown, wait for it)."""
+    m = milter()
+    started = time.monotonic()
+    m.stop(timeout=STOP_TIMEOUT)
+    elapsed = time.monotonic() - started
+    assert elapsed < 2, f"SIGTERM took {elapsed:.1f}s"
+
+
+def test_sigterm_with_a_client_connected(milter, postfix, milter_socket):
+    """Stopping while Postfix holds a milter connection (an SMTP session
+    between MAIL and DATA) still exits promptly and cleanly."""
+    m = milter()
+    with postfix.smtp() as c:
+        assert c.mail(ALICE).code == 250
+        m.wait_log(rf"sender=<{re.escape(ALICE)}>")
+        m.stop()
+    assert not os.path.exists(socket_path(milter_socket))
+
+
+# -- privileges -----------------------------------------------------------------
+
+@pytest.mark.parametrize("how", ["flag", "config"])
+def test_privilege_drop(milter, postfix, sink, milter_socket, how):
+    nobody = pwd.getpwnam("nobody").pw_uid
+    postfix_gid = grp.getgrnam("postfix").gr_gid
+    if how == "flag":
+        m = milter({"milter": {"umask": "007"}}, extra_args=("-u", "nobody:postfix"))
+    else:
+        m = milter({"milter": {"user": "nobody:postfix", "umask": "007"}})
+
+    st = m.status()
+    assert st["Uid"] == [str(nobody)] * 4, st["Uid"]
+    assert st["Gid"] == [str(postfix_gid)] * 4, st["Gid"]
+    assert "0" not in st.get("Groups", []), st.get("Groups")
+
+    path = socket_path(milter_socket)
+    sst = os.stat(path)
+    assert stat.S_ISSOCK(sst.st_mode)
+    assert (sst.st_uid, sst.st_gid) == (nobody, postfix_gid)
+    assert stat.S_IMODE(sst.st_mode) == 0o770, oct(stat.S_IMODE(sst.st_mode))  # umask 007
+
+    t = postfix.send(ALICE, [RCPT])
+    assert t.accepted, t
+    assert sink.wait_for(t).sender == ALICE
+    postfix.assert_milter_ok()
+
+    # An unprivileged reload must still read the file.
+    m.reload(expect=r"configuration reloaded")
+    m.stop()
+
+
+def test_umask_applies_to_socket(milter, milter_socket):
+    milter({"milter": {"umask": "077"}})
+    assert stat.S_IMODE(os.stat(socket_path(milter_socket)).st_mode) == 0o700
+
+
+def test_pidfile(milter, testdir):
+    pidfile = os.path.join(testdir, "var", "milter.pid")
+    m = milter(extra_args=("-P", pidfile))
+    assert int(open(pidfile).read().split()[0]) == m.pid
+
+
+def test_socket_flag_overrides_config(milter, testdir):
+    spec = f"unix:{testdir}/var/other.sock"
+    m = milter(extra_args=("-p", spec), socket=spec)
+    assert stat.S_ISSOCK(os.stat(f"{testdir}/var/other.sock").st_mode)
+    m.stop()
+
+
+@pytest.mark.parametrize("kind", ["local", "inet", "inet6"])
+def test_socket_kinds(milter, testdir, kind):
+    """Each libmilter socket syntax; the factory waits until the socket
+    answers a milter option negotiation."""
+    spec = {"local": f"local:{testdir}/var/local.sock",
+            "inet": f"inet:{free_port()}@127.0.0.1",
+            "inet6": f"inet6:{free_port('::1')}@::1"}[kind]
+    m = milter({"milter": {"socket": spec}})
+    m.stop()
+
