@@ -1,0 +1,386 @@
+/*
+ * The AWS shared files, parsed the way Python's configparser (as botocore
+ * configures it) reads them, but forgiving: where configparser rejects the
+ * whole file, the offending line is skipped and the rest still counts.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "ses/awsconfig.h"
+
+#define NO_SECTION	SIZE_MAX
+
+struct entry {
+	size_t	 sect;		/* index into sects */
+	char	*key;
+	char	*value;
+	int	 nested;	/* an indented sub-section, not a value */
+};
+
+struct awsconfig {
+	char		**sects;	/* profile names, each once */
+	size_t		  nsects, capsects;
+	struct entry	 *ents;
+	size_t		  nents, capents;
+};
+
+/* Where the parser stands between lines. */
+struct cursor {
+	size_t	sect;		/* current profile, or NO_SECTION */
+	int	have_key;	/* the last line was a key (continuations follow) */
+	size_t	key_indent;
+	size_t	ent;		/* its entry, or SIZE_MAX in an ignored section */
+	int	continued;	/* a continuation line was seen for it */
+};
+
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static void
+wipe_free(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+static char *
+copy_n(const char *s, size_t n)
+{
+	char *d;
+
+	if (n == SIZE_MAX || (d = malloc(n + 1)) == NULL)
+		return NULL;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+/* ARR (of *cap elements of size sz, n used) with room for one more, or NULL. */
+static void *
+grow(void *arr, size_t *cap, size_t n, size_t sz)
+{
+	void *np;
+	size_t ncap;
+
+	if (n < *cap)
+		return arr;
+	ncap = *cap ? *cap * 2 : 8;
+	if (ncap > SIZE_MAX / sz || ncap < *cap)
+		return NULL;
+	if ((np = realloc(arr, ncap * sz)) == NULL)
+		return NULL;
+	*cap = ncap;
+	return np;
+}
+
+static size_t
+find_sect(const struct awsconfig *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nsects; i++)
+		if (strcmp(cfg->sects[i], name) == 0)
+			return i;
+	return NO_SECTION;
+}
+
+/*
+ * Maps a section header (already trimmed) to a profile name: in the config
+ * file "default" and "profile NAME" (one word) name profiles and anything
+ * else ("sso-session x", "services x") is ignored. Returns the start and
+ * length of the name, or -1 for an ignored section.
+ */
+static int
+profile_of(enum awsconfig_kind kind, const char *h, size_t n,
+    const char **name, size_t *nlen)
+{
+	size_t i;
+
+	if (kind == AWSCONFIG_CREDENTIALS ||
+	    (n == 7 && memcmp(h, "default", 7) == 0)) {
+		*name = h;
+		*nlen = n;
+		return 0;
+	}
+	if (n <= 7 || memcmp(h, "profile", 7) != 0 || !is_space(h[7]))
+		return -1;
+	for (i = 8; i < n && is_space(h[i]); i++)
+		;
+	*name = h + i;
+	*nlen = n - i;
+	for (; i < n; i++)
+		if (is_space(h[i]))
+			return -1;
+	return *nlen > 0 ? 0 : -1;
+}
+
+static int
+section_line(struct awsconfig *cfg, enum awsconfig_kind kind,
+    struct cursor *cur, const char *s, size_t n)
+{
+	const char *h, *name;
+	size_t hn, nlen, i;
+	char *copy, **sects;
+
+	cur->sect = NO_SECTION;
+	for (i = n; i > 1 && s[i - 1] != ']'; i--)
+		;
+	if (i <= 1)
+		return 0;		/* no closing bracket, or "[]" */
+	h = s + 1;
+	hn = i - 2;
+	while (hn > 0 && is_space(*h)) {
+		h++;
+		hn--;
+	}
+	while (hn > 0 && is_space(h[hn - 1]))
+		hn--;
+	if (hn == 0 || profile_of(kind, h, hn, &name, &nlen) == -1)
+		return 0;
+	if ((copy = copy_n(name, nlen)) == NULL)
+		return -1;
+	if ((cur->sect = find_sect(cfg, copy)) != NO_SECTION) {
+		free(copy);
+		return 0;
+	}
+	if ((sects = grow(cfg->sects, &cfg->capsects, cfg->nsects,
+	    sizeof(*cfg->sects))) == NULL) {
+		free(copy);
+		return -1;
+	}
+	cfg->sects = sects;
+	cur->sect = cfg->nsects;
+	cfg->sects[cfg->nsects++] = copy;
+	return 0;
+}
+
+static int
+key_line(struct awsconfig *cfg, struct cursor *cur, const char *s, size_t n,
+    size_t indent)
+{
+	struct entry *e;
+	size_t d, kn, vs;
+
+	for (d = 0; d < n && s[d] != '=' && s[d] != ':'; d++)
+		;
+	for (kn = d; kn > 0 && is_space(s[kn - 1]); kn--)
+		;
+	if (d == n || kn == 0) {
+		cur->have_key = 0;	/* malformed: skipped */
+		return 0;
+	}
+	for (vs = d + 1; vs < n && is_space(s[vs]); vs++)
+		;
+	cur->have_key = 1;
+	cur->key_indent = indent;
+	cur->continued = 0;
+	cur->ent = SIZE_MAX;
+	if (cur->sect == NO_SECTION)
+		return 0;
+	if ((e = grow(cfg->ents, &cfg->capents, cfg->nents,
+	    sizeof(*cfg->ents))) == NULL)
+		return -1;
+	cfg->ents = e;
+	e = &cfg->ents[cfg->nents];
+	e->sect = cur->sect;
+	e->nested = 0;
+	if ((e->key = copy_n(s, kn)) == NULL)
+		return -1;
+	if ((e->value = copy_n(s + vs, n - vs)) == NULL) {
+		free(e->key);
+		return -1;
+	}
+	cur->ent = cfg->nents++;
+	return 0;
+}
+
+static int
+continuation_line(struct awsconfig *cfg, struct cursor *cur, const char *s,
+    size_t n)
+{
+	struct entry *e;
+	size_t old;
+	char *v;
+
+	if (cur->ent == SIZE_MAX)
+		return 0;
+	e = &cfg->ents[cur->ent];
+	if (!cur->continued && e->value[0] == '\0')
+		e->nested = 1;
+	cur->continued = 1;
+	if (e->nested)
+		return 0;
+	old = strlen(e->value);
+	if (n > SIZE_MAX - old - 2 || (v = malloc(old + n + 2)) == NULL)
+		return -1;
+	memcpy(v, e->value, old);
+	v[old] = '\n';
+	memcpy(v + old + 1, s, n);
+	v[old + 1 + n] = '\0';
+	wipe_free(e->value);
+	e->value = v;
+	return 0;
+}
+
+static int
+parse_line(struct awsconfig *cfg, enum awsconfig_kind kind,
+    struct cursor *cur, const char *s, size_t n)
+{
+	size_t indent;
+
+	for (indent = 0; indent < n && is_space(s[indent]); indent++)
+		;
+	s += indent;
+	n -= indent;
+	while (n > 0 && is_space(s[n - 1]))
+		n--;
+	/* Blank lines and comments neither end nor extend a value. */
+	if (n == 0 || s[0] == '#' || s[0] == ';')
+		return 0;
+	/* Not text: skipped like any malformed line, header or key. */
+	if (memchr(s, '\0', n) != NULL) {
+		if (s[0] == '[')
+			cur->sect = NO_SECTION;
+		cur->have_key = 0;
+		return 0;
+	}
+	if (cur->have_key && indent > cur->key_indent)
+		return continuation_line(cfg, cur, s, n);
+	if (s[0] == '[') {
+		cur->have_key = 0;
+		return section_line(cfg, kind, cur, s, n);
+	}
+	return key_line(cfg, cur, s, n, indent);
+}
+
+struct awsconfig *
+awsconfig_parse(const char *buf, size_t len, enum awsconfig_kind kind)
+{
+	struct awsconfig *cfg;
+	struct cursor cur = { NO_SECTION, 0, 0, SIZE_MAX, 0 };
+	const char *p = buf, *end = buf + len, *eol;
+
+	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
+		return NULL;
+	while (p < end) {
+		if ((eol = memchr(p, '\n', end - p)) == NULL)
+			eol = end;
+		if (parse_line(cfg, kind, &cur, p, eol - p) == -1) {
+			awsconfig_free(cfg);
+			return NULL;
+		}
+		p = eol < end ? eol + 1 : end;
+	}
+	return cfg;
+}
+
+int
+awsconfig_load(const char *path, enum awsconfig_kind kind,
+    struct awsconfig **out)
+{
+	struct stat st;
+	char *buf;
+	size_t len = 0, size;
+	ssize_t r = 0;
+	int fd, saved;
+
+	*out = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		goto absent;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		goto absent;
+	}
+	if (st.st_size > AWSCONFIG_MAX_FILE) {
+		close(fd);
+		errno = EFBIG;
+		return -1;
+	}
+	/*
+	 * Sized by fstat so a secret is never left behind in a buffer that
+	 * realloc() moved; a file rewritten meanwhile is read up to that size.
+	 */
+	size = st.st_size;
+	if ((buf = malloc(size + 1)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while (len < size) {
+		r = read(fd, buf + len, size - len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += r;
+	}
+	close(fd);
+	if (r == -1) {
+		explicit_bzero(buf, len);
+		free(buf);
+		goto absent;
+	}
+	*out = awsconfig_parse(buf, len, kind);
+	saved = errno;
+	explicit_bzero(buf, len);
+	free(buf);
+	errno = saved;
+	return *out != NULL ? 0 : -1;
+
+absent:
+	/* Unreadable counts as absent, as configparser's read() has it. */
+	*out = awsconfig_parse("", 0, kind);
+	return *out != NULL ? 1 : -1;
+}
+
+const char *
+awsconfig_get(const struct awsconfig *cfg, const char *profile,
+    const char *key)
+{
+	size_t sect, i;
+
+	if (cfg == NULL || (sect = find_sect(cfg, profile)) == NO_SECTION)
+		return NULL;
+	for (i = cfg->nents; i > 0; i--) {
+		const struct entry *e = &cfg->ents[i - 1];
+
+		if (e->sect == sect && strcasecmp(e->key, key) == 0)
+			return e->nested ? NULL : e->value;
+	}
+	return NULL;
+}
+
+int
+awsconfig_has_profile(const struct awsconfig *cfg, const char *profile)
+{
+	return cfg != NULL && find_sect(cfg, profile) != NO_SECTION;
+}
+
+void
+awsconfig_free(struct awsconfig *cfg)
+{
+	size_t i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < cfg->nents; i++) {
+		free(cfg->ents[i].key);
+		wipe_free(cfg->ents[i].value);
+	}
+	for (i = 0; i < cfg->nsects; i++)
+		free(cfg->sects[i]);
+	free(cfg->ents);
+	free(cfg->sects);
+	free(cfg);
+}

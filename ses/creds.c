@@ -1,0 +1,829 @@
+/*
+ * The credentials chain. Each source either finds nothing (CREDS_ENOTFOUND,
+ * and the chain goes on) or settles the matter, successfully or not, as in
+ * botocore: partial credentials stop the chain, a failing container endpoint
+ * is an error, a failing instance metadata service only means "not here".
+ *
+ * jansson frees the parsed credential documents without wiping them; its
+ * allocator is process-wide, so it is not swapped here. Everything this
+ * module allocates for a secret it wipes.
+ */
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "ses/awsconfig.h"
+#include "ses/awsenv.h"
+#include "ses/creds.h"
+#include "ses/http.h"
+
+#define ADVISORY_REFRESH	(15 * 60)
+#define MANDATORY_REFRESH	(10 * 60)
+#define MAX_ID			256
+#define MAX_SECRET		256
+#define MAX_TOKEN		16384
+#define MAX_DOCUMENT		(64 * 1024)
+#define MSG_MAX			512
+
+#define CONTAINER_BASE		"http://169.254.170.2"
+#define IMDS_BASE		"http://169.254.169.254"
+#define IMDS_BASE_V6		"http://[fd00:ec2::254]"
+#define IMDS_TOKEN_TTL		"21600"
+#define IMDS_CREDS_PATH		"/latest/meta-data/iam/security-credentials/"
+
+struct creds_provider {
+	pthread_mutex_t		 lock;
+	char			*profile;	/* explicit, or NULL */
+	void			(*debug)(void *, const char *);
+	void			*debug_arg;
+	struct creds		 cur;		/* source NONE: chain not run */
+	struct http_client	*http;		/* for the metadata endpoints */
+	int			 attempts;
+};
+
+static void __attribute__((format(printf, 3, 4)))
+set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+debug(struct creds_provider *p, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	if (p->debug == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	p->debug(p->debug_arg, buf);
+}
+
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+static void
+wipe_free(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+const char *
+creds_source_name(enum creds_source s)
+{
+	switch (s) {
+	case CREDS_SOURCE_ENV:
+		return "env";
+	case CREDS_SOURCE_SHARED_CREDENTIALS:
+		return "shared-credentials-file";
+	case CREDS_SOURCE_SHARED_CONFIG:
+		return "config-file";
+	case CREDS_SOURCE_CONTAINER:
+		return "container-role";
+	case CREDS_SOURCE_IMDS:
+		return "iam-role";
+	case CREDS_SOURCE_NONE:
+		break;
+	}
+	return "none";
+}
+
+void
+creds_clear(struct creds *c)
+{
+	wipe_free(c->access_key_id);
+	wipe_free(c->secret_access_key);
+	wipe_free(c->session_token);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Printable ASCII without spaces: whatever goes into a header must be. */
+static int
+valid_value(const char *s, size_t max)
+{
+	size_t n;
+
+	for (n = 0; s[n] != '\0'; n++)
+		if (s[n] <= ' ' || s[n] > '~' || n >= max)
+			return 0;
+	return n > 0;
+}
+
+static enum creds_status
+set_creds(struct creds *out, const char *id, const char *secret,
+    const char *token, time_t expiration, enum creds_source src,
+    char *err, size_t errlen)
+{
+	const char *bad = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (token != NULL && *token == '\0')
+		token = NULL;
+	if (!valid_value(id, MAX_ID))
+		bad = "access key id";
+	else if (!valid_value(secret, MAX_SECRET))
+		bad = "secret access key";
+	else if (token != NULL && !valid_value(token, MAX_TOKEN))
+		bad = "session token";
+	if (bad != NULL) {
+		set_err(err, errlen, "Invalid credentials from %s: the %s is "
+		    "empty, too long or not printable", creds_source_name(src),
+		    bad);
+		return CREDS_EINVALID;
+	}
+	if ((out->access_key_id = strdup(id)) == NULL ||
+	    (out->secret_access_key = strdup(secret)) == NULL ||
+	    (token != NULL && (out->session_token = strdup(token)) == NULL)) {
+		creds_clear(out);
+		set_err(err, errlen, "%s", strerror(ENOMEM));
+		return CREDS_ENOMEM;
+	}
+	out->expiration = expiration;
+	out->source = src;
+	return CREDS_OK;
+}
+
+static int
+digits(const char **p, int n, int *v)
+{
+	int i;
+
+	for (*v = 0, i = 0; i < n; i++, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		*v = *v * 10 + (**p - '0');
+	}
+	return 0;
+}
+
+int
+creds_parse_time(const char *s, time_t *out)
+{
+	struct tm tm;
+	const char *p = s;
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+	time_t t;
+
+	if (digits(&p, 4, &y) == -1 || *p++ != '-' ||
+	    digits(&p, 2, &mo) == -1 || *p++ != '-' ||
+	    digits(&p, 2, &d) == -1 || (*p != 'T' && *p != 't' && *p != ' '))
+		return -1;
+	p++;
+	if (digits(&p, 2, &h) == -1 || *p++ != ':' ||
+	    digits(&p, 2, &mi) == -1 || *p++ != ':' ||
+	    digits(&p, 2, &sec) == -1)
+		return -1;
+	if (*p == '.') {
+		if (*++p < '0' || *p > '9')
+			return -1;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p == 'Z' || *p == 'z')
+		p++;
+	else if (*p == '+' || *p == '-') {
+		sign = *p++ == '-' ? -1 : 1;
+		if (digits(&p, 2, &oh) == -1)
+			return -1;
+		if (*p == ':')
+			p++;
+		if (digits(&p, 2, &om) == -1 || oh > 23 || om > 59)
+			return -1;
+	}
+	if (*p != '\0' || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+	    h > 23 || mi > 59 || sec > 59)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	/* timegm() moves an impossible day (April 31) on: refuse it. */
+	if ((t = timegm(&tm)) == (time_t)-1 || tm.tm_mday != d)
+		return -1;
+	*out = t - sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+static const char *
+json_str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+enum creds_status
+creds_parse_document(const char *json, size_t len, enum creds_source src,
+    struct creds *out, char *err, size_t errlen)
+{
+	static const char *const fields[] = {
+		"AccessKeyId", "SecretAccessKey", "Token", "Expiration"
+	};
+	const char *v[4], *code;
+	json_t *root;
+	json_error_t je;
+	enum creds_status st = CREDS_EFETCH;
+	time_t exp;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	/* je.text can quote the document: it never reaches a message. */
+	if ((root = json_loadb(json, len, 0, &je)) == NULL ||
+	    !json_is_object(root)) {
+		set_err(err, errlen, "Error when retrieving credentials from "
+		    "%s: the response is not a JSON object",
+		    creds_source_name(src));
+		goto done;
+	}
+	code = json_str(root, "Code");
+	if (json_object_get(root, "Code") != NULL &&
+	    (code == NULL || strcmp(code, "Success") != 0)) {
+		set_err(err, errlen, "Error when retrieving credentials from "
+		    "%s: the response's Code is not Success",
+		    creds_source_name(src));
+		goto done;
+	}
+	for (i = 0; i < 4; i++)
+		if ((v[i] = json_str(root, fields[i])) == NULL) {
+			set_err(err, errlen, "Error when retrieving credentials "
+			    "from %s: the response has no %s",
+			    creds_source_name(src), fields[i]);
+			goto done;
+		}
+	if (creds_parse_time(v[3], &exp) == -1) {
+		set_err(err, errlen, "Error when retrieving credentials from "
+		    "%s: the Expiration is not an ISO 8601 time",
+		    creds_source_name(src));
+		goto done;
+	}
+	st = set_creds(out, v[0], v[1], v[2], exp, src, err, errlen);
+done:
+	json_decref(root);
+	return st;
+}
+
+static int
+copy_creds(struct creds *dst, const struct creds *src)
+{
+	return set_creds(dst, src->access_key_id, src->secret_access_key,
+	    src->session_token, src->expiration, src->source, NULL, 0) ==
+	    CREDS_OK ? 0 : -1;
+}
+
+static enum creds_status
+from_env(struct creds_provider *p, struct creds *out, char *err,
+    size_t errlen)
+{
+	const char *id, *secret;
+	enum creds_status st;
+
+	if ((id = env("AWS_ACCESS_KEY_ID")) == NULL)
+		return CREDS_ENOTFOUND;
+	if ((secret = env("AWS_SECRET_ACCESS_KEY")) == NULL) {
+		set_err(err, errlen, "Partial credentials found in env, "
+		    "missing: AWS_SECRET_ACCESS_KEY");
+		return CREDS_EPARTIAL;
+	}
+	st = set_creds(out, id, secret, env("AWS_SESSION_TOKEN"), 0,
+	    CREDS_SOURCE_ENV, err, errlen);
+	if (st == CREDS_OK)
+		debug(p, "Found credentials in environment variables.");
+	return st;
+}
+
+static enum creds_status
+from_file(struct creds_provider *p, const struct awsconfig *cfg,
+    const char *profile, const char *path, enum creds_source src,
+    struct creds *out, char *err, size_t errlen)
+{
+	const char *id, *secret;
+	enum creds_status st;
+
+	id = awsconfig_get(cfg, profile, "aws_access_key_id");
+	if (id == NULL || *id == '\0')
+		return CREDS_ENOTFOUND;
+	secret = awsconfig_get(cfg, profile, "aws_secret_access_key");
+	if (secret == NULL || *secret == '\0') {
+		set_err(err, errlen, "Partial credentials found in %s, "
+		    "missing: aws_secret_access_key", creds_source_name(src));
+		return CREDS_EPARTIAL;
+	}
+	st = set_creds(out, id, secret,
+	    awsconfig_get(cfg, profile, "aws_session_token"), 0, src, err,
+	    errlen);
+	if (st == CREDS_OK)
+		debug(p, "Found credentials in %s: %s",
+		    src == CREDS_SOURCE_SHARED_CREDENTIALS ?
+		    "shared credentials file" : "config file", path);
+	return st;
+}
+
+static enum creds_status
+from_shared(struct creds_provider *p, struct creds *out, char *err,
+    size_t errlen)
+{
+	struct awsenv_shared sh;
+	enum creds_status st;
+
+	switch (awsenv_shared_load(p->profile, &sh, err, errlen)) {
+	case AWSENV_OK:
+		break;
+	case AWSENV_ENOPROFILE:
+		return CREDS_EPROFILE;
+	default:
+		return CREDS_ENOMEM;
+	}
+	st = from_file(p, sh.credentials, sh.profile, sh.credentials_path,
+	    CREDS_SOURCE_SHARED_CREDENTIALS, out, err, errlen);
+	if (st == CREDS_ENOTFOUND) {
+		debug(p, "Looking for credentials via: config-file");
+		st = from_file(p, sh.config, sh.profile, sh.config_path,
+		    CREDS_SOURCE_SHARED_CONFIG, out, err, errlen);
+	}
+	awsenv_shared_free(&sh);
+	return st;
+}
+
+/*
+ * Makes the provider's HTTP client on first use, with the metadata
+ * timeouts of the environment at that time.
+ */
+static int
+metadata_client(struct creds_provider *p, char *err, size_t errlen)
+{
+	struct http_options o;
+	const char *v;
+	char *end;
+	double secs = 1;
+	long n;
+
+	if (p->http != NULL)
+		return 0;
+	if ((v = env("AWS_METADATA_SERVICE_TIMEOUT")) != NULL) {
+		secs = strtod(v, &end);
+		if (*end != '\0' || !(secs >= 0.001 && secs <= 3600))
+			secs = 1;
+	}
+	p->attempts = 2;
+	if ((v = env("AWS_METADATA_SERVICE_NUM_ATTEMPTS")) != NULL) {
+		n = strtol(v, &end, 10);
+		if (*end == '\0' && n >= 1 && n <= 10)
+			p->attempts = n;
+	}
+	memset(&o, 0, sizeof(o));
+	o.connect_timeout_ms = secs * 1000;
+	o.timeout_ms = secs * 1000;
+	o.max_response = MAX_DOCUMENT;
+	o.no_proxy = 1;
+	if ((p->http = http_client_new(&o, err, errlen)) == NULL)
+		return -1;
+	return 0;
+}
+
+/*
+ * One metadata request, tried again after a transport error or a 5xx.
+ * 0 with a response of status < 500; else -1 and a message in ERR.
+ */
+static int
+metadata_request(struct creds_provider *p, const char *method,
+    const char *url, const struct http_header *h, size_t n,
+    struct http_response *resp, char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < p->attempts; i++) {
+		if (i > 0)
+			http_response_free(resp);
+		if (http_request(p->http, method, url, h, n, NULL, 0, resp) ==
+		    0 && resp->status < 500)
+			return 0;
+		if (resp->message != NULL)
+			set_err(err, errlen, "%s", resp->message);
+		else
+			set_err(err, errlen, "HTTP status %ld from %s",
+			    resp->status, url);
+		debug(p, "%s %s, attempt %d of %d: %s", method, url, i + 1,
+		    p->attempts, err);
+	}
+	return -1;
+}
+
+/* The botocore wording for a metadata source that failed, as EFETCH. */
+static enum creds_status
+fetch_fail(enum creds_source src, const char *why, char *err, size_t errlen)
+{
+	set_err(err, errlen, "Error when retrieving credentials from %s: %s",
+	    creds_source_name(src), why);
+	return CREDS_EFETCH;
+}
+
+static int
+container_host_ok(const char *host)
+{
+	static const char *const hosts[] = {
+		"localhost", "[::1]", "169.254.170.2", "169.254.170.23",
+		"[fd00:ec2::23]"
+	};
+	struct in_addr a;
+	size_t i;
+
+	for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
+		if (strcmp(host, hosts[i]) == 0)
+			return 1;
+	return inet_pton(AF_INET, host, &a) == 1 &&
+	    (ntohl(a.s_addr) >> 24) == 127;
+}
+
+/* The token file is read at every fetch: the agent rotates it. */
+static char *
+read_token_file(const char *path, char *err, size_t errlen)
+{
+	char *buf;
+	size_t len = 0;
+	ssize_t r = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		set_err(err, errlen, "cannot open the container authorization "
+		    "token file %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if ((buf = malloc(MAX_TOKEN + 2)) == NULL) {
+		close(fd);
+		set_err(err, errlen, "%s", strerror(ENOMEM));
+		return NULL;
+	}
+	while (len <= MAX_TOKEN) {
+		r = read(fd, buf + len, MAX_TOKEN + 1 - len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += r;
+	}
+	close(fd);
+	if (r == -1 || len > MAX_TOKEN) {
+		set_err(err, errlen, "cannot read the container authorization "
+		    "token file %s: %s", path, r == -1 ? strerror(errno) :
+		    "too large");
+		explicit_bzero(buf, len);
+		free(buf);
+		return NULL;
+	}
+	/* A final newline, as an editor or echo leaves it, is not part of it. */
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		len--;
+	buf[len] = '\0';
+	return buf;
+}
+
+static int
+header_value_ok(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < ' ' || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+static enum creds_status
+from_container(struct creds_provider *p, struct creds *out, char *err,
+    size_t errlen)
+{
+	struct awsenv_endpoint ep;
+	struct http_response resp;
+	struct http_header h[2] = { { "Accept", "application/json" } };
+	const char *rel, *full, *file, *tok;
+	char why[MSG_MAX] = "", *url = NULL, *auth = NULL;
+	enum creds_status st;
+	size_t nh = 1;
+
+	rel = env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	full = env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	if (rel == NULL && full == NULL)
+		return CREDS_ENOTFOUND;
+	if (rel != NULL && asprintf(&url, CONTAINER_BASE "%s%s",
+	    *rel == '/' ? "" : "/", rel) == -1) {
+		set_err(err, errlen, "%s", strerror(ENOMEM));
+		return CREDS_ENOMEM;
+	}
+	if (awsenv_endpoint_parse(url != NULL ? url : full, &ep) == -1) {
+		snprintf(why, sizeof(why), "unsupported URI %.300s",
+		    url != NULL ? url : full);
+		free(url);
+		return fetch_fail(CREDS_SOURCE_CONTAINER, why, err, errlen);
+	}
+	free(url);
+	memset(&resp, 0, sizeof(resp));
+	if (rel == NULL && !ep.tls && !container_host_ok(ep.host)) {
+		snprintf(why, sizeof(why), "Unsupported host '%.200s'. Can only "
+		    "retrieve metadata from a loopback address or "
+		    "169.254.170.2, 169.254.170.23, fd00:ec2::23", ep.host);
+		goto fail;
+	}
+	if ((file = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) != NULL) {
+		if ((auth = read_token_file(file, why, sizeof(why))) == NULL)
+			goto fail;
+		tok = auth;
+	} else
+		tok = env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+	if (tok != NULL) {
+		if (!header_value_ok(tok)) {
+			snprintf(why, sizeof(why), "the authorization token is "
+			    "not a legal header value");
+			goto fail;
+		}
+		h[nh].name = "Authorization";
+		h[nh++].value = tok;
+	}
+	if (metadata_client(p, err, errlen) == -1) {
+		st = CREDS_ENOMEM;
+		goto done;
+	}
+	debug(p, "Fetching credentials from %s", ep.url);
+	if (metadata_request(p, "GET", ep.url, h, nh, &resp, why,
+	    sizeof(why)) == -1)
+		goto fail;
+	if (resp.status != 200) {
+		snprintf(why, sizeof(why), "Received non 200 response (%ld) "
+		    "from container metadata", resp.status);
+		goto fail;
+	}
+	st = creds_parse_document(resp.body, resp.len, CREDS_SOURCE_CONTAINER,
+	    out, err, errlen);
+	if (st == CREDS_OK)
+		debug(p, "Found credentials from container-role at %s", ep.url);
+	goto done;
+
+fail:
+	st = fetch_fail(CREDS_SOURCE_CONTAINER, why, err, errlen);
+done:
+	http_response_free(&resp);
+	wipe_free(auth);
+	awsenv_endpoint_free(&ep);
+	return st;
+}
+
+/* The role name goes into a URL path: IAM's own alphabet only. */
+static int
+role_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 128)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || strchr("+=,.@_-", s[i])))
+			return 0;
+	return 1;
+}
+
+static enum creds_status
+from_imds(struct creds_provider *p, struct creds *out, char *err,
+    size_t errlen)
+{
+	struct http_response resp;
+	struct http_header h;
+	const char *base, *v;
+	char why[MSG_MAX] = "", *token = NULL, *url = NULL, role[129];
+	enum creds_status st = CREDS_EFETCH;
+	size_t n, blen;
+
+	if ((v = env("AWS_EC2_METADATA_DISABLED")) != NULL &&
+	    strcasecmp(v, "true") == 0) {
+		debug(p, "IMDS credential fetching is disabled");
+		return CREDS_ENOTFOUND;
+	}
+	if ((base = env("AWS_EC2_METADATA_SERVICE_ENDPOINT")) == NULL) {
+		v = env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
+		base = v != NULL && strcasecmp(v, "ipv6") == 0 ?
+		    IMDS_BASE_V6 : IMDS_BASE;
+	}
+	for (blen = strlen(base); blen > 0 && base[blen - 1] == '/'; blen--)
+		;
+	memset(&resp, 0, sizeof(resp));
+	if (metadata_client(p, err, errlen) == -1)
+		return CREDS_ENOMEM;
+
+	if (asprintf(&url, "%.*s/latest/api/token", (int)blen, base) == -1)
+		goto nomem;
+	h.name = "x-aws-ec2-metadata-token-ttl-seconds";
+	h.value = IMDS_TOKEN_TTL;
+	if (metadata_request(p, "PUT", url, &h, 1, &resp, why,
+	    sizeof(why)) == -1)
+		goto fail;
+	if (resp.status != 200 || resp.body == NULL ||
+	    !valid_value(resp.body, 1024)) {
+		snprintf(why, sizeof(why), "no metadata token from %s "
+		    "(HTTP status %ld)", url, resp.status);
+		goto fail;
+	}
+	token = resp.body;
+	resp.body = NULL;
+	http_response_free(&resp);
+	free(url);
+
+	if (asprintf(&url, "%.*s" IMDS_CREDS_PATH, (int)blen, base) == -1)
+		goto nomem;
+	h.name = "x-aws-ec2-metadata-token";
+	h.value = token;
+	if (metadata_request(p, "GET", url, &h, 1, &resp, why,
+	    sizeof(why)) == -1)
+		goto fail;
+	n = resp.body != NULL ? strcspn(resp.body, "\r\n") : 0;
+	if (resp.status != 200 || !role_ok(resp.body, n)) {
+		snprintf(why, sizeof(why), "no instance profile role at %s "
+		    "(HTTP status %ld)", url, resp.status);
+		goto fail;
+	}
+	memcpy(role, resp.body, n);
+	role[n] = '\0';
+	http_response_free(&resp);
+	free(url);
+
+	if (asprintf(&url, "%.*s" IMDS_CREDS_PATH "%s", (int)blen, base,
+	    role) == -1)
+		goto nomem;
+	if (metadata_request(p, "GET", url, &h, 1, &resp, why,
+	    sizeof(why)) == -1)
+		goto fail;
+	if (resp.status != 200) {
+		snprintf(why, sizeof(why), "HTTP status %ld from %s",
+		    resp.status, url);
+		goto fail;
+	}
+	st = creds_parse_document(resp.body, resp.len, CREDS_SOURCE_IMDS, out,
+	    err, errlen);
+	if (st == CREDS_OK)
+		debug(p, "Found credentials from IAM Role: %s", role);
+	goto done;
+
+nomem:
+	set_err(err, errlen, "%s", strerror(ENOMEM));
+	st = CREDS_ENOMEM;
+	goto done;
+fail:
+	st = fetch_fail(CREDS_SOURCE_IMDS, why, err, errlen);
+done:
+	http_response_free(&resp);
+	wipe_free(token);
+	free(url);
+	return st;
+}
+
+/*
+ * Runs the chain. A source's error ends it, except the instance metadata
+ * service's: any instance-less host would fail there, so it reads as
+ * "nothing found" (botocore does the same).
+ */
+static enum creds_status
+resolve(struct creds_provider *p, struct creds *out, char *err,
+    size_t errlen)
+{
+	enum creds_status st;
+
+	if (p->profile == NULL) {
+		debug(p, "Looking for credentials via: env");
+		if ((st = from_env(p, out, err, errlen)) != CREDS_ENOTFOUND)
+			return st;
+	}
+	debug(p, "Looking for credentials via: shared-credentials-file");
+	if ((st = from_shared(p, out, err, errlen)) != CREDS_ENOTFOUND)
+		return st;
+	debug(p, "Looking for credentials via: container-role");
+	if ((st = from_container(p, out, err, errlen)) != CREDS_ENOTFOUND)
+		return st;
+	debug(p, "Looking for credentials via: iam-role");
+	st = from_imds(p, out, err, errlen);
+	if (st != CREDS_OK && st != CREDS_ENOMEM) {
+		if (st != CREDS_ENOTFOUND)
+			debug(p, "%s", err);
+		set_err(err, errlen, "%s", CREDS_MSG_NOTFOUND);
+		st = CREDS_ENOTFOUND;
+	}
+	return st;
+}
+
+/* Asks the source that answered before; it must answer again. */
+static enum creds_status
+refetch(struct creds_provider *p, enum creds_source src, struct creds *out,
+    char *err, size_t errlen)
+{
+	enum creds_status st;
+
+	if (src == CREDS_SOURCE_CONTAINER)
+		st = from_container(p, out, err, errlen);
+	else
+		st = from_imds(p, out, err, errlen);
+	if (st == CREDS_ENOTFOUND) {
+		set_err(err, errlen, "Error when retrieving credentials from "
+		    "%s: the source is no longer configured",
+		    creds_source_name(src));
+		st = CREDS_EFETCH;
+	}
+	return st;
+}
+
+struct creds_provider *
+creds_provider_new(const struct creds_options *opt)
+{
+	struct creds_provider *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	if (opt != NULL) {
+		if (opt->profile != NULL && *opt->profile != '\0' &&
+		    (p->profile = strdup(opt->profile)) == NULL) {
+			free(p);
+			return NULL;
+		}
+		p->debug = opt->debug;
+		p->debug_arg = opt->debug_arg;
+	}
+	if (pthread_mutex_init(&p->lock, NULL) != 0) {
+		free(p->profile);
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void
+creds_provider_free(struct creds_provider *p)
+{
+	if (p == NULL)
+		return;
+	pthread_mutex_destroy(&p->lock);
+	creds_clear(&p->cur);
+	http_client_free(p->http);
+	free(p->profile);
+	free(p);
+}
+
+enum creds_status
+creds_provider_get(struct creds_provider *p, struct creds *out, char *err,
+    size_t errlen)
+{
+	struct creds fresh;
+	enum creds_status st = CREDS_OK;
+	char msg[MSG_MAX] = "";
+	time_t left;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&p->lock);
+	if (p->cur.source == CREDS_SOURCE_NONE) {
+		if ((st = resolve(p, &fresh, msg, sizeof(msg))) == CREDS_OK)
+			p->cur = fresh;
+	} else if (p->cur.expiration != 0 &&
+	    (left = p->cur.expiration - time(NULL)) < ADVISORY_REFRESH) {
+		debug(p, "Credentials from %s expire in %lld s: refreshing",
+		    creds_source_name(p->cur.source), (long long)left);
+		st = refetch(p, p->cur.source, &fresh, msg, sizeof(msg));
+		if (st == CREDS_OK) {
+			creds_clear(&p->cur);
+			p->cur = fresh;
+		} else if (left > MANDATORY_REFRESH) {
+			debug(p, "Refresh failed, the current credentials stay "
+			    "in use: %s", msg);
+			st = CREDS_OK;
+		}
+	}
+	if (st == CREDS_OK && copy_creds(out, &p->cur) == -1) {
+		snprintf(msg, sizeof(msg), "%s", strerror(ENOMEM));
+		st = CREDS_ENOMEM;
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (st != CREDS_OK)
+		set_err(err, errlen, "%s", msg);
+	return st;
+}

@@ -1,0 +1,117 @@
+/*
+ * creds: AWS credentials found the way the AWS tools find them, in order:
+ *   1. environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+ *      AWS_SESSION_TOKEN (skipped when a profile is given explicitly)
+ *   2. the profile (explicit, else $AWS_PROFILE, else "default") in the
+ *      shared credentials file, then in the config file
+ *   3. container: http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI
+ *      or $AWS_CONTAINER_CREDENTIALS_FULL_URI (https, or http to a loopback
+ *      or the ECS/EKS agent address), with an Authorization header from
+ *      $AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE or _TOKEN
+ *   4. EC2 instance metadata, IMDSv2 only, at
+ *      $AWS_EC2_METADATA_SERVICE_ENDPOINT (default http://169.254.169.254);
+ *      off when AWS_EC2_METADATA_DISABLED=true
+ * The metadata calls use AWS_METADATA_SERVICE_TIMEOUT (seconds, default 1)
+ * and AWS_METADATA_SERVICE_NUM_ATTEMPTS (default 2).
+ *
+ * The chain runs on the first creds_provider_get() and again after a
+ * failure; once a source has answered, only that source is asked again.
+ * Credentials with an expiry (container, IMDS) are fetched again from 15
+ * minutes before it; if that fails while more than 10 minutes remain the
+ * current ones are kept (botocore's advisory and mandatory windows).
+ *
+ * Secrets (secret key, session token, container authorization token) are
+ * wiped before their memory is freed, and never appear in an error text or
+ * a debug message. Error texts are the AWS tools'.
+ */
+#ifndef SES_CREDS_H
+#define SES_CREDS_H
+
+#include <stddef.h>
+#include <time.h>
+
+#define CREDS_MSG_NOTFOUND "Unable to locate credentials. You can configure " \
+			   "credentials by running \"aws configure\"."
+
+enum creds_source {
+	CREDS_SOURCE_NONE = 0,
+	CREDS_SOURCE_ENV,
+	CREDS_SOURCE_SHARED_CREDENTIALS,
+	CREDS_SOURCE_SHARED_CONFIG,
+	CREDS_SOURCE_CONTAINER,
+	CREDS_SOURCE_IMDS
+};
+
+/* All strings allocated and owned by the struct; release with creds_clear(). */
+struct creds {
+	char			*access_key_id;
+	char			*secret_access_key;
+	char			*session_token;	/* NULL: none */
+	time_t			 expiration;	/* 0: does not expire */
+	enum creds_source	 source;
+};
+
+enum creds_status {
+	CREDS_OK = 0,
+	CREDS_ENOTFOUND,	/* no source had any: CREDS_MSG_NOTFOUND */
+	CREDS_EPROFILE,		/* named profile in neither shared file */
+	CREDS_EPARTIAL,		/* a key id without its secret */
+	CREDS_EINVALID,		/* a value empty, too long or not printable */
+	CREDS_EFETCH,		/* container endpoint failed, or a refresh did */
+	CREDS_ENOMEM
+};
+
+struct creds_options {
+	const char	*profile;	/* explicit (--profile, the milter's
+					   configuration); NULL: none */
+	/*
+	 * Called with what --debug shows (sources, files, URLs), never a
+	 * secret; called with the provider's lock held, so it must not call
+	 * the provider.
+	 */
+	void		(*debug)(void *arg, const char *msg);
+	void		*debug_arg;
+};
+
+struct creds_provider;
+
+/*
+ * Copies OPT (NULL: defaults); reads nothing yet. NULL when out of memory.
+ * One provider may be shared by threads: a mutex guards it, and it is held
+ * across a fetch from the container or IMDS endpoint. That fetch is bounded
+ * (timeout x attempts, a few seconds at most) and rare, and holding the
+ * lock makes threads that need credentials at that moment wait for the one
+ * fetch instead of each sending their own; it also serialises the
+ * provider's own HTTP client, which is single-threaded.
+ */
+struct creds_provider	*creds_provider_new(const struct creds_options *opt);
+void			 creds_provider_free(struct creds_provider *);
+
+/*
+ * Current credentials, copied into OUT (the caller's to creds_clear();
+ * zeroed on error). On error ERR (may be NULL) gets the message.
+ */
+enum creds_status creds_provider_get(struct creds_provider *,
+		    struct creds *out, char *err, size_t errlen);
+
+/* Wipes and frees the strings, then zeroes the struct. */
+void		 creds_clear(struct creds *);
+
+/* botocore's names: "env", "shared-credentials-file", "config-file",
+   "container-role", "iam-role"; "none". */
+const char	*creds_source_name(enum creds_source);
+
+/*
+ * Pure: the JSON document a container or IMDS endpoint returns
+ * (AccessKeyId, SecretAccessKey, Token, Expiration, all required; an IMDS
+ * "Code" other than "Success" is refused). OUT as for creds_provider_get.
+ */
+enum creds_status creds_parse_document(const char *json, size_t len,
+		    enum creds_source, struct creds *out, char *err,
+		    size_t errlen);
+
+/* Pure: ISO 8601 "YYYY-MM-DDTHH:MM:SS[.fff][Z|+HH:MM|+HHMM]" (no zone
+   means UTC) to a time_t. 0, or -1 when malformed. */
+int		 creds_parse_time(const char *s, time_t *out);
+
+#endif

@@ -1,0 +1,761 @@
+"""The SES library's I/O edge, driven through build/tests/creds_probe and
+build/tests/http_probe: the credentials chain (environment, shared files,
+container endpoint, IMDSv2, refresh before expiry), region and endpoint
+resolution, and the HTTP transport's error classes over plain and TLS
+connections to local servers. Every probe runs with --debug or a secret
+header, and no secret may show up in anything it prints."""
+
+import datetime
+import hashlib
+import http.server
+import json
+import os
+import socket
+import ssl
+import struct
+import subprocess
+import threading
+import time
+
+import pytest
+
+# Every secret the tests hand to the code under test.
+ENV_SECRET = "EnvSecret/0123456789abcdefghijKLMN+"
+ENV_TOKEN = "EnvSessionToken0123456789ABCDEF=="
+FILE_SECRET = "FileSecret/zyxwvutsrq9876543210+ab"
+FILE_TOKEN = "FileSessionToken" + "Q" * 1200 + "=="
+PROFILE_SECRET = "ProfSecret/AAAABBBBCCCCDDDDEEEE+1"
+CONFIG_SECRET = "CfgSecret/qwertyuiopasdfghjkl+2"
+CONT_SECRET = "ContainerSecret/0a1b2c3d4e5f6g7h+3"
+CONT_TOKEN = "ContainerSessionToken/abcdefgh=="
+AUTH_TOKEN = "ContainerAuthToken-7f3e9a1b2c"
+AUTH_TOKEN_FILE_VALUE = "ContainerAuthFromFile-55aa66bb"
+IMDS_SECRET = "ImdsSecret/9z8y7x6w5v4u3t2s+4"
+IMDS_TOKEN = "ImdsSessionToken/IQoJb3JpZ2luX2Vj=="
+IMDS_API_TOKEN = "ImdsApiToken-AQAEAFooBarBaz=="
+HTTP_AUTH = "AWS4-HMAC-SHA256 Credential=AKID/x, Signature=HttpSecretSig0123"
+HTTP_TOKEN = "HttpSecurityToken/0123456789=="
+SECRETS = [ENV_SECRET, ENV_TOKEN, FILE_SECRET, FILE_TOKEN, PROFILE_SECRET,
+           CONFIG_SECRET, CONT_SECRET, CONT_TOKEN, AUTH_TOKEN,
+           AUTH_TOKEN_FILE_VALUE, IMDS_SECRET, IMDS_TOKEN, IMDS_API_TOKEN,
+           HTTP_AUTH, HTTP_TOKEN]
+
+NOT_FOUND = ('Unable to locate credentials. You can configure credentials '
+             'by running "aws configure".')
+
+
+def sha(s):
+    return hashlib.sha256(s.encode()).hexdigest()
+
+
+def closed_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def iso(seconds_ahead):
+    t = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=seconds_ahead)
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def assert_no_secret(text):
+    for s in SECRETS:
+        assert s not in text, f"secret {s[:12]}... leaked"
+        # A long token could be cut by a bounded buffer: check a prefix too.
+        assert s[:24] not in text, f"part of secret {s[:12]}... leaked"
+
+
+class Result:
+    def __init__(self, proc):
+        self.rc = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        self.gets = []
+        self.info = {}
+        for line in proc.stdout.splitlines():
+            k, _, v = line.partition("=")
+            if k == "source":
+                self.gets.append({})
+            if k in ("source", "access_key_id", "secret_sha256", "token",
+                     "token_sha256", "expiration") and self.gets:
+                self.gets[-1][k] = v
+            else:
+                self.info[k] = v
+
+    @property
+    def first(self):
+        return self.gets[0]
+
+
+@pytest.fixture
+def probe(smf_build, tmp_path):
+    """Runs creds_probe with --debug in a clean environment: HOME is empty,
+    IMDS points at a closed loopback port, no proxy variables."""
+    home = tmp_path / "home"
+    (home / ".aws").mkdir(parents=True)
+
+    def run(*args, env=None):
+        e = {"PATH": os.environ["PATH"], "HOME": str(home),
+             "AWS_EC2_METADATA_SERVICE_ENDPOINT": f"http://127.0.0.1:{closed_port()}"}
+        e.update(env or {})
+        e = {k: v for k, v in e.items() if v is not None}
+        p = subprocess.run([os.path.join(smf_build, "tests", "creds_probe"), "--debug", *args],
+                           env=e, capture_output=True, text=True, timeout=30)
+        run.log.append(p.stdout + p.stderr)
+        assert "DEBUG creds:" in p.stderr
+        assert_no_secret(p.stdout + p.stderr)
+        return Result(p)
+
+    run.home = home
+    run.log = []
+    return run
+
+
+def write(path, text):
+    path.write_text(text)
+    return str(path)
+
+
+CREDENTIALS = f"""# shared credentials
+[default]
+aws_access_key_id = AKIDFILEDEFAULT
+aws_secret_access_key = {FILE_SECRET}
+aws_session_token = {FILE_TOKEN}
+
+[prod]
+aws_access_key_id=AKIDFILEPROD
+aws_secret_access_key={PROFILE_SECRET}
+"""
+
+CONFIG = f"""[default]
+region = eu-west-1
+s3 =
+  max_concurrent_requests = 10
+[profile x]
+region = ap-southeast-2
+aws_access_key_id = AKIDCONFIGX
+aws_secret_access_key = {CONFIG_SECRET}
+[profile prod]
+region = us-west-2
+"""
+
+
+# ---------------------------------------------------------------- fakes
+
+class _Quiet(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body, ctype="application/json"):
+        data = body.encode() if isinstance(body, str) else body
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class FakeServer:
+    """A threaded HTTP server on loopback whose handler calls
+    self.handle(request_handler, method)."""
+
+    def __init__(self):
+        fake = self
+
+        class H(_Quiet):
+            def do_GET(self):
+                fake.dispatch(self, "GET")
+
+            def do_PUT(self):
+                fake.dispatch(self, "PUT")
+
+            def do_POST(self):
+                fake.dispatch(self, "POST")
+
+        self.requests = []
+        self.lock = threading.Lock()
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
+                                       daemon=True)
+
+    def dispatch(self, h, method):
+        n = int(h.headers.get("Content-Length") or 0)
+        body = h.rfile.read(n) if n else b""
+        with self.lock:
+            self.requests.append((method, h.path, dict(h.headers), body))
+        self.handle(h, method, body)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class FakeContainer(FakeServer):
+    """The ECS/EKS credential endpoint: GET /creds with the expected
+    Authorization header; each answer has a new AccessKeyId."""
+
+    def __init__(self, auth=None, expires_in=3600, fail_after=None):
+        super().__init__()
+        self.auth = auth
+        self.expires_in = expires_in
+        self.fail_after = fail_after
+        self.served = 0
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}/creds"
+
+    def handle(self, h, method, body):
+        if method != "GET" or h.path != "/creds":
+            return h.reply(404, "{}")
+        if self.auth is not None and h.headers.get("Authorization") != self.auth:
+            return h.reply(401, '{"message": "bad token"}')
+        if self.fail_after is not None and self.served >= self.fail_after:
+            return h.reply(500, "{}")
+        self.served += 1
+        h.reply(200, json.dumps({
+            "RoleArn": "arn:aws:iam::123456789012:role/test",
+            "AccessKeyId": f"ASIACONT{self.served}",
+            "SecretAccessKey": CONT_SECRET,
+            "Token": CONT_TOKEN,
+            "Expiration": iso(self.expires_in)}))
+
+
+class FakeIMDS(FakeServer):
+    """IMDSv2: a token from PUT /latest/api/token (TTL header required),
+    then every GET must carry it."""
+
+    ROLE = "smf-test-role"
+    BASE = "/latest/meta-data/iam/security-credentials/"
+
+    def __init__(self, expires_in=6 * 3600, token_status=200):
+        super().__init__()
+        self.expires_in = expires_in
+        self.token_status = token_status
+        self.served = 0
+        self.refused = 0
+
+    @property
+    def endpoint(self):
+        return f"http://127.0.0.1:{self.port}/"
+
+    def handle(self, h, method, body):
+        if method == "PUT" and h.path == "/latest/api/token":
+            if self.token_status != 200:
+                return h.reply(self.token_status, "", "text/plain")
+            if not h.headers.get("x-aws-ec2-metadata-token-ttl-seconds"):
+                return h.reply(400, "", "text/plain")
+            return h.reply(200, IMDS_API_TOKEN, "text/plain")
+        if method != "GET":
+            return h.reply(405, "", "text/plain")
+        if h.headers.get("x-aws-ec2-metadata-token") != IMDS_API_TOKEN:
+            self.refused += 1
+            return h.reply(401, "", "text/plain")
+        if h.path == self.BASE:
+            return h.reply(200, self.ROLE + "\n", "text/plain")
+        if h.path == self.BASE + self.ROLE:
+            self.served += 1
+            return h.reply(200, json.dumps({
+                "Code": "Success", "LastUpdated": iso(0), "Type": "AWS-HMAC",
+                "AccessKeyId": f"ASIAIMDS{self.served}",
+                "SecretAccessKey": IMDS_SECRET, "Token": IMDS_TOKEN,
+                "Expiration": iso(self.expires_in)}))
+        h.reply(404, "", "text/plain")
+
+    def unauthenticated_get_refused(self):
+        before = self.refused
+        conn = socket.create_connection(("127.0.0.1", self.port))
+        conn.sendall(f"GET {self.BASE} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        reply = b""
+        while chunk := conn.recv(4096):
+            reply += chunk
+        conn.close()
+        return reply.startswith(b"HTTP/1.1 401") and self.refused == before + 1
+
+
+# ------------------------------------------------ credentials: scenarios
+#
+# Each scenario takes the probe fixture and checks one path; the tests
+# below run them one by one, and test_debug_output_has_no_secret runs them
+# all again and greps everything they printed.
+
+def scenario_env(probe):
+    r = probe(env={"AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": ENV_SECRET,
+                   "AWS_SESSION_TOKEN": ENV_TOKEN, "AWS_REGION": "us-east-1"})
+    assert r.rc == 0, r.stderr
+    assert r.first == {"source": "env", "access_key_id": "AKIDENV",
+                       "secret_sha256": sha(ENV_SECRET), "token": "yes",
+                       "token_sha256": sha(ENV_TOKEN), "expiration": "0"}
+    assert "Found credentials in environment variables." in r.stderr
+    return r
+
+
+def scenario_credentials_file(probe):
+    creds = write(probe.home / ".aws" / "credentials", CREDENTIALS)
+    r = probe()
+    assert r.rc == 0, r.stderr
+    assert r.first["source"] == "shared-credentials-file"
+    assert r.first["access_key_id"] == "AKIDFILEDEFAULT"
+    assert r.first["secret_sha256"] == sha(FILE_SECRET)
+    assert r.first["token_sha256"] == sha(FILE_TOKEN)
+    assert f"Found credentials in shared credentials file: {creds}" in r.stderr
+
+    for how in (["--profile", "prod"], []):
+        r = probe(*how, env={} if how else {"AWS_PROFILE": "prod"})
+        assert r.rc == 0, r.stderr
+        assert r.first["access_key_id"] == "AKIDFILEPROD"
+        assert r.first["secret_sha256"] == sha(PROFILE_SECRET)
+        assert r.first["token"] == "no"
+
+    # Files elsewhere, named by the environment.
+    other = write(probe.home / "elsewhere", CREDENTIALS.replace("AKIDFILEPROD", "AKIDMOVED"))
+    r = probe("--profile", "prod", env={"AWS_SHARED_CREDENTIALS_FILE": other})
+    assert r.first["access_key_id"] == "AKIDMOVED"
+    return r
+
+
+def scenario_config_profile(probe):
+    write(probe.home / ".aws" / "credentials", CREDENTIALS)
+    cfg = write(probe.home / "cfg", CONFIG)
+    r = probe("--profile", "x", env={"AWS_CONFIG_FILE": cfg})
+    assert r.rc == 0, r.stderr
+    assert r.first["source"] == "config-file"
+    assert r.first["access_key_id"] == "AKIDCONFIGX"
+    assert r.first["secret_sha256"] == sha(CONFIG_SECRET)
+    assert r.info["region"] == "ap-southeast-2"
+    assert r.info["region_source"] == "config-file"
+    assert f"Found credentials in config file: {cfg}" in r.stderr
+    return r
+
+
+def scenario_explicit_profile_skips_env(probe):
+    write(probe.home / ".aws" / "credentials", CREDENTIALS)
+    env = {"AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": ENV_SECRET}
+    r = probe(env=env)
+    assert r.first["source"] == "env"
+    r = probe(env={**env, "AWS_PROFILE": "prod"})
+    assert r.first["source"] == "env"
+    r = probe("--profile", "prod", env=env)
+    assert r.rc == 0, r.stderr
+    assert r.first["access_key_id"] == "AKIDFILEPROD"
+    assert "Looking for credentials via: env" not in r.stderr
+    r = probe("--profile", "missing", env=env)
+    assert r.rc == 253
+    assert "The config profile (missing) could not be found" in r.stderr
+    return r
+
+
+def scenario_container_env_token(probe):
+    with FakeContainer(auth=AUTH_TOKEN) as fake:
+        env = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": fake.url}
+        r = probe(env={**env, "AWS_CONTAINER_AUTHORIZATION_TOKEN": AUTH_TOKEN})
+        assert r.rc == 0, r.stderr
+        assert r.first["source"] == "container-role"
+        assert r.first["access_key_id"] == "ASIACONT1"
+        assert r.first["secret_sha256"] == sha(CONT_SECRET)
+        assert r.first["token_sha256"] == sha(CONT_TOKEN)
+        assert abs(int(r.first["expiration"]) - (time.time() + 3600)) < 60
+        assert fake.requests[0][2].get("Accept") == "application/json"
+        # A container endpoint that refuses is an error, not "not found".
+        r = probe(env={**env, "AWS_CONTAINER_AUTHORIZATION_TOKEN": "wrong"})
+        assert r.rc == 255
+        assert ("Error when retrieving credentials from container-role: Received non "
+                "200 response (401) from container metadata") in r.stderr
+    return r
+
+
+def scenario_container_file_token(probe):
+    tok = write(probe.home / "token", AUTH_TOKEN_FILE_VALUE + "\n")
+    with FakeContainer(auth=AUTH_TOKEN_FILE_VALUE) as fake:
+        # The file wins over the variable.
+        r = probe(env={"AWS_CONTAINER_CREDENTIALS_FULL_URI": fake.url,
+                       "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tok,
+                       "AWS_CONTAINER_AUTHORIZATION_TOKEN": AUTH_TOKEN})
+        assert r.rc == 0, r.stderr
+        assert r.first["access_key_id"] == "ASIACONT1"
+        assert fake.requests[0][2]["Authorization"] == AUTH_TOKEN_FILE_VALUE
+    return r
+
+
+def scenario_container_host_refused(probe):
+    r = probe(env={"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://192.0.2.1/creds"})
+    assert r.rc == 255
+    assert "Unsupported host '192.0.2.1'" in r.stderr
+    return r
+
+
+def scenario_imds(probe):
+    with FakeIMDS() as fake:
+        assert fake.unauthenticated_get_refused()
+        r = probe(env={"AWS_EC2_METADATA_SERVICE_ENDPOINT": fake.endpoint})
+        assert r.rc == 0, r.stderr
+        assert r.first["source"] == "iam-role"
+        assert r.first["access_key_id"] == "ASIAIMDS1"
+        assert r.first["secret_sha256"] == sha(IMDS_SECRET)
+        assert r.first["token_sha256"] == sha(IMDS_TOKEN)
+        assert f"Found credentials from IAM Role: {FakeIMDS.ROLE}" in r.stderr
+        seen = [(m, p) for m, p, _, _ in fake.requests]
+        assert seen[1:] == [("PUT", "/latest/api/token"), ("GET", FakeIMDS.BASE),
+                            ("GET", FakeIMDS.BASE + FakeIMDS.ROLE)]
+        assert fake.requests[1][2]["x-aws-ec2-metadata-token-ttl-seconds"] == "21600"
+        assert all(h.get("x-aws-ec2-metadata-token") == IMDS_API_TOKEN
+                   for m, _, h, _ in fake.requests[2:])
+        # Disabled: the service is not asked.
+        before = len(fake.requests)
+        r = probe(env={"AWS_EC2_METADATA_SERVICE_ENDPOINT": fake.endpoint,
+                       "AWS_EC2_METADATA_DISABLED": "true"})
+        assert r.rc == 253 and NOT_FOUND in r.stderr
+        assert len(fake.requests) == before
+    # IMDSv2 only: a service that hands out no token gives nothing.
+    with FakeIMDS(token_status=403) as fake:
+        r = probe(env={"AWS_EC2_METADATA_SERVICE_ENDPOINT": fake.endpoint})
+        assert r.rc == 253 and NOT_FOUND in r.stderr
+        assert fake.served == 0
+    return r
+
+
+def scenario_container_refresh(probe):
+    # 14 minutes left is inside the 15-minute window: fetched again.
+    with FakeContainer(expires_in=14 * 60) as fake:
+        r = probe("--gets", "3", env={"AWS_CONTAINER_CREDENTIALS_FULL_URI": fake.url})
+        assert r.rc == 0, r.stderr
+        assert [g["access_key_id"] for g in r.gets] == ["ASIACONT1", "ASIACONT2", "ASIACONT3"]
+        assert fake.served == 3
+        assert "expire in" in r.stderr and "refreshing" in r.stderr
+    # An hour left: one fetch serves every call.
+    with FakeContainer(expires_in=3600) as fake:
+        r = probe("--gets", "3", env={"AWS_CONTAINER_CREDENTIALS_FULL_URI": fake.url})
+        assert [g["access_key_id"] for g in r.gets] == ["ASIACONT1"] * 3
+        assert fake.served == 1
+    # Refresh fails with 12 minutes left: the current ones stay in use.
+    with FakeContainer(expires_in=12 * 60, fail_after=1) as fake:
+        r = probe("--gets", "2", env={"AWS_CONTAINER_CREDENTIALS_FULL_URI": fake.url})
+        assert r.rc == 0, r.stderr
+        assert [g["access_key_id"] for g in r.gets] == ["ASIACONT1"] * 2
+        assert "current credentials stay in use" in r.stderr
+    # ... with 5 minutes left it is an error.
+    with FakeContainer(expires_in=5 * 60, fail_after=1) as fake:
+        r = probe("--gets", "2", env={"AWS_CONTAINER_CREDENTIALS_FULL_URI": fake.url})
+        assert r.rc == 255
+        assert len(r.gets) == 1
+        assert "Error when retrieving credentials from container-role" in r.stderr
+    return r
+
+
+def scenario_imds_refresh(probe):
+    with FakeIMDS(expires_in=14 * 60) as fake:
+        r = probe("--gets", "2", env={"AWS_EC2_METADATA_SERVICE_ENDPOINT": fake.endpoint})
+        assert r.rc == 0, r.stderr
+        assert [g["access_key_id"] for g in r.gets] == ["ASIAIMDS1", "ASIAIMDS2"]
+        assert [p for m, p, _, _ in fake.requests].count("/latest/api/token") == 2
+    return r
+
+
+def scenario_nothing(probe):
+    r = probe()
+    assert r.rc == 253
+    assert r.stderr.strip().splitlines()[-1] == NOT_FOUND
+    assert "Looking for credentials via: iam-role" in r.stderr
+    assert r.info["region_error"].startswith("You must specify a region.")
+    return r
+
+
+def scenario_region_endpoint(probe):
+    write(probe.home / ".aws" / "config", CONFIG)
+    env = {"AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": ENV_SECRET}
+    r = probe(env=env)
+    assert (r.info["region"], r.info["region_source"]) == ("eu-west-1", "config-file")
+    assert r.info["endpoint"] == "https://email.eu-west-1.amazonaws.com/"
+    r = probe(env={**env, "AWS_PROFILE": "prod", "AWS_DEFAULT_REGION": "cn-north-1"})
+    assert (r.info["region"], r.info["region_source"]) == ("cn-north-1", "AWS_DEFAULT_REGION")
+    assert r.info["endpoint"] == "https://email.cn-north-1.amazonaws.com.cn/"
+    r = probe("--region", "sa-east-1",
+              env={**env, "AWS_REGION": "us-east-2",
+                   "AWS_ENDPOINT_URL": "http://127.0.0.1:4566",
+                   "AWS_ENDPOINT_URL_SES": "http://LOCALHOST:8080/ses"})
+    assert (r.info["region"], r.info["region_source"]) == ("sa-east-1", "explicit")
+    assert r.info["endpoint"] == "http://localhost:8080/ses"
+    assert r.info["endpoint_host"] == "localhost:8080"
+    assert r.info["endpoint_path"] == "/ses"
+    assert r.info["endpoint_source"] == "AWS_ENDPOINT_URL_SES"
+    r = probe("--endpoint-url", "https://127.0.0.1:443", env={**env, "AWS_REGION": "x-y-1"})
+    assert (r.info["endpoint"], r.info["endpoint_host"]) == ("https://127.0.0.1/", "127.0.0.1")
+    return r
+
+
+SCENARIOS = [scenario_env, scenario_credentials_file, scenario_config_profile,
+             scenario_explicit_profile_skips_env, scenario_container_env_token,
+             scenario_container_file_token, scenario_container_host_refused,
+             scenario_imds, scenario_container_refresh, scenario_imds_refresh,
+             scenario_nothing, scenario_region_endpoint]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__[9:])
+def test_credentials(scenario, probe):
+    scenario(probe)
+
+
+# ---------------------------------------------------------------- HTTP
+
+@pytest.fixture
+def http_probe(smf_build):
+    def run(*args):
+        p = subprocess.run([os.path.join(smf_build, "tests", "http_probe"),
+                            "-H", f"Authorization: {HTTP_AUTH}",
+                            "-H", f"X-Amz-Security-Token: {HTTP_TOKEN}", *args],
+                           capture_output=True, text=True, timeout=30)
+        run.log.append(p.stdout + p.stderr)
+        assert_no_secret(p.stdout + p.stderr)
+        lines = p.stdout.splitlines()
+        out = []
+        for line in lines:
+            if line.startswith("error="):
+                out.append(dict(kv.split("=", 1) for kv in line.split(" ")))
+            elif out and "=" in line:
+                k, _, v = line.partition("=")
+                out[-1][k] = v
+        return p.returncode, out, p.stdout
+    run.log = []
+    return run
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    """A throw-away CA, a server certificate for 127.0.0.1 and localhost,
+    and one for another name, all made with the openssl CLI."""
+    d = tmp_path_factory.mktemp("pki")
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+            "-subj", "/CN=smf test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=d)
+    for name, san in (("good", "IP:127.0.0.1,DNS:localhost"), ("wrong", "DNS:wrong.example")):
+        (d / f"{name}.ext").write_text(
+            f"subjectAltName={san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
+        openssl("req", *ec, "-keyout", f"{name}.key", "-out", f"{name}.csr",
+                "-subj", f"/CN={name}", cwd=d)
+        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                "-CAcreateserial", "-days", "2", "-extfile", f"{name}.ext",
+                "-out", f"{name}.pem", cwd=d)
+    return d
+
+
+class EchoServer(FakeServer):
+    """Answers every request with what it got, minus the secret headers;
+    counts connections (keep-alive shows as one)."""
+
+    def __init__(self, tls_cert=None, tls_key=None):
+        super().__init__()
+        self.connections = 0
+        if tls_cert:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(tls_cert, tls_key)
+            self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
+        fake = self
+        orig = self.httpd.get_request
+
+        def counting():
+            conn = orig()
+            with fake.lock:
+                fake.connections += 1
+            return conn
+        self.httpd.get_request = counting
+
+    def handle(self, h, method, body):
+        h.reply(200, json.dumps({
+            "method": method, "path": h.path, "body": body.decode(),
+            "content_type": h.headers.get("Content-Type"),
+            "expect": h.headers.get("Expect"),
+            "host": h.headers.get("Host"),
+            "has_auth": "Authorization" in h.headers}))
+
+
+def test_http_methods_and_reuse(http_probe):
+    with EchoServer() as srv:
+        url = f"http://127.0.0.1:{srv.port}/p"
+        rc, out, _ = http_probe("--repeat", "3", "-H",
+                                "Content-Type: application/x-www-form-urlencoded; charset=utf-8",
+                                "POST", url, "Action=X&" + "a" * 3000)
+        assert rc == 0
+        assert [o["error"] for o in out] == ["none"] * 3
+        got = json.loads(out[0]["body"])
+        assert got["method"] == "POST" and got["path"] == "/p"
+        assert got["body"] == "Action=X&" + "a" * 3000
+        assert got["expect"] is None
+        assert got["host"] == f"127.0.0.1:{srv.port}"
+        assert got["has_auth"]
+        assert srv.connections == 1
+        rc, out, _ = http_probe("PUT", url, "")
+        got = json.loads(out[0]["body"])
+        assert (got["method"], got["content_type"]) == ("PUT", None)
+        rc, out, _ = http_probe("GET", url)
+        assert json.loads(out[0]["body"])["method"] == "GET"
+        # Bounded response.
+        rc, out, _ = http_probe("--max", "50", "GET", url)
+        assert rc == 1 and out[0]["error"] == "other"
+        assert out[0]["message"] == f'Response from endpoint URL "{url}" is larger than 50 bytes'
+
+
+def test_http_tls(http_probe, pki):
+    ca = str(pki / "ca.pem")
+    with EchoServer(str(pki / "good.pem"), str(pki / "good.key")) as srv:
+        for host in ("127.0.0.1", "localhost"):
+            url = f"https://{host}:{srv.port}/"
+            rc, out, _ = http_probe("--ca", ca, "GET", url)
+            assert rc == 0 and out[0]["status"] == "200", out
+        url = f"https://127.0.0.1:{srv.port}/"
+        rc, out, _ = http_probe("GET", url)
+        assert rc == 1 and out[0]["error"] == "tls"
+        assert out[0]["message"].startswith(f"SSL validation failed for {url} ")
+        rc, out, _ = http_probe("--ca", str(pki / "nonexistent.pem"), "GET", url)
+        assert rc == 1 and "invalid path" in _
+    with EchoServer(str(pki / "wrong.pem"), str(pki / "wrong.key")) as srv:
+        url = f"https://127.0.0.1:{srv.port}/"
+        rc, out, _ = http_probe("--ca", ca, "GET", url)
+        assert rc == 1 and out[0]["error"] == "tls", out
+        assert out[0]["message"].startswith(f"SSL validation failed for {url} ")
+        # Verification is on unless turned off explicitly.
+        rc, out, _ = http_probe("--no-verify", "GET", url)
+        assert rc == 0 and out[0]["status"] == "200"
+
+
+class BadServer:
+    """Reads a request, then misbehaves in MODE."""
+
+    def __init__(self, mode):
+        self.mode = mode
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+
+    def serve(self):
+        while not self.stop.is_set():
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.one, args=(c,), daemon=True).start()
+
+    def one(self, c):
+        with c:
+            c.recv(65536)
+            if self.mode == "hang":
+                self.stop.wait(5)
+            elif self.mode == "hang-second":
+                c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                c.recv(65536)
+                self.stop.wait(5)
+            elif self.mode == "reset":
+                c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            elif self.mode == "partial":
+                c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc")
+            elif self.mode == "garbage":
+                c.sendall(b"this is not HTTP\r\n\r\n")
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.sock.close()
+
+
+CLOSED = 'Connection was closed before we received a valid response from endpoint URL: "{}".'
+
+
+@pytest.mark.parametrize("mode", ["close", "reset", "partial", "garbage"])
+def test_http_connection_closed(http_probe, mode):
+    with BadServer(mode) as srv:
+        rc, out, _ = http_probe("--timeout-ms", "2000", "POST", srv.url, "Action=X")
+        assert rc == 1
+        assert out[0]["error"] == "closed"
+        assert out[0]["message"] == CLOSED.format(srv.url)
+
+
+def test_http_read_timeout(http_probe):
+    with BadServer("hang") as srv:
+        t0 = time.monotonic()
+        rc, out, _ = http_probe("--timeout-ms", "400", "POST", srv.url, "Action=X")
+        assert time.monotonic() - t0 < 3
+        assert out[0]["error"] == "read-timeout"
+        assert out[0]["message"] == f'Read timeout on endpoint URL: "{srv.url}"'
+    # On a reused connection too.
+    with BadServer("hang-second") as srv:
+        rc, out, _ = http_probe("--timeout-ms", "400", "--repeat", "2", "GET", srv.url)
+        assert [o["error"] for o in out] == ["none", "read-timeout"]
+
+
+def test_http_connect_errors(http_probe):
+    url = f"http://127.0.0.1:{closed_port()}/"
+    rc, out, _ = http_probe("GET", url)
+    assert rc == 1 and out[0]["error"] == "connect"
+    assert out[0]["message"] == f'Could not connect to the endpoint URL: "{url}"'
+    # A listener whose backlog is full drops SYNs: a connect timeout.
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(0)
+    port = lsock.getsockname()[1]
+    fillers = []
+    try:
+        for _ in range(4):
+            c = socket.socket()
+            c.setblocking(False)
+            try:
+                c.connect(("127.0.0.1", port))
+            except BlockingIOError:
+                pass
+            fillers.append(c)
+        time.sleep(0.1)
+        url = f"http://127.0.0.1:{port}/"
+        rc, out, _ = http_probe("--connect-timeout-ms", "300", "GET", url)
+        assert out[0]["error"] == "connect"
+        assert out[0]["message"] == f'Connect timeout on endpoint URL: "{url}"'
+    finally:
+        for c in fillers:
+            c.close()
+        lsock.close()
+    rc, out, _ = http_probe("GET", "file:///etc/passwd")
+    assert out[0]["error"] == "other"
+
+
+# ------------------------------------------------------------ secrets
+
+def test_debug_output_has_no_secret(probe, http_probe, pki):
+    """Every credentials path again, with --debug, and the HTTP error paths
+    with signed-looking headers: nothing printed may hold a secret. (The
+    fixtures check each run as it happens; this gathers every run.)"""
+    for scenario in SCENARIOS:
+        for f in (probe.home / ".aws").iterdir():
+            f.unlink()
+        scenario(probe)
+    for mode in ("close", "hang"):
+        with BadServer(mode) as srv:
+            http_probe("--timeout-ms", "300", "GET", srv.url)
+    with EchoServer(str(pki / "wrong.pem"), str(pki / "wrong.key")) as srv:
+        http_probe("--ca", str(pki / "ca.pem"), "GET", f"https://127.0.0.1:{srv.port}/")
+    with EchoServer() as srv:
+        http_probe("POST", f"http://127.0.0.1:{srv.port}/", "Action=X")
+    text = "\n".join(probe.log + http_probe.log)
+    assert len(probe.log) >= 2 * len(SCENARIOS) and len(http_probe.log) == 4
+    assert text.count("DEBUG creds:") >= 2 * len(SCENARIOS)
+    for source in ("env", "shared-credentials-file", "config-file", "container-role", "iam-role"):
+        assert f"source={source}" in text
+    assert_no_secret(text)
