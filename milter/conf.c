@@ -499,6 +499,14 @@ conf_key_ses(struct conf_loader *ld, const char *name, const char *value)
 	} else if (KEY(4, "sync_interval")) {
 		if (!conf_parse_duration(value, &c->sync_interval) || c->sync_interval == 0)
 			BAD("sync_interval: expected a duration of at least 1s, such as 1h");
+	} else if (KEY(6, "rate")) {
+		char *end;
+
+		errno = 0;
+		c->rate = strtod(value, &end);
+		if (*value == '\0' || *end != '\0' || errno != 0 || !(c->rate > 0) ||
+		    c->rate > 100)
+			BAD("rate must be a number of requests per second, above 0, at most 100");
 	} else if (KEY(5, "state_file")) {
 		if (value[0] != '/')
 			BAD("state_file must be an absolute path");
@@ -776,6 +784,7 @@ conf_defaults(const char *path)
 	c->dns_max_ttl = 3600;
 	c->sync = CONF_SYNC_YES;
 	c->sync_interval = 3600;
+	c->rate = 1;
 	c->path = strdup(path);
 	c->socket = strdup("unix:/var/spool/postfix/ses-mailfrom/milter.sock");
 	c->user = strdup("");

@@ -67,6 +67,7 @@ struct conf {
 	char *profile;		/* "" : the AWS default chain */
 	enum conf_sync sync;
 	unsigned sync_interval;	/* seconds */
+	double rate;		/* SES requests per second, process-wide */
 	char *state_file;
 
 	struct conf_identity *identities;	/* sorted by name */

@@ -358,6 +358,8 @@ test_bad_region_endpoint(void **state)
 	expect_error("[ses]\nregion = US East\n", 2, "region must");
 	expect_error("[ses]\nendpoint = email.us-east-1.amazonaws.com\n", 2, "endpoint must");
 	expect_error("[ses]\nstate_file = state.json\n", 2, "absolute");
+	expect_error("[ses]\nrate = 0\n", 2, "rate must be");
+	expect_error("[ses]\nrate = fast\n", 2, "rate must be");
 	expect_error("[dns]\nexpected_mx = not a host\n", 2, "expected_mx");
 }
 
