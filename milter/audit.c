@@ -75,6 +75,8 @@ audit_format(char *buf, size_t size, const struct audit_rec *r)
 	audit_field(&b, "behavior", r->behavior);
 	audit_field(&b, "action", r->action);
 	audit_field(&b, "reply", r->reply);
+	audit_field(&b, "spared", r->spared);
+	audit_field(&b, "origin", r->origin);
 	audit_field(&b, "rewritten", r->rewritten);
 	audit_field(&b, "reason", r->reason);
 	b.p[b.len] = '\0';

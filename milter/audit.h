@@ -29,6 +29,8 @@ struct audit_rec {
 	const char *reply;
 	const char *reason;
 	const char *rewritten;
+	const char *spared;		/* what a local submission was spared */
+	const char *origin;		/* "local" for non-SMTP mail */
 };
 
 /*

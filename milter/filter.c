@@ -10,10 +10,16 @@
 #include "milter/addr.h"
 #include "milter/audit.h"
 #include "milter/conf.h"
+#include "milter/decide.h"
+#include "milter/ident.h"
 #include "milter/log.h"
+#include "milter/resolver.h"
 
-static pthread_mutex_t filter_conf_mtx = PTHREAD_MUTEX_INITIALIZER;
+#define FILTER_UNKNOWN_REPLY "sender <%{sender}> has no Amazon SES identity on this gateway"
+
+static pthread_mutex_t filter_rt_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct conf *filter_conf;
+static struct resolver *filter_resolver;
 static atomic_ulong filter_conn_seq;
 
 /*
@@ -26,36 +32,42 @@ struct filter_msg {
 	struct conf *conf;		/* reference held for the message */
 	char sender[ADDR_PATH_MAX + 1];	/* as received, without <> */
 	char id[32];			/* "connection.message", for the audit */
-	const char *action;
+	struct addr addr;
+	struct decide_out d;
+	const struct conf_identity *identity;	/* points into conf */
 };
 
 struct filter_conn {
 	unsigned long seq;
 	unsigned nmsg;
+	bool local;	/* not from an SMTP client: see filter_connect() */
 	struct filter_msg msg;
 };
 
 void
-filter_set_conf(struct conf *c)
+filter_set_runtime(struct conf *c, struct resolver *r)
 {
-	struct conf *old;
+	struct conf *oldc;
+	struct resolver *oldr;
 
-	pthread_mutex_lock(&filter_conf_mtx);
-	old = filter_conf;
+	pthread_mutex_lock(&filter_rt_mtx);
+	oldc = filter_conf;
+	oldr = filter_resolver;
 	filter_conf = c;
-	pthread_mutex_unlock(&filter_conf_mtx);
-	conf_unref(old);
+	filter_resolver = r;
+	pthread_mutex_unlock(&filter_rt_mtx);
+	conf_unref(oldc);
+	resolver_unref(oldr);
 }
 
-struct conf *
-filter_get_conf(void)
+void
+filter_get_runtime(struct conf **c, struct resolver **r)
 {
-	struct conf *c;
-
-	pthread_mutex_lock(&filter_conf_mtx);
-	c = conf_ref(filter_conf);
-	pthread_mutex_unlock(&filter_conf_mtx);
-	return c;
+	pthread_mutex_lock(&filter_rt_mtx);
+	*c = filter_conf != NULL ? conf_ref(filter_conf) : NULL;
+	if (r != NULL)
+		*r = filter_resolver != NULL ? resolver_ref(filter_resolver) : NULL;
+	pthread_mutex_unlock(&filter_rt_mtx);
 }
 
 static void
@@ -70,14 +82,17 @@ filter_msg_end(struct filter_msg *m)
 /*
  * What the filter does when something it did not plan for happens:
  * on_internal_error decides, and the reason is always logged, so the
- * outcome is never a silent 5xx.
+ * outcome is never a silent 5xx. Local submissions are never refused.
  */
 static sfsistat
-filter_internal_error(SMFICTX *ctx, const char *why)
+filter_internal_error(SMFICTX *ctx, const struct filter_conn *fc, const char *why)
 {
-	struct conf *c = filter_get_conf();
-	bool accept = c->on_internal_error == CONF_ACCEPT;
+	struct conf *c;
+	bool accept;
 
+	filter_get_runtime(&c, NULL);
+	accept = c == NULL || c->on_internal_error == CONF_ACCEPT ||
+	    (fc != NULL && fc->local);
 	conf_unref(c);
 	log_warnx("NOQUEUE: internal error: %s; action=%s", why,
 	    accept ? "accept" : "tempfail");
@@ -85,6 +100,24 @@ filter_internal_error(SMFICTX *ctx, const char *why)
 		return SMFIS_ACCEPT;
 	smfi_setreply(ctx, "451", "4.3.0", "ses-mailfrom-milter: temporary local problem");
 	return SMFIS_TEMPFAIL;
+}
+
+/*
+ * Postfix runs non_smtpd_milters from cleanup(8) for mail that came with
+ * no SMTP client (sendmail(1), re-queued mail). It then fakes a connection
+ * from localhost, and only smtpd(8) defines {daemon_addr} (a default
+ * milter_connect_macros entry). So: Postfix (macro v) without
+ * {daemon_addr} is local. Sendmail submits local mail over SMTP and is
+ * never local here.
+ */
+static bool
+filter_is_local(SMFICTX *ctx)
+{
+	const char *v = smfi_getsymval(ctx, "v");
+	const char *daddr = smfi_getsymval(ctx, "{daemon_addr}");
+
+	return v != NULL && strncmp(v, "Postfix", 7) == 0 &&
+	    (daddr == NULL || *daddr == '\0');
 }
 
 static sfsistat
@@ -95,8 +128,9 @@ filter_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	(void)hostname;
 	(void)hostaddr;
 	if ((fc = calloc(1, sizeof(*fc))) == NULL)
-		return filter_internal_error(ctx, "out of memory");
+		return filter_internal_error(ctx, NULL, "out of memory");
 	fc->seq = atomic_fetch_add(&filter_conn_seq, 1) + 1;
+	fc->local = filter_is_local(ctx);
 	smfi_setpriv(ctx, fc);
 	return SMFIS_CONTINUE;
 }
@@ -117,59 +151,172 @@ filter_copy_sender(char *dst, size_t size, const char *arg)
 	dst[len] = '\0';
 }
 
+static enum decide_mx
+filter_check_mx(struct resolver *res, const struct conf *c, const char *domain,
+    const char **name)
+{
+	enum mx_result r = resolver_mx(res, domain, c->expected_mx, NULL, NULL);
+
+	*name = mx_result_name(r);
+	if (r == MX_OK)
+		return DECIDE_MX_OK;
+	return mx_result_transient(r) ? DECIDE_MX_TEMPFAIL : DECIDE_MX_FAILED;
+}
+
+/* Sets the SMTP reply for a refusal; false if libmilter would drop it. */
+static bool
+filter_reply(SMFICTX *ctx, const struct filter_msg *m, const char *mx)
+{
+	const struct conf_identity *id = m->identity;
+	const char *tmpl;
+	char text[512];
+
+	if (m->d.reason != DECIDE_R_REJECT_MESSAGE)
+		tmpl = FILTER_UNKNOWN_REPLY;
+	else if (m->d.verdict == DECIDE_REJECT)
+		tmpl = m->conf->reject_reply;
+	else
+		tmpl = m->conf->tempfail_reply;
+	if (!decide_reply_text(tmpl, id ? id->mail_from_domain : NULL, id ? id->name : NULL,
+	    mx, m->sender, text, sizeof(text)))
+		log_warnx("reply text cut to %zu bytes", strlen(text));
+	return smfi_setreply(ctx, (char *)m->d.rcode, (char *)m->d.xcode, text) == MI_SUCCESS;
+}
+
 static sfsistat
 filter_envfrom(SMFICTX *ctx, char **argv)
 {
 	struct filter_conn *fc = smfi_getpriv(ctx);
 	struct filter_msg *m;
+	struct resolver *res;
+	struct decide_in in;
 	struct audit_rec rec;
-	struct addr a;
 	enum addr_status st;
-	const char *qid;
+	const char *mx = NULL, *auth;
+	char reply[16];
+	sfsistat rc;
 
 	if (fc == NULL)
-		return filter_internal_error(ctx, "no connection state at MAIL FROM");
+		return filter_internal_error(ctx, NULL, "no connection state at MAIL FROM");
 	if (argv == NULL || argv[0] == NULL)
-		return filter_internal_error(ctx, "MAIL FROM without a sender");
+		return filter_internal_error(ctx, fc, "MAIL FROM without a sender");
 	m = &fc->msg;
 	filter_msg_end(m);	/* a refused MAIL FROM gets no abort callback */
+	filter_get_runtime(&m->conf, &res);
+	if (m->conf == NULL) {
+		resolver_unref(res);
+		return filter_internal_error(ctx, fc, "no configuration");
+	}
 	m->active = true;
-	m->conf = filter_get_conf();
 	snprintf(m->id, sizeof(m->id), "%lu.%u", fc->seq, ++fc->nmsg);
 	filter_copy_sender(m->sender, sizeof(m->sender), argv[0]);
 
+	st = addr_parse(argv[0], strlen(argv[0]), &m->addr);
+	if (st == ADDR_OK)
+		m->identity = ident_find(m->conf->index, m->addr.local, m->addr.domain);
+	auth = smfi_getsymval(ctx, "{auth_authen}");
+	memset(&in, 0, sizeof(in));
+	in.null_sender = st == ADDR_NULL;
+	in.unparsable = st != ADDR_OK && st != ADDR_NULL;
+	in.scope = m->conf->scope;
+	in.authenticated = auth != NULL && *auth != '\0';
+	in.local_submission = fc->local;
+	in.identity = m->identity;
+	in.unknown_sender = m->conf->unknown_sender;
+	in.rewrite_envelope = m->conf->rewrite_envelope;
+	in.mx = DECIDE_MX_UNKNOWN;
+	decide(&in, &m->d);
+	if (m->d.verdict == DECIDE_LOOKUP_MX) {
+		if (res == NULL) {
+			filter_msg_end(m);
+			return filter_internal_error(ctx, fc, "no resolver");
+		}
+		in.mx = filter_check_mx(res, m->conf, m->identity->mail_from_domain, &mx);
+		decide(&in, &m->d);
+	}
+	resolver_unref(res);
+
 	memset(&rec, 0, sizeof(rec));
-	st = addr_parse(argv[0], strlen(argv[0]), &a);
-	m->action = "accept";
-	if (st != ADDR_OK && st != ADDR_NULL)
-		rec.reason = addr_strerror(st);
-	qid = smfi_getsymval(ctx, "i");
-	rec.queue_id = qid;
+	rec.queue_id = smfi_getsymval(ctx, "i");	/* known here in Sendmail only */
 	rec.msg = m->id;
 	rec.stage = "mail";
 	rec.sender = m->sender;
-	rec.action = m->action;
+	if (m->identity != NULL) {
+		rec.identity = m->identity->name;
+		rec.mail_from_domain = m->identity->mail_from_domain;
+		if (m->identity->mail_from_domain != NULL)
+			rec.behavior = conf_behavior_name(m->identity->behavior);
+	}
+	rec.mx = mx;
+	rec.status = m->d.status;
+	rec.action = decide_verdict_name(m->d.verdict);
+	rec.reason = in.unparsable ? addr_strerror(st) : decide_reason_name(m->d.reason);
+	if (m->d.spared != DECIDE_ACCEPT)
+		rec.spared = decide_verdict_name(m->d.spared);
+	if (m->d.rcode != NULL) {
+		snprintf(reply, sizeof(reply), "%s/%s", m->d.rcode, m->d.xcode);
+		rec.reply = reply;
+	}
+	if (fc->local)
+		rec.origin = "local";
 	audit_log(&rec);
-	return SMFIS_CONTINUE;
+
+	if (m->d.verdict == DECIDE_ACCEPT)
+		return SMFIS_CONTINUE;
+	rc = m->d.verdict == DECIDE_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+	if (!filter_reply(ctx, m, mx))
+		log_warnx("NOQUEUE: msg=%s: libmilter refused the reply text", m->id);
+	filter_msg_end(m);
+	return rc;
+}
+
+/* Envelope rewrite on Success: local@MAIL_FROM_DOMAIN. */
+static bool
+filter_rewrite(SMFICTX *ctx, const struct filter_msg *m, char *to, size_t size)
+{
+	char arg[ADDR_PATH_MAX + 3];
+
+	if (!addr_join(m->addr.local, m->identity->mail_from_domain, to, size))
+		return false;
+	snprintf(arg, sizeof(arg), "<%s>", to);
+	/* No ESMTP arguments: Postfix ignores them and warns. */
+	return smfi_chgfrom(ctx, arg, NULL) == MI_SUCCESS;
 }
 
 static sfsistat
 filter_eom(SMFICTX *ctx)
 {
 	struct filter_conn *fc = smfi_getpriv(ctx);
+	struct filter_msg *m;
 	struct audit_rec rec;
+	char to[ADDR_PATH_MAX + 1];
+	sfsistat rc = SMFIS_ACCEPT;
 
 	if (fc == NULL || !fc->msg.active)
-		return filter_internal_error(ctx, "no message state at end of message");
+		return filter_internal_error(ctx, fc, "no message state at end of message");
+	m = &fc->msg;
 	memset(&rec, 0, sizeof(rec));
 	rec.queue_id = smfi_getsymval(ctx, "i");
-	rec.msg = fc->msg.id;
+	rec.msg = m->id;
 	rec.stage = "eom";
-	rec.sender = fc->msg.sender;
-	rec.action = fc->msg.action;
+	rec.sender = m->sender;
+	rec.action = "accept";
+	if (m->d.rewrite) {
+		if (filter_rewrite(ctx, m, to, sizeof(to)))
+			rec.rewritten = to;
+		else {
+			rec.reason = "rewrite-failed";
+			if (!fc->local && m->conf->on_internal_error == CONF_TEMPFAIL) {
+				rec.action = "tempfail";
+				smfi_setreply(ctx, "451", "4.3.0",
+				    "ses-mailfrom-milter: cannot rewrite the envelope sender");
+				rc = SMFIS_TEMPFAIL;
+			}
+		}
+	}
 	audit_log(&rec);
-	filter_msg_end(&fc->msg);
-	return SMFIS_ACCEPT;
+	filter_msg_end(m);
+	return rc;
 }
 
 static sfsistat

@@ -10,19 +10,24 @@
 #include <libmilter/mfapi.h>
 #include <openssl/crypto.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "milter/conf.h"
 #include "milter/daemon.h"
 #include "milter/filter.h"
 #include "milter/log.h"
+#include "milter/resolver.h"
 
 #define PROGNAME "ses-mailfrom-milter"
 
@@ -31,6 +36,8 @@ static const char *opt_socket;
 static const char *opt_user;
 static const char *conf_path = CONF_DEFAULT_PATH;
 static pthread_t reload_thread;
+static char sockpath_buf[128];	/* the unix socket, for the shutdown poke */
+static const char *sockpath;
 
 static void
 usage(FILE *fp)
@@ -107,16 +114,54 @@ load(conf_report_fn report)
 	return c;
 }
 
+static struct resolver *
+resolver_for(const struct conf *c)
+{
+	struct resolver_opts o = {
+		.servers = c->dns_servers,
+		.timeout_ms = c->dns_timeout_ms,
+		.tries = c->dns_tries,
+		.min_ttl = c->dns_min_ttl,
+		.max_ttl = c->dns_max_ttl,
+	};
+	struct resolver *r;
+	char err[256];
+
+	if ((r = resolver_start(&o, err, sizeof(err))) == NULL)
+		log_warnx("%s: [dns]: %s", c->path, err);
+	return r;
+}
+
+static bool
+same_dns(const struct conf *a, const struct conf *b)
+{
+	return strcmp(a->dns_servers, b->dns_servers) == 0 &&
+	    a->dns_timeout_ms == b->dns_timeout_ms && a->dns_tries == b->dns_tries &&
+	    a->dns_min_ttl == b->dns_min_ttl && a->dns_max_ttl == b->dns_max_ttl;
+}
+
 static void
 reload(void)
 {
 	struct conf *next, *cur;
+	struct resolver *res;
 
 	if ((next = load(report_log)) == NULL) {
 		log_warnx("reload of %s failed; keeping the running configuration", conf_path);
 		return;
 	}
-	cur = filter_get_conf();
+	filter_get_runtime(&cur, &res);
+	/* The cache survives a reload unless the DNS settings changed. */
+	if (!same_dns(cur, next)) {
+		resolver_unref(res);
+		if ((res = resolver_for(next)) == NULL) {
+			log_warnx("reload of %s failed; keeping the running configuration",
+			    conf_path);
+			conf_unref(cur);
+			conf_unref(next);
+			return;
+		}
+	}
 	/* The socket is open and root is gone: these only change on restart. */
 	if (strcmp(cur->socket, next->socket) != 0 || strcmp(cur->user, next->user) != 0)
 		log_warnx("socket and user changes take effect at the next restart");
@@ -125,16 +170,60 @@ reload(void)
 	conf_unref(cur);
 	log_info("configuration reloaded from %s: %zu identities", conf_path,
 	    next->nidentities);
-	filter_set_conf(next);
+	filter_set_runtime(next, res);
+}
+
+/*
+ * smfi_stop() waits for a lock libmilter's listener holds across its
+ * poll(), which only times out every 5 seconds; a connection to the socket
+ * wakes it. So a short-lived thread knocks on the socket every 50 ms until
+ * smfi_stop() has returned.
+ */
+static atomic_bool stopping_done;
+
+static void *
+knock_main(void *arg)
+{
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	struct sockaddr_un sun;
+	int fd, i;
+
+	(void)arg;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sockpath);
+	for (i = 0; i < 100 && !atomic_load(&stopping_done); i++) {
+		if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
+			break;
+		(void)connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+		close(fd);
+		nanosleep(&pause, NULL);
+	}
+	return NULL;
+}
+
+static void
+stop_now(void)
+{
+	pthread_t knocker;
+	bool knocking = sockpath != NULL &&
+	    pthread_create(&knocker, NULL, knock_main, NULL) == 0;
+
+	smfi_stop();
+	atomic_store(&stopping_done, true);
+	if (knocking)
+		pthread_join(knocker, NULL);
 }
 
 /*
  * libmilter's own signal thread stops the filter on SIGHUP, SIGINT and
- * SIGTERM, so reload uses SIGUSR1 (as OpenDKIM does). SIGUSR2 is only sent
- * by main() to end this thread at shutdown.
+ * SIGTERM, so reload uses SIGUSR1 (as OpenDKIM does). This thread waits
+ * for the stop signals too: whichever of the two threads the kernel hands
+ * a stop signal to, the filter stops, and promptly when it is this one.
+ * SIGUSR2 is only sent by main() to end this thread at shutdown.
  */
 static void *
-reload_main(void *arg)
+signal_main(void *arg)
 {
 	sigset_t *set = arg;
 	int sig;
@@ -142,9 +231,17 @@ reload_main(void *arg)
 	for (;;) {
 		if (sigwait(set, &sig) != 0)
 			continue;
-		if (sig == SIGUSR2)
+		switch (sig) {
+		case SIGUSR1:
+			reload();
+			break;
+		case SIGUSR2:
 			return NULL;
-		reload();
+		default:
+			log_info("signal %d: stopping", sig);
+			stop_now();
+			break;
+		}
 	}
 }
 
@@ -154,8 +251,8 @@ main(int argc, char *argv[])
 	static sigset_t sigs;
 	struct daemon_user user;
 	struct conf *conf;
-	const char *why, *sockpath;
-	char sockbuf[128];
+	struct resolver *res;
+	const char *why;
 	const char *pidfile = NULL;
 	bool check_only = false, foreground = false;
 	int ch, pidfd = -1, rc;
@@ -208,8 +305,8 @@ main(int argc, char *argv[])
 
 	/* Copied: a reload frees the configuration this points into. */
 	if ((sockpath = daemon_socket_path(conf->socket)) != NULL) {
-		snprintf(sockbuf, sizeof(sockbuf), "%s", sockpath);
-		sockpath = sockbuf;
+		snprintf(sockpath_buf, sizeof(sockpath_buf), "%s", sockpath);
+		sockpath = sockpath_buf;
 	}
 	if (sockpath != NULL && !daemon_socket_prepare(sockpath, &user)) {
 		conf_unref(conf);
@@ -220,7 +317,6 @@ main(int argc, char *argv[])
 		return EX_CANTCREAT;
 	}
 	umask(conf->umask);
-	filter_set_conf(conf_ref(conf));
 	if (smfi_setconn(conf->socket) == MI_FAILURE ||
 	    smfi_register(filter_desc) == MI_FAILURE ||
 	    smfi_opensocket(false) == MI_FAILURE) {
@@ -254,12 +350,16 @@ main(int argc, char *argv[])
 	sigaddset(&sigs, SIGHUP);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGUSR1);
 	sigaddset(&sigs, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	if ((errno = pthread_create(&reload_thread, NULL, reload_main, &sigs)) != 0) {
+	/* Threads do not survive fork(): the resolver starts after detaching. */
+	if ((res = resolver_for(conf)) == NULL) {
+		conf_unref(conf);
+		return EX_CONFIG;
+	}
+	filter_set_runtime(conf_ref(conf), res);
+	if ((errno = pthread_create(&reload_thread, NULL, signal_main, &sigs)) != 0) {
 		log_warn("pthread_create");
 		conf_unref(conf);
 		return EX_OSERR;
@@ -279,7 +379,7 @@ main(int argc, char *argv[])
 	    errno != EACCES && errno != EPERM)
 		log_warn("cannot remove %s", pidfile);
 	log_info("stopped");
-	filter_set_conf(NULL);
+	filter_set_runtime(NULL, NULL);
 	curl_global_cleanup();
 	ares_library_cleanup();
 	return rc;
