@@ -1,5 +1,6 @@
 #include "milter/filter.h"
 
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -104,20 +105,28 @@ filter_internal_error(SMFICTX *ctx, const struct filter_conn *fc, const char *wh
 
 /*
  * Postfix runs non_smtpd_milters from cleanup(8) for mail that came with
- * no SMTP client (sendmail(1), re-queued mail). It then fakes a connection
- * from localhost, and only smtpd(8) defines {daemon_addr} (a default
- * milter_connect_macros entry). So: Postfix (macro v) without
- * {daemon_addr} is local. Sendmail submits local mail over SMTP and is
- * never local here.
+ * no SMTP client (sendmail(1) through pickup). cleanup then fakes a
+ * connection from localhost with client port 0, where smtpd(8) always
+ * passes the client's real port; the other connect macros are the same
+ * on both paths (seen on Postfix 3.7). Mail re-queued with postsuper -r
+ * keeps its original client port and is treated as SMTP mail. Sendmail
+ * submits local mail over SMTP, so it is never local here.
  */
 static bool
-filter_is_local(SMFICTX *ctx)
+filter_is_local(SMFICTX *ctx, const _SOCK_ADDR *sa)
 {
 	const char *v = smfi_getsymval(ctx, "v");
-	const char *daddr = smfi_getsymval(ctx, "{daemon_addr}");
+	in_port_t port;
 
-	return v != NULL && strncmp(v, "Postfix", 7) == 0 &&
-	    (daddr == NULL || *daddr == '\0');
+	if (v == NULL || strncmp(v, "Postfix", 7) != 0 || sa == NULL)
+		return false;
+	if (sa->sa_family == AF_INET)
+		port = ((const struct sockaddr_in *)(const void *)sa)->sin_port;
+	else if (sa->sa_family == AF_INET6)
+		port = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_port;
+	else
+		return false;
+	return port == 0;
 }
 
 static sfsistat
@@ -126,11 +135,10 @@ filter_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	struct filter_conn *fc;
 
 	(void)hostname;
-	(void)hostaddr;
 	if ((fc = calloc(1, sizeof(*fc))) == NULL)
 		return filter_internal_error(ctx, NULL, "out of memory");
 	fc->seq = atomic_fetch_add(&filter_conn_seq, 1) + 1;
-	fc->local = filter_is_local(ctx);
+	fc->local = filter_is_local(ctx, hostaddr);
 	smfi_setpriv(ctx, fc);
 	return SMFIS_CONTINUE;
 }
