@@ -103,7 +103,9 @@ check-asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    tests/run-unit build/asan/tests
 
+# The resolver's concurrency tests also run against a ThreadSanitizer build.
 check-integration: tests
+	$(MAKE) B=build/tsan CFLAGS="-O1 -g" SANFLAGS="-fsanitize=thread" build/tsan/tests/mxprobe
 	SMF_BUILD=$(abspath $(B)) $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
 # libFuzzer needs clang; the library sources are compiled again with it.
