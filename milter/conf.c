@@ -103,7 +103,8 @@ conf_report_problems(struct conf_loader *ld)
 {
 	size_t i;
 
-	qsort(ld->problems, ld->nproblems, sizeof(*ld->problems), conf_problem_cmp);
+	if (ld->nproblems > 1)
+		qsort(ld->problems, ld->nproblems, sizeof(*ld->problems), conf_problem_cmp);
 	for (i = 0; i < ld->nproblems; i++) {
 		ld->report(ld->report_arg, ld->problems[i].msg);
 		free(ld->problems[i].msg);
@@ -757,7 +758,8 @@ conf_finish(struct conf_loader *ld)
 	}
 
 	/* Sorting brings duplicates together; the lookup table is built elsewhere. */
-	qsort(c->identities, c->nidentities, sizeof(*c->identities), conf_identity_cmp);
+	if (c->nidentities > 1)
+		qsort(c->identities, c->nidentities, sizeof(*c->identities), conf_identity_cmp);
 	for (i = 1; i < c->nidentities; i++)
 		if (strcmp(c->identities[i].name, c->identities[i - 1].name) == 0)
 			conf_error(ld, c->identities[i].line,
