@@ -1,0 +1,28 @@
+/*
+ * ses-mailfrom: the command-line tool. The AWS CLI's SES commands come from
+ * ses/cli.c; the project's own commands join the table below.
+ */
+#include <curl/curl.h>
+
+#include <stdio.h>
+
+#include "ses/cli.h"
+
+static const struct cli_command commands[] = {
+	CLI_AWS_COMMANDS,
+	{ NULL, NULL, NULL }
+};
+
+int
+main(int argc, char **argv)
+{
+	int	 rc;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "\ncannot initialise libcurl\n");
+		return CLI_RC_FAILED;
+	}
+	rc = cli_main(commands, argc, argv);
+	curl_global_cleanup();
+	return rc;
+}
