@@ -122,6 +122,13 @@ FUZZ_SECONDS ?= 10
 check-fuzz: fuzz
 	tests/run-fuzz $(FUZZ_SECONDS) $(FUZZ_BINS)
 
+# Figures, not pass/fail: the milter's cost per message against a no-op
+# libmilter filter, and ses-mailfrom against /usr/bin/aws. See
+# tests/bench/README.md.
+bench: deps all $(B)/tests/bench_load $(B)/tests/bench_noop $(B)/tests/bench_logsink
+	tests/bench/run $(abspath $(B))
+	tests/bench/tool-vs-aws $(abspath $(B))
+
 # The milter in the foreground on the example configuration.
 run: all
 	@contrib/install-deps run
