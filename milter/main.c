@@ -28,6 +28,7 @@
 #include "milter/filter.h"
 #include "milter/log.h"
 #include "milter/resolver.h"
+#include "milter/syncer.h"
 
 #define PROGNAME "ses-mailfrom-milter"
 
@@ -38,6 +39,7 @@ static const char *conf_path = CONF_DEFAULT_PATH;
 static pthread_t reload_thread;
 static char sockpath_buf[128];	/* the unix socket, for the shutdown poke */
 static const char *sockpath;
+static struct syncer *syncer;	/* NULL while [ses] sync = no */
 
 static void
 usage(FILE *fp)
@@ -140,6 +142,45 @@ same_dns(const struct conf *a, const struct conf *b)
 	    a->dns_min_ttl == b->dns_min_ttl && a->dns_max_ttl == b->dns_max_ttl;
 }
 
+/*
+ * The synchroniser's local MX check: the milter's own verdict, on the
+ * running resolver and expected_mx (references only, as a message takes).
+ */
+static enum mx_result
+sync_mx_check(void *arg, const char *domain)
+{
+	struct conf *c;
+	struct resolver *r;
+	enum mx_result m;
+
+	(void)arg;
+	filter_get_runtime(&c, &r);
+	m = resolver_mx(r, domain, c->expected_mx, NULL, NULL);
+	resolver_unref(r);
+	conf_unref(c);
+	return m;
+}
+
+/* A failure to start is logged, not fatal: mail does not need SES. */
+static void
+sync_start(struct conf *c)
+{
+	static const struct syncer_hooks hooks = { sync_mx_check, NULL };
+	char err[256];
+
+	if ((syncer = syncer_start(c, &hooks, err, sizeof(err))) == NULL)
+		log_warnx("SES synchroniser: %s", err);
+}
+
+static void
+sync_reload(struct conf *next)
+{
+	if (syncer != NULL)
+		syncer_reload(syncer, next);
+	else if (next->sync != CONF_SYNC_NO)
+		sync_start(next);
+}
+
 static void
 reload(void)
 {
@@ -170,6 +211,7 @@ reload(void)
 	conf_unref(cur);
 	log_info("configuration reloaded from %s: %zu identities", conf_path,
 	    next->nidentities);
+	sync_reload(next);
 	filter_set_runtime(next, res);
 }
 
@@ -359,6 +401,9 @@ main(int argc, char *argv[])
 		return EX_CONFIG;
 	}
 	filter_set_runtime(conf_ref(conf), res);
+	/* After the resolver (its MX checks) and as the final user (its state file). */
+	if (conf->sync != CONF_SYNC_NO)
+		sync_start(conf);
 	if ((errno = pthread_create(&reload_thread, NULL, signal_main, &sigs)) != 0) {
 		log_warn("pthread_create");
 		conf_unref(conf);
@@ -372,6 +417,8 @@ main(int argc, char *argv[])
 
 	pthread_kill(reload_thread, SIGUSR2);
 	pthread_join(reload_thread, NULL);
+	/* The reload thread is gone: nothing else touches the syncer now. */
+	syncer_stop(syncer);
 	if (sockpath != NULL && unlink(sockpath) != 0 && errno != ENOENT)
 		log_warn("cannot remove %s", sockpath);
 	/* Without root the pidfile's directory is usually not ours to change. */

@@ -7,9 +7,11 @@
 #include <stdio.h>
 
 #include "ses/cli.h"
+#include "tool/project.h"
 
 static const struct cli_command commands[] = {
 	CLI_AWS_COMMANDS,
+	TOOL_PROJECT_COMMANDS,
 	{ NULL, NULL, NULL }
 };
 

@@ -1,0 +1,33 @@
+/*
+ * kvline: one "key=value key=value" log line built field by field, for
+ * the synchroniser's audit of SES calls. Values are escaped as the
+ * milter's audit lines escape them (bytes up to 0x20, DEL, '%' and '='
+ * become %XX), so that one record stays one line with one '=' per field
+ * whatever SES or a configuration file put in a value.
+ *
+ * Pure: no I/O, no allocation; the line lives in the struct. A line too
+ * long for KVLINE_MAX ends with "..." instead of a half-escaped value.
+ */
+#ifndef KVLINE_H
+#define KVLINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define KVLINE_MAX	1024
+
+struct kvline {
+	char	 buf[KVLINE_MAX];
+	size_t	 len;
+	bool	 full;		/* something did not fit */
+};
+
+/* Starts the line with PREFIX, written as is ("SES:"). */
+void	kvline_init(struct kvline *, const char *prefix);
+/* " KEY=VALUE"; VALUE NULL: the field is left out; "" gives "KEY=". */
+void	kvline_add(struct kvline *, const char *key, const char *value);
+void	kvline_addi(struct kvline *, const char *key, long value);
+/* The line, NUL-terminated. */
+const char *kvline_str(const struct kvline *);
+
+#endif
