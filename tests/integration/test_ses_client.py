@@ -34,7 +34,6 @@ SESSION_CRED = ("ASIACLIENTTEST", "client/session+SECRET", "IQoJb3JpZ2luX2VjEXAM
 SET = "SetIdentityMailFromDomain"
 GET = "GetIdentityMailFromDomainAttributes"
 AWS_CLI = "/usr/bin/aws"
-MOTO_PYTHON = "/root/.pyenv/shims/python3"
 REFUSED_URL = "http://127.0.0.1:1/"
 # An ASan build (SMF_BUILD=.../build/asan) must stay silent.
 SANITIZER_REPORTS = ("AddressSanitizer", "LeakSanitizer", "runtime error:")
@@ -656,42 +655,11 @@ def test_tls_to_a_plain_http_server_is_tls_class(client, ses):
 
 # -- moto ------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def moto(tmp_path_factory):
-    if not os.access(MOTO_PYTHON, os.X_OK):
-        pytest.skip("no pyenv python with moto")
-    port = free_port()
-    log = open(tmp_path_factory.mktemp("moto") / "moto.log", "wb")
-    proc = subprocess.Popen([MOTO_PYTHON, "-m", "moto.server", "-H", "127.0.0.1",
-                             "-p", str(port)], stdin=subprocess.DEVNULL,
-                            stdout=log, stderr=subprocess.STDOUT)
-
-    def up():
-        if proc.poll() is not None:
-            raise AssertionError("moto exited with %s" % proc.returncode)
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return True
-        except OSError:
-            return False
-
-    try:
-        wait_until(up, timeout=30, what="moto.server")
-        yield "http://127.0.0.1:%d" % port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
 @pytest.fixture
-def moto_client(ses_call_bin, moto, home):
+def moto_client(ses_call_bin, moto_server, home):
+    """moto_server: harness/fixtures_moto.py."""
     def call(*command, **kw):
-        return run_client(ses_call_bin, home, *command, endpoint=moto,
+        return run_client(ses_call_bin, home, *command, endpoint=moto_server,
                           creds=(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY), **kw)
     return call
 
