@@ -1,6 +1,6 @@
-#include <errno.h>
+#include <jansson.h>
 #include <math.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ses/clijson.h"
@@ -8,515 +8,133 @@
 #include "ses/strbuf.h"
 #include "ses/u8.h"
 
-/* CPython refuses to convert integers longer than this (3.11 default). */
-#define PY_INT_MAX_DIGITS	4300
-
-struct parser {
-	const char		*s;
-	size_t			 len;
-	int			 depth;
-	enum clijson_status	 status;
-	const char		*msg;	/* a JSONDecodeError's message */
-	size_t			 pos;	/* its byte offset */
-	struct strbuf		*err;
-};
-
-/* scan() found nothing it could read at the offset (Python's StopIteration). */
-static struct clivalue	 novalue;
-#define NOVALUE	(&novalue)
-
-static struct clivalue	*scan(struct parser *, size_t *);
+/*
+ * No JSON_REJECT_DUPLICATES: jansson then replaces a repeated key's value
+ * where the key first stood, which is what a Python dict does. JSON_ALLOW_NUL
+ * because json.loads() accepts "\u0000"; what a NUL means is for the caller.
+ */
+#define LOAD_FLAGS	(JSON_DECODE_ANY | JSON_ALLOW_NUL)
 
 static void
-fail(struct parser *p, const char *msg, size_t pos)
+too_deep(int object, enum clijson_status *st, struct strbuf *err)
 {
-	if (p->status != CLIJSON_OK)
-		return;
-	p->status = CLIJSON_EINVALID;
-	p->msg = msg;
-	p->pos = pos;
-}
-
-static void
-fail_other(struct parser *p, enum clijson_status st, const char *text)
-{
-	if (p->status != CLIJSON_OK)
-		return;
-	p->status = st;
-	p->msg = NULL;
-	if (p->err != NULL)
-		strbuf_adds(p->err, text);
-}
-
-static void
-nomem(struct parser *p)
-{
-	if (p->status == CLIJSON_OK)
-		p->status = CLIJSON_ENOMEM;
-}
-
-static size_t
-skip_ws(const struct parser *p, size_t i)
-{
-	while (i < p->len && (p->s[i] == ' ' || p->s[i] == '\t' ||
-	    p->s[i] == '\n' || p->s[i] == '\r'))
-		i++;
-	return i;
-}
-
-static int
-hex4(const char *s, unsigned long *out)
-{
-	unsigned long	 v = 0;
-	int		 k;
-	char		 c;
-
-	for (k = 0; k < 4; k++) {
-		c = s[k];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned long)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned long)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned long)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-/* The string whose opening quote is at Q; *END gets the offset after it. */
-static struct clivalue *
-scan_string(struct parser *p, size_t q, size_t *end)
-{
-	struct strbuf	 b;
-	struct clivalue	*v;
-	size_t		 i = q + 1, start;
-	unsigned long	 cp, lo;
-	unsigned char	 c;
-
-	strbuf_init(&b);
-	for (;;) {
-		start = i;
-		while (i < p->len && p->s[i] != '"' && p->s[i] != '\\' &&
-		    (unsigned char)p->s[i] >= 0x20)
-			i++;
-		strbuf_add(&b, p->s + start, i - start);
-		if (i == p->len) {
-			fail(p, "Unterminated string starting at", q);
-			goto bad;
-		}
-		c = (unsigned char)p->s[i];
-		if (c == '"')
-			break;
-		if (c < 0x20) {
-			fail(p, "Invalid control character at", i);
-			goto bad;
-		}
-		/* a backslash at i */
-		if (i + 1 == p->len) {
-			fail(p, "Unterminated string starting at", q);
-			goto bad;
-		}
-		c = (unsigned char)p->s[i + 1];
-		if (c != 'u') {
-			switch (c) {
-			case '"': case '\\': case '/':
-				strbuf_addc(&b, (char)c);
-				break;
-			case 'b':
-				strbuf_addc(&b, '\b');
-				break;
-			case 'f':
-				strbuf_addc(&b, '\f');
-				break;
-			case 'n':
-				strbuf_addc(&b, '\n');
-				break;
-			case 'r':
-				strbuf_addc(&b, '\r');
-				break;
-			case 't':
-				strbuf_addc(&b, '\t');
-				break;
-			default:
-				fail(p, "Invalid \\escape", i);
-				goto bad;
-			}
-			i += 2;
-			continue;
-		}
-		/* CPython wants the four digits and one more character. */
-		if (i + 2 + 4 >= p->len || hex4(p->s + i + 2, &cp) == -1) {
-			fail(p, "Invalid \\uXXXX escape", i + 1);
-			goto bad;
-		}
-		i += 6;
-		if (cp >= 0xd800 && cp <= 0xdbff && i + 6 < p->len &&
-		    p->s[i] == '\\' && p->s[i + 1] == 'u') {
-			if (hex4(p->s + i + 2, &lo) == -1) {
-				fail(p, "Invalid \\uXXXX escape", i + 1);
-				goto bad;
-			}
-			if (lo >= 0xdc00 && lo <= 0xdfff) {
-				cp = 0x10000 + ((cp - 0xd800) << 10) +
-				    (lo - 0xdc00);
-				i += 6;
-			}
-		}
-		strbuf_addcp(&b, cp);
-	}
-	*end = i + 1;
-	if (strbuf_failed(&b)) {
-		nomem(p);
-		goto bad;
-	}
-	v = clivalue_new_str(CLIV_STR, b.data != NULL ? b.data : "", b.len);
-	strbuf_free(&b);
-	if (v == NULL)
-		nomem(p);
-	return v;
-bad:
-	strbuf_free(&b);
-	return NULL;
-}
-
-static int
-isdig(const struct parser *p, size_t i)
-{
-	return i < p->len && p->s[i] >= '0' && p->s[i] <= '9';
-}
-
-static struct clivalue *
-scan_number(struct parser *p, size_t start, size_t *end)
-{
-	struct clivalue	*v;
-	size_t		 i = start, e, ndig;
-	int		 is_float = 0;
-	char		*text;
-
-	if (p->s[i] == '-') {
-		i++;
-		if (i >= p->len)
-			return NOVALUE;
-	}
-	if (p->s[i] >= '1' && p->s[i] <= '9') {
-		while (isdig(p, i))
-			i++;
-	} else if (p->s[i] == '0')
-		i++;
-	else
-		return NOVALUE;
-	if (i + 1 < p->len && p->s[i] == '.' && isdig(p, i + 1)) {
-		is_float = 1;
-		i += 2;
-		while (isdig(p, i))
-			i++;
-	}
-	if (i + 1 < p->len && (p->s[i] == 'e' || p->s[i] == 'E')) {
-		e = i++;
-		if (i + 1 < p->len && (p->s[i] == '-' || p->s[i] == '+'))
-			i++;
-		while (isdig(p, i))
-			i++;
-		if (p->s[i - 1] >= '0' && p->s[i - 1] <= '9')
-			is_float = 1;
-		else
-			i = e;
-	}
-	*end = i;
-	if (is_float) {
-		if ((text = strndup(p->s + start, i - start)) == NULL ||
-		    (v = clivalue_new(CLIV_FLOAT)) == NULL) {
-			free(text);
-			nomem(p);
-			return NULL;
-		}
-		v->num = strtod(text, NULL);
-		free(text);
-		return v;
-	}
-	ndig = i - start - (p->s[start] == '-');
-	if (ndig > PY_INT_MAX_DIGITS) {
-		if (p->err != NULL)
-			strbuf_addf(p->err, "Exceeds the limit (%d digits) for "
-			    "integer string conversion: value has %zu digits; "
-			    "use sys.set_int_max_str_digits() to increase the "
-			    "limit", PY_INT_MAX_DIGITS, ndig);
-		if (p->status == CLIJSON_OK) {
-			p->status = CLIJSON_EINVALID;
-			p->msg = NULL;
-		}
-		return NULL;
-	}
-	if (i - start == 2 && p->s[start] == '-' && p->s[start + 1] == '0')
-		start++;	/* int("-0") is 0 */
-	if ((v = clivalue_new_str(CLIV_INT, p->s + start, i - start)) == NULL)
-		nomem(p);
-	return v;
-}
-
-static struct clivalue *
-scan_object(struct parser *p, size_t i, size_t *end)
-{
-	struct clivalue	*obj, *key, *val;
-
-	if ((obj = clivalue_new(CLIV_MAP)) == NULL) {
-		nomem(p);
-		return NULL;
-	}
-	i = skip_ws(p, i);
-	if (i >= p->len || p->s[i] != '}') {
-		while (i < p->len) {
-			if (p->s[i] != '"') {
-				fail(p, "Expecting property name enclosed in "
-				    "double quotes", i);
-				goto bad;
-			}
-			if ((key = scan_string(p, i, &i)) == NULL)
-				goto bad;
-			i = skip_ws(p, i);
-			if (i >= p->len || p->s[i] != ':') {
-				clivalue_free(key);
-				fail(p, "Expecting ':' delimiter", i);
-				goto bad;
-			}
-			i = skip_ws(p, i + 1);
-			val = scan(p, &i);
-			if (val == NOVALUE)
-				fail(p, "Expecting value", i);
-			if (val == NULL || val == NOVALUE) {
-				clivalue_free(key);
-				goto bad;
-			}
-			if (clivalue_map_set(obj, key, val) == -1) {
-				nomem(p);
-				goto bad;
-			}
-			i = skip_ws(p, i);
-			if (i < p->len && p->s[i] == '}')
-				break;
-			if (i >= p->len || p->s[i] != ',') {
-				fail(p, "Expecting ',' delimiter", i);
-				goto bad;
-			}
-			i = skip_ws(p, i + 1);
-		}
-		if (i >= p->len || p->s[i] != '}') {
-			fail(p, "Expecting property name enclosed in double "
-			    "quotes", i);
-			goto bad;
-		}
-	}
-	*end = i + 1;
-	return obj;
-bad:
-	clivalue_free(obj);
-	return NULL;
-}
-
-static struct clivalue *
-scan_array(struct parser *p, size_t i, size_t *end)
-{
-	struct clivalue	*arr, *val;
-
-	if ((arr = clivalue_new(CLIV_LIST)) == NULL) {
-		nomem(p);
-		return NULL;
-	}
-	i = skip_ws(p, i);
-	if (i >= p->len || p->s[i] != ']') {
-		while (i < p->len) {
-			val = scan(p, &i);
-			if (val == NOVALUE)
-				fail(p, "Expecting value", i);
-			if (val == NULL || val == NOVALUE)
-				goto bad;
-			if (clivalue_append(arr, val) == -1) {
-				nomem(p);
-				goto bad;
-			}
-			i = skip_ws(p, i);
-			if (i < p->len && p->s[i] == ']')
-				break;
-			if (i >= p->len || p->s[i] != ',') {
-				fail(p, "Expecting ',' delimiter", i);
-				goto bad;
-			}
-			i = skip_ws(p, i + 1);
-		}
-		if (i >= p->len || p->s[i] != ']') {
-			fail(p, "Expecting value", i);
-			goto bad;
-		}
-	}
-	*end = i + 1;
-	return arr;
-bad:
-	clivalue_free(arr);
-	return NULL;
-}
-
-static int
-literal(const struct parser *p, size_t i, const char *word)
-{
-	size_t	 n = strlen(word);
-
-	return p->len - i >= n && memcmp(p->s + i, word, n) == 0;
-}
-
-static struct clivalue *
-constant(struct parser *p, enum clivalue_kind kind, int b, double num)
-{
-	struct clivalue	*v;
-
-	if ((v = clivalue_new(kind)) == NULL) {
-		nomem(p);
-		return NULL;
-	}
-	v->boolean = b;
-	v->num = num;
-	return v;
+	*st = CLIJSON_EDEPTH;
+	if (err != NULL)
+		strbuf_addf(err, "maximum recursion depth exceeded while "
+		    "decoding a JSON %s from a unicode string", object ?
+		    "object" : "array");
 }
 
 /*
- * The value at *I (which it advances), NOVALUE when none starts there, or
- * NULL after an error.
+ * The clivalue for J, or NULL: *ST says why when it is not plain lack of
+ * memory.
  */
 static struct clivalue *
-scan(struct parser *p, size_t *ip)
+convert(json_t *j, int depth, enum clijson_status *st, struct strbuf *err)
 {
-	struct clivalue	*v;
-	size_t		 i = *ip, end = i;
+	struct clivalue	*v, *key;
+	json_t		*item;
+	const char	*k;
+	size_t		 klen, i;
+	char		 digits[32];
 
-	if (i >= p->len)
-		return NOVALUE;
-	switch (p->s[i]) {
-	case '"':
-		v = scan_string(p, i, &end);
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+	case JSON_ARRAY:
 		break;
-	case '{':
-	case '[':
-		if (p->depth >= CLIJSON_MAX_DEPTH) {
-			fail_other(p, CLIJSON_EDEPTH, p->s[i] == '{' ?
-			    "maximum recursion depth exceeded while decoding "
-			    "a JSON object from a unicode string" :
-			    "maximum recursion depth exceeded while decoding "
-			    "a JSON array from a unicode string");
-			return NULL;
-		}
-		p->depth++;
-		v = p->s[i] == '{' ? scan_object(p, i + 1, &end) :
-		    scan_array(p, i + 1, &end);
-		p->depth--;
-		break;
-	case 'n':
-		if (!literal(p, i, "null"))
-			return NOVALUE;
-		v = constant(p, CLIV_NONE, 0, 0);
-		end = i + 4;
-		break;
-	case 't':
-		if (!literal(p, i, "true"))
-			return NOVALUE;
-		v = constant(p, CLIV_BOOL, 1, 0);
-		end = i + 4;
-		break;
-	case 'f':
-		if (!literal(p, i, "false"))
-			return NOVALUE;
-		v = constant(p, CLIV_BOOL, 0, 0);
-		end = i + 5;
-		break;
-	case 'N':
-		if (!literal(p, i, "NaN"))
-			return NOVALUE;
-		v = constant(p, CLIV_FLOAT, 0, NAN);
-		end = i + 3;
-		break;
-	case 'I':
-		if (!literal(p, i, "Infinity"))
-			return NOVALUE;
-		v = constant(p, CLIV_FLOAT, 0, INFINITY);
-		end = i + 8;
-		break;
-	case '-':
-		if (literal(p, i, "-Infinity")) {
-			v = constant(p, CLIV_FLOAT, 0, -INFINITY);
-			end = i + 9;
-			break;
-		}
-		v = scan_number(p, i, &end);
-		break;
-	default:
-		v = scan_number(p, i, &end);
-		break;
+	case JSON_STRING:
+		return clivalue_new_str(CLIV_STR, json_string_value(j),
+		    json_string_length(j));
+	case JSON_INTEGER:
+		snprintf(digits, sizeof(digits), "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(j));
+		return clivalue_new_str(CLIV_INT, digits, strlen(digits));
+	case JSON_REAL:
+		if ((v = clivalue_new(CLIV_FLOAT)) != NULL)
+			v->num = json_real_value(j);
+		return v;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		if ((v = clivalue_new(CLIV_BOOL)) != NULL)
+			v->boolean = json_is_true(j);
+		return v;
+	case JSON_NULL:
+		return clivalue_new(CLIV_NONE);
 	}
-	if (v != NULL && v != NOVALUE)
-		*ip = end;
+	/* jansson's own limit is deeper than the one Python has */
+	if (depth >= CLIJSON_MAX_DEPTH) {
+		too_deep(json_is_object(j), st, err);
+		return NULL;
+	}
+	if (json_is_object(j)) {
+		if ((v = clivalue_new(CLIV_MAP)) == NULL)
+			return NULL;
+		json_object_keylen_foreach(j, k, klen, item) {
+			key = clivalue_new_str(CLIV_STR, k, klen);
+			if (clivalue_map_set(v, key, convert(item, depth + 1,
+			    st, err)) == -1)
+				goto bad;
+		}
+	} else {
+		if ((v = clivalue_new(CLIV_LIST)) == NULL)
+			return NULL;
+		json_array_foreach(j, i, item)
+			if (clivalue_append(v, convert(item, depth + 1, st,
+			    err)) == -1)
+				goto bad;
+	}
 	return v;
+bad:
+	clivalue_free(v);
+	return NULL;
 }
 
+/*
+ * jansson's message in json.loads()'s form. jansson's position is the byte
+ * after the last one it read; the "char" shown is the index of that last
+ * character, counted in characters from 0 as Python counts.
+ */
 static void
-report(const struct parser *p)
+report(const char *text, size_t len, const json_error_t *e,
+    struct strbuf *err)
 {
-	size_t	 pos, line = 1, col, i, nl = 0, seen_nl = 0;
+	size_t	 pos = 0;
 
-	if (p->err == NULL || p->msg == NULL)
-		return;
-	pos = u8_count(p->s, p->pos);
-	for (i = 0; i < p->pos; i++)
-		if (p->s[i] == '\n') {
-			line++;
-			nl = i;
-			seen_nl = 1;
-		}
-	col = seen_nl ? pos - u8_count(p->s, nl) : pos + 1;
-	strbuf_addf(p->err, "%s: line %zu column %zu (char %zu)", p->msg, line,
-	    col, pos);
+	if (e->position > 0 && (size_t)e->position <= len)
+		pos = u8_count(text, (size_t)e->position) - 1;
+	/* columns count from 1, also before the first character of a line */
+	strbuf_addf(err, "%s: line %d column %d (char %zu)", e->text,
+	    e->line, e->column > 0 ? e->column : 1, pos);
 }
 
 enum clijson_status
 clijson_parse(const char *text, size_t len, struct clivalue **out,
     struct strbuf *err)
 {
-	struct parser	 p;
-	struct clivalue	*v;
-	size_t		 i;
+	enum clijson_status st = CLIJSON_OK;
+	json_error_t	 e;
+	json_t		*j;
 
-	memset(&p, 0, sizeof(p));
-	p.s = text;
-	p.len = len;
-	p.err = err;
 	*out = NULL;
-	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
-		fail(&p, "Unexpected UTF-8 BOM (decode using utf-8-sig)", 0);
-		report(&p);
-		return p.status;
-	}
-	i = skip_ws(&p, 0);
-	v = scan(&p, &i);
-	if (v == NOVALUE) {
-		fail(&p, "Expecting value", i);
-		v = NULL;
-	}
-	if (v != NULL) {
-		i = skip_ws(&p, i);
-		if (i != len) {
-			fail(&p, "Extra data", i);
-			clivalue_free(v);
-			v = NULL;
+	if ((j = json_loadb(text, len, LOAD_FLAGS, &e)) == NULL) {
+		switch (json_error_code(&e)) {
+		case json_error_out_of_memory:
+			return CLIJSON_ENOMEM;
+		case json_error_stack_overflow:
+			/* e.position is just past the bracket too many */
+			too_deep(e.position > 0 && (size_t)e.position <= len &&
+			    text[e.position - 1] == '{', &st, err);
+			return st;
+		default:
+			if (err != NULL)
+				report(text, len, &e, err);
+			return CLIJSON_EINVALID;
 		}
 	}
-	if (v == NULL) {
-		if (p.status == CLIJSON_OK)
-			p.status = CLIJSON_ENOMEM;
-		report(&p);
-		return p.status;
-	}
-	*out = v;
+	*out = convert(j, 0, &st, err);
+	json_decref(j);
+	if (*out == NULL)
+		return st != CLIJSON_OK ? st : CLIJSON_ENOMEM;
 	return CLIJSON_OK;
 }
 

@@ -1,14 +1,17 @@
 /*
- * clijson: JSON read and written the way Python's json module does it,
- * because the AWS CLI's --cli-input-json, its JSON list arguments and its
- * JSON output are Python's json.loads() and json.dumps().
+ * clijson: JSON for the AWS CLI's --cli-input-json and JSON list
+ * arguments (which it reads with Python's json.loads()) and for its JSON
+ * output (json.dumps()).
  *
- * Reading accepts what json.loads() accepts (NaN, Infinity, -Infinity,
- * integers of any size up to Python's 4300 digits, lone surrogates in
- * \u escapes), keeps an object's keys in order with dict semantics for a
- * repeated key, and fails with json.loads()'s own message ("Expecting
- * ',' delimiter: line 1 column 8 (char 7)"). A UTF-8 BOM and trailing
- * text are errors, as in Python. Pure: no I/O.
+ * Reading is jansson's; this module gives its tree the shape and the dict
+ * semantics the rest of the tool expects (keys in order, a repeated key
+ * keeps its first place and takes the last value). As in the AWS CLI, a
+ * UTF-8 BOM and trailing text are errors. Unlike Python, NaN, Infinity,
+ * numbers beyond the range of an int64 or a double, lone surrogates in
+ * \u escapes or in TEXT, and "\u0000" in a key are errors too. Messages
+ * have json.loads()'s form ("<reason>: line 1 column 8 (char 7)") with
+ * jansson's reason. No I/O here (jansson itself reads /dev/urandom once
+ * per process to seed its hash tables).
  */
 #ifndef SES_CLIJSON_H
 #define SES_CLIJSON_H
@@ -23,15 +26,15 @@ struct strbuf;
 
 enum clijson_status {
 	CLIJSON_OK = 0,
-	CLIJSON_EINVALID,	/* a ValueError: not JSON (message in ERR) */
-	CLIJSON_EDEPTH,		/* Python's RecursionError (ERR says) */
+	CLIJSON_EINVALID,	/* not JSON (message in ERR) */
+	CLIJSON_EDEPTH,		/* too deep: Python's RecursionError (ERR says) */
 	CLIJSON_ENOMEM
 };
 
 /*
- * Parses TEXT (LEN bytes of WTF-8, i.e. a Python str) into *OUT, which the
- * caller frees with clivalue_free(). On failure *OUT is NULL and ERR (if
- * not NULL) receives the message.
+ * Parses TEXT (LEN bytes of UTF-8) into *OUT, which the caller frees with
+ * clivalue_free(). On failure *OUT is NULL and ERR (if not NULL) receives
+ * the message (nothing for CLIJSON_ENOMEM).
  */
 enum clijson_status clijson_parse(const char *text, size_t len,
 		    struct clivalue **out, struct strbuf *err);

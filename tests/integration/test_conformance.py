@@ -189,7 +189,11 @@ CASES = [
     Case("get-no-values", [GET, "--identities"]),
     Case("get-list-twice", [GET, "--identities", "b.example.net", "--identities", "example.com"]),
     Case("get-json-list-arg", [GET, "--identities", '["example.com", "alice@example.org"]']),
-    Case("get-json-list-invalid", [GET, "--identities", '["example.com", x]']),
+    # The reason is the JSON reader's (Python's json module vs jansson);
+    # the position and the rest of the message must be the same.
+    Case("get-json-list-invalid", [GET, "--identities", '["example.com", x]'],
+         normalize=lambda t: re.sub(rb"(Invalid JSON: ).*?(: line \d+ column)",
+                                    rb"\1REASON\2", t)),
     # -- output
     Case("out-json", [GET, "--identities", "zeta.example", "b.example.net", "nope.example",
                       "example.com", "alice@example.org"]),

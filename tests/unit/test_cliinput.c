@@ -194,7 +194,7 @@ test_list(void **state)
 	free(got);
 	got = list_repr(bad, 1, NULL, CLIINPUT_EPARAM);
 	assert_string_equal(got, "Error parsing parameter '--identities': "
-	    "Invalid JSON: Expecting value: line 1 column 2 (char 1)\n"
+	    "Invalid JSON: invalid token near 'a': line 1 column 2 (char 1)\n"
 	    "JSON received: [a");
 	free(got);
 	/* a file's text that is not JSON: its characters, as the CLI does */

@@ -280,6 +280,9 @@ dump_json(const char *json, const char *want, int stream)
 static void
 test_dump_like_aws(void **state)
 {
+	struct clivalue	*v;
+	struct strbuf	 b;
+
 	(void)state;
 	dump_json("{\"MailFromDomainAttributes\": {\"b.example.net\": "
 	    "{\"MailFromDomain\": \"m.b.example.net\", "
@@ -305,11 +308,18 @@ test_dump_like_aws(void **state)
 	    "\"g\": \"- x\", \"h\": \"a: b\", "
 	    "\"i\": \"2001-12-14\", \"j\": \"1_000\", \"k\": \"~\", \"l\": "
 	    "\"\\u0001\", \"m\": \"x\\t\", \"n\": \"\xc3\xa9\", \"o\": null, "
-	    "\"p\": true, \"q\": 1.5, \"r\": Infinity, \"s\": 1e16}",
+	    "\"p\": true, \"q\": 1.5, \"s\": 1e16}",
 	    "a: yes\nb: 'true'\nc: ''\nd: a b\ne: it's\nf: 'x\n\n  y'\n"
 	    "g: '- x'\nh: 'a: b'\ni: '2001-12-14'\nj: '1_000'\nk: '~'\n"
 	    "l: \"\\x01\"\nm: \"x\\t\"\nn: \xc3\xa9\no: null\np: true\n"
-	    "q: 1.5\nr: .inf\ns: 1e+16\n", 0);
+	    "q: 1.5\ns: 1e+16\n", 0);
+	/* infinity, which JSON cannot spell */
+	assert_int_equal(cliyaml_load("r: .inf", 7, &v, NULL), CLIYAML_OK);
+	strbuf_init(&b);
+	cliyaml_dump(v, &b);
+	assert_string_equal(b.data, "r: .inf\n");
+	strbuf_free(&b);
+	clivalue_free(v);
 	/* long plain values fold at 80 columns */
 	dump_json("{\"zd\": \"word word word word word word word word "
 	    "word word word word word word word word word word\"}",
