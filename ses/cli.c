@@ -63,16 +63,24 @@ static const struct cliinput_member get_members[] = {
 	    "A list of one or more identities." },
 };
 
+const struct cliinput_op cli_set_input = {
+	"SetIdentityMailFromDomain", set_members, 3
+};
+
+const struct cliinput_op cli_get_input = {
+	"GetIdentityMailFromDomainAttributes", get_members, 1
+};
+
 struct operation {
 	const char		*command;
-	struct cliinput_op	 input;
+	const struct cliinput_op *input;
 	int			 has_output;
 	const char		*help;
 };
 
 static const struct operation set_op = {
 	"set-identity-mail-from-domain",
-	{ "SetIdentityMailFromDomain", set_members, 3 },
+	&cli_set_input,
 	0,
 	"NAME\n"
 	"  set-identity-mail-from-domain - enable or disable the custom MAIL\n"
@@ -107,7 +115,7 @@ static const struct operation set_op = {
 
 static const struct operation get_op = {
 	"get-identity-mail-from-domain-attributes",
-	{ "GetIdentityMailFromDomainAttributes", get_members, 1 },
+	&cli_get_input,
 	1,
 	"NAME\n"
 	"  get-identity-mail-from-domain-attributes - the custom MAIL FROM\n"
@@ -804,7 +812,7 @@ display(const struct run *r, const struct clivalue *resp)
 	style.color = strcmp(r->g->color, "on") == 0 ||
 	    (strcmp(r->g->color, "auto") == 0 && isatty(STDOUT_FILENO));
 	strbuf_init(&out);
-	clioutput_render(fmt, r->op->input.action, resp, &style, &out);
+	clioutput_render(fmt, r->op->input->action, resp, &style, &out);
 	if (strbuf_failed(&out)) {
 		strbuf_free(&out);
 		return nomem();
@@ -825,7 +833,7 @@ service_error(const struct run *r, const struct ses_result *res)
 	case SES_ESERVICE:
 		strbuf_addf(&msg, "An error occurred (%s) when calling the %s "
 		    "operation", res->code != NULL ? res->code : "Unknown",
-		    r->op->input.action);
+		    r->op->input->action);
 		if (res->retries_exhausted)
 			strbuf_addf(&msg, " (reached max retries: %d)",
 			    res->attempts - 1);
@@ -883,7 +891,7 @@ invoke(struct run *r, int sample_only)
 	if ((rc = make_client(r)) != CLI_RC_OK)
 		return rc;
 	strbuf_init(&msg);
-	if (cliinput_validate(&r->op->input, r->params, &msg) == -1)
+	if (cliinput_validate(r->op->input, r->params, &msg) == -1)
 		return fail_buf(CLI_RC_PARAM, &msg);
 	strbuf_free(&msg);
 	if (sample_only) {
@@ -899,14 +907,14 @@ invoke(struct run *r, int sample_only)
 	for (k = 0; k < w.n; k++)
 		cli_debug(r->g, "parameter %s=%s", w.params[k].key,
 		    w.params[k].value);
-	rc = ses_call(r->client, r->op->input.action, w.params, w.n, &res);
+	rc = ses_call(r->client, r->op->input->action, w.params, w.n, &res);
 	wire_free(&w);
 	if (rc == -1) {
 		rc = service_error(r, &res);
 		ses_result_free(&res);
 		return rc;
 	}
-	cli_debug(r->g, "%s succeeded after %d attempt(s)", r->op->input.action,
+	cli_debug(r->g, "%s succeeded after %d attempt(s)", r->op->input->action,
 	    res.attempts);
 	resp = response(r->op, res.doc);
 	ses_result_free(&res);
@@ -972,7 +980,7 @@ ses_command(const struct cli_globals *g, const struct operation *op,
 	struct clivalue	*text[2] = { NULL, NULL };
 	const struct cliinput_member *m;
 	const char	**extra;
-	size_t		 i, nm = op->input.nmembers, nextra;
+	size_t		 i, nm = op->input->nmembers, nextra;
 	enum cliargs_status st;
 	int		 optional, rc, json, yaml;
 	const char	*skeleton;
@@ -981,7 +989,7 @@ ses_command(const struct cli_globals *g, const struct operation *op,
 		return print_help(op->help);
 	optional = overrides_required(argc, argv);
 	for (i = 0; i < nm; i++) {
-		m = &op->input.members[i];
+		m = &op->input->members[i];
 		opts[i] = (struct cliargs_opt){ m->option, NULL,
 		    m->list ? CLIARGS_LIST : CLIARGS_STORE, NULL, NULL,
 		    m->required && !optional };
@@ -1028,7 +1036,7 @@ ses_command(const struct cli_globals *g, const struct operation *op,
 	}
 	/* the options in the model's order, each through file:// */
 	for (i = 0, rc = CLI_RC_OK; i < nm && rc == CLI_RC_OK; i++) {
-		m = &op->input.members[i];
+		m = &op->input->members[i];
 		if (a.vals[i].count == 0)
 			continue;
 		rc = m->list ? list_param(&r, m, &a.vals[i]) :
@@ -1056,9 +1064,9 @@ ses_command(const struct cli_globals *g, const struct operation *op,
 	if (skeleton != NULL && strcmp(skeleton, "output") != 0) {
 		strbuf_init(&out);
 		if (strcmp(skeleton, "input") == 0)
-			cliinput_skeleton_json(&op->input, &out);
+			cliinput_skeleton_json(op->input, &out);
 		else
-			cliinput_skeleton_yaml(&op->input, &out);
+			cliinput_skeleton_yaml(op->input, &out);
 		if (strbuf_failed(&out))
 			rc = nomem();
 		else

@@ -25,6 +25,12 @@
 
 #define CLI_PROG	"ses-mailfrom"
 
+#include "ses/cliinput.h"
+
+/* The two operations' input members, as the SES model describes them. */
+extern const struct cliinput_op cli_set_input;
+extern const struct cliinput_op cli_get_input;
+
 /* Seconds; the CLI's default for both timeouts. */
 #define CLI_TIMEOUT_DEFAULT	60
 

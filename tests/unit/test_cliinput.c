@@ -14,32 +14,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "ses/cli.h"
 #include "ses/cliinput.h"
 #include "ses/clivalue.h"
 #include "ses/strbuf.h"
-
-static const char *const behaviors[] = { "UseDefaultValue", "RejectMessage",
-    NULL };
-static const struct cliinput_member set_members[] = {
-	{ "Identity", "--identity", 0, 1, NULL,
-	    "The verified identity for which you want to enable or disable "
-	    "the specified custom MAIL FROM domain." },
-	{ "MailFromDomain", "--mail-from-domain", 0, 0, NULL,
-	    "The custom MAIL FROM domain that you want the verified identity "
-	    "to use." },
-	{ "BehaviorOnMXFailure", "--behavior-on-mx-failure", 0, 0, behaviors,
-	    "The action that you want Amazon SES to take if it cannot "
-	    "successfully read the required MX record when you send an "
-	    "email." },
-};
-static const struct cliinput_op set_op = { "SetIdentityMailFromDomain",
-    set_members, 3 };
-static const struct cliinput_member get_members[] = {
-	{ "Identities", "--identities", 1, 1, NULL,
-	    "A list of one or more identities." },
-};
-static const struct cliinput_op get_op = {
-    "GetIdentityMailFromDomainAttributes", get_members, 1 };
 
 static char	 dir[64];
 
@@ -293,7 +271,7 @@ test_merge_order(void **state)
 	assert_string_equal(b.data, "{'BehaviorOnMXFailure': "
 	    "'UseDefaultValue', 'MailFromDomain': 'm', 'Identity': 'x'}");
 	strbuf_free(&b);
-	assert_int_equal(cliinput_validate(&set_op, params, &err), 0);
+	assert_int_equal(cliinput_validate(&cli_set_input, params, &err), 0);
 	assert_int_equal(err.len, 0);
 	clivalue_free(params);
 }
@@ -310,7 +288,7 @@ test_validation_messages(void **state)
 	strbuf_init(&err);
 	assert_int_equal(cliinput_document(1, text, strlen(text), &v, &err),
 	    CLIINPUT_OK);
-	assert_int_equal(cliinput_validate(&set_op, v, &err), -1);
+	assert_int_equal(cliinput_validate(&cli_set_input, v, &err), -1);
 	assert_string_equal(err.data, "Parameter validation failed:\n"
 	    "Missing required parameter in input: \"Identity\"\n"
 	    "Unknown parameter in input: \"Bogus\", must be one of: Identity, "
@@ -325,7 +303,7 @@ test_validation_messages(void **state)
 	text = "{\"Identities\": [\"a\", 5, null]}";
 	assert_int_equal(cliinput_document(1, text, strlen(text), &v, &err),
 	    CLIINPUT_OK);
-	assert_int_equal(cliinput_validate(&get_op, v, &err), -1);
+	assert_int_equal(cliinput_validate(&cli_get_input, v, &err), -1);
 	assert_string_equal(err.data, "Parameter validation failed:\n"
 	    "Invalid type for parameter Identities[1], value: 5, type: "
 	    "<class 'int'>, valid types: <class 'str'>\n"
@@ -337,7 +315,7 @@ test_validation_messages(void **state)
 	text = "{\"Identities\": \"abc\"}";
 	assert_int_equal(cliinput_document(1, text, strlen(text), &v, &err),
 	    CLIINPUT_OK);
-	assert_int_equal(cliinput_validate(&get_op, v, &err), -1);
+	assert_int_equal(cliinput_validate(&cli_get_input, v, &err), -1);
 	assert_string_equal(err.data, "Parameter validation failed:\n"
 	    "Invalid type for parameter Identities, value: abc, type: "
 	    "<class 'str'>, valid types: <class 'list'>, <class 'tuple'>");
@@ -352,18 +330,18 @@ test_skeletons(void **state)
 
 	(void)state;
 	strbuf_init(&b);
-	cliinput_skeleton_json(&set_op, &b);
+	cliinput_skeleton_json(&cli_set_input, &b);
 	assert_string_equal(b.data, "{\n"
 	    "    \"Identity\": \"\",\n"
 	    "    \"MailFromDomain\": \"\",\n"
 	    "    \"BehaviorOnMXFailure\": \"UseDefaultValue\"\n"
 	    "}\n");
 	strbuf_free(&b);
-	cliinput_skeleton_json(&get_op, &b);
+	cliinput_skeleton_json(&cli_get_input, &b);
 	assert_string_equal(b.data, "{\n    \"Identities\": [\n        \"\"\n"
 	    "    ]\n}\n");
 	strbuf_free(&b);
-	cliinput_skeleton_yaml(&set_op, &b);
+	cliinput_skeleton_yaml(&cli_set_input, &b);
 	assert_string_equal(b.data, "Identity: ''  # [REQUIRED] The verified "
 	    "identity for which you want to enable or disable the specified "
 	    "custom MAIL FROM domain.\n"
@@ -374,7 +352,7 @@ test_skeletons(void **state)
 	    "MX record when you send an email. Valid values are: "
 	    "UseDefaultValue, RejectMessage.\n");
 	strbuf_free(&b);
-	cliinput_skeleton_yaml(&get_op, &b);
+	cliinput_skeleton_yaml(&cli_get_input, &b);
 	assert_string_equal(b.data, "Identities:  # [REQUIRED] A list of one "
 	    "or more identities.\n- ''\n");
 	strbuf_free(&b);
