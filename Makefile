@@ -3,12 +3,16 @@
 # Sources are found by name so that adding a module never means editing
 # this file:
 #   ses/*.c                 -> $(B)/libses.a      (the SES client library)
-#   milter/*.c but main.c   -> $(B)/libmilterd.a  (the daemon's modules)
+#   tool/awscli/*.c         -> $(B)/libawscli.a   (the AWS CLI's front end)
+#   milter/{,dns/,sync/}*.c -> $(B)/libmilterd.a  (the daemon's modules)
 #   milter/main.c           -> $(B)/ses-mailfrom-milter
-#   tool/*.c                -> $(B)/ses-mailfrom  (when tool/ exists)
-#   tests/unit/test_*.c     -> $(B)/tests/test_*  (cmocka, one binary each)
+#   tool/*.c                -> $(B)/ses-mailfrom
+#   tests/unit/test_*.c     -> $(B)/tests/unit/test_*  (cmocka, one each)
 #   tests/tools/*.c         -> $(B)/tests/*       (helpers the test suites drive)
+#   tests/bench/*.c         -> $(B)/tests/bench/* (`make bench`'s drivers)
 #   tests/fuzz/fuzz_*.c     -> build/fuzz/fuzz_*  (libFuzzer, clang; `make fuzz`)
+# Which folder may include which is README's "Layout"; tests/check-layout
+# enforces it.
 # A variant build goes to another $(B): `make check` builds build/asan with
 # AddressSanitizer and UndefinedBehaviorSanitizer through this same file.
 
@@ -31,20 +35,26 @@ ALL_LDFLAGS = -pthread $(LDFLAGS) $(SANFLAGS)
 LIBS_ALL    = -lmilter $(PKG_LIBS) -lresolv
 
 SES_SRC    := $(wildcard ses/*.c)
-MILTER_SRC := $(filter-out milter/main.c,$(wildcard milter/*.c))
+AWSCLI_SRC := $(wildcard tool/awscli/*.c)
+MILTER_SRC := $(filter-out milter/main.c,$(wildcard milter/*.c milter/dns/*.c milter/sync/*.c))
 TOOL_SRC   := $(wildcard tool/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 TTOOL_SRC  := $(wildcard tests/tools/*.c)
+BENCH_SRC  := $(wildcard tests/bench/*.c)
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
 LIBSES    = $(B)/libses.a
+LIBAWSCLI = $(B)/libawscli.a
 LIBMILTER = $(B)/libmilterd.a
 DAEMON    = $(B)/ses-mailfrom-milter
-TOOL      = $(if $(TOOL_SRC),$(B)/ses-mailfrom)
-UNITS     = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+TOOL      = $(B)/ses-mailfrom
+UNITS     = $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
 TTOOLS    = $(patsubst tests/tools/%.c,$(B)/tests/%,$(TTOOL_SRC))
+BENCHES   = $(patsubst tests/bench/%.c,$(B)/tests/bench/%,$(BENCH_SRC))
+# Everything a test program may link, in link order.
+TEST_LIBS = $(LIBAWSCLI) $(LIBMILTER) $(LIBSES)
 
 .PHONY: all deps check check-unit check-asan check-integration check-fuzz \
         tests run install clean fuzz bench
@@ -61,6 +71,10 @@ $(LIBSES): $(call obj,$(SES_SRC))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+$(LIBAWSCLI): $(call obj,$(AWSCLI_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 $(LIBMILTER): $(call obj,$(MILTER_SRC))
 	@rm -f $@
 	$(AR) rcs $@ $^
@@ -68,18 +82,22 @@ $(LIBMILTER): $(call obj,$(MILTER_SRC))
 $(DAEMON): $(call obj,milter/main.c) $(LIBMILTER) $(LIBSES)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
 
-$(B)/ses-mailfrom: $(call obj,$(TOOL_SRC)) $(LIBMILTER) $(LIBSES)
+$(TOOL): $(call obj,$(TOOL_SRC)) $(LIBAWSCLI) $(LIBMILTER) $(LIBSES)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
 
-$(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIBMILTER) $(LIBSES)
+$(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $(TEST_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL) -lcmocka
 
-$(B)/tests/%: $(B)/obj/tests/tools/%.o $(LIBMILTER) $(LIBSES)
+$(B)/tests/bench/%: $(B)/obj/tests/bench/%.o $(TEST_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
 
-tests: all $(UNITS) $(TTOOLS)
+$(B)/tests/%: $(B)/obj/tests/tools/%.o $(TEST_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
+
+tests: all $(UNITS) $(TTOOLS) $(BENCHES)
 
 deps:
 	@contrib/install-deps check
@@ -95,13 +113,14 @@ check: deps
 	$(MAKE) check-integration
 
 check-unit: tests
-	tests/run-unit $(B)/tests
+	tests/check-layout
+	tests/run-unit $(B)/tests/unit
 
 ASAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 check-asan:
 	$(MAKE) B=build/asan CFLAGS="-O1 -g" SANFLAGS="$(ASAN)" tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	    tests/run-unit build/asan/tests
+	    tests/run-unit build/asan/tests/unit
 
 # The resolver's concurrency tests also run against a ThreadSanitizer build.
 check-integration: tests
@@ -112,9 +131,10 @@ check-integration: tests
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread -I. -DVERSION='"$(VERSION)"' \
               $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
-build/fuzz/%: tests/fuzz/%.c $(SES_SRC) $(MILTER_SRC)
+FUZZ_LIB_SRC = $(SES_SRC) $(AWSCLI_SRC) $(MILTER_SRC)
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(SES_SRC) $(MILTER_SRC) $(LIBS_ALL)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(LIBS_ALL)
 
 fuzz: $(FUZZ_BINS)
 
@@ -125,9 +145,9 @@ check-fuzz: fuzz
 # Figures, not pass/fail: the milter's cost per message against a no-op
 # libmilter filter, and ses-mailfrom against /usr/bin/aws. See
 # tests/bench/README.md.
-bench: deps all $(B)/tests/bench_load $(B)/tests/bench_noop $(B)/tests/bench_logsink
-	tests/bench/run $(abspath $(B))
-	tests/bench/tool-vs-aws $(abspath $(B))
+bench: deps all $(BENCHES)
+	PYTHONPATH=tests/integration tests/bench/run $(abspath $(B))
+	PYTHONPATH=tests/integration tests/bench/tool-vs-aws $(abspath $(B))
 
 # The milter in the foreground on the example configuration.
 run: all
@@ -140,7 +160,7 @@ install: all
 	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)/etc
 	install -m 755 $(DAEMON) $(DESTDIR)$(PREFIX)/sbin/
-	$(if $(TOOL),install -m 755 $(TOOL) $(DESTDIR)$(PREFIX)/bin/)
+	install -m 755 $(TOOL) $(DESTDIR)$(PREFIX)/bin/
 	$(foreach m,$(wildcard man/*.8),install -m 644 $(m) $(DESTDIR)$(PREFIX)/share/man/man8/;)
 	$(foreach m,$(wildcard man/*.1),install -m 644 $(m) $(DESTDIR)$(PREFIX)/share/man/man1/;)
 	test -e $(DESTDIR)/etc/ses-mailfrom-milter.conf || \

@@ -14,7 +14,7 @@
 #include <arpa/inet.h>
 
 #include "milter/addr.h"
-#include "milter/daemon.h"
+#include "milter/account.h"
 #include "milter/ident.h"
 
 /*
@@ -54,6 +54,14 @@ struct conf_loader {
 	} *problems;
 	size_t nproblems, problemcap;
 };
+
+static conf_account_fn conf_account_lookup = account_lookup;
+
+void
+conf_set_account_lookup(conf_account_fn fn)
+{
+	conf_account_lookup = fn != NULL ? fn : account_lookup;
+}
 
 static void conf_error(struct conf_loader *, int, const char *, ...)
     __attribute__((format(printf, 3, 4)));
@@ -373,9 +381,9 @@ conf_key_milter(struct conf_loader *ld, const char *name, const char *value)
 		else
 			conf_set_string(ld, &c->socket, value);
 	} else if (KEY(1, "user")) {
-		struct daemon_user u;
+		struct account u;
 
-		if (!daemon_user_lookup(value, &u, &why))
+		if (!conf_account_lookup(value, &u, &why))
 			BAD("user '%s': %s", value, why);
 		else
 			conf_set_string(ld, &c->user, value);

@@ -81,6 +81,16 @@ struct conf {
 typedef void (*conf_report_fn)(void *arg, const char *msg);
 
 struct conf *conf_load(const char *path, conf_report_fn report, void *arg);
+
+/*
+ * How conf_load() checks the "user" key: account_lookup() unless replaced.
+ * The unit tests replace it so that checking the example configuration
+ * does not depend on the accounts of the machine the tests run on.
+ */
+struct account;
+typedef bool (*conf_account_fn)(const char *spec, struct account *,
+    const char **why);
+void conf_set_account_lookup(conf_account_fn);
 struct conf *conf_ref(struct conf *);
 void conf_unref(struct conf *);
 

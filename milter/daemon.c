@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <libgen.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,45 +14,6 @@
 #include <unistd.h>
 
 #include "milter/log.h"
-
-bool
-daemon_user_lookup(const char *spec, struct daemon_user *u, const char **why)
-{
-	char buf[256], *group;
-	struct passwd *pw;
-	struct group *gr;
-
-	memset(u, 0, sizeof(*u));
-	if (*spec == '\0')
-		return true;
-	if (strlen(spec) >= sizeof(buf)) {
-		*why = "user name too long";
-		return false;
-	}
-	strcpy(buf, spec);
-	if ((group = strchr(buf, ':')) != NULL)
-		*group++ = '\0';
-	if ((pw = getpwnam(buf)) == NULL) {
-		*why = "no such user";
-		return false;
-	}
-	if (strlen(pw->pw_name) >= sizeof(u->name)) {
-		*why = "user name too long";
-		return false;
-	}
-	u->uid = pw->pw_uid;
-	u->gid = pw->pw_gid;
-	strcpy(u->name, pw->pw_name);
-	if (group != NULL) {
-		if ((gr = getgrnam(group)) == NULL) {
-			*why = "no such group";
-			return false;
-		}
-		u->gid = gr->gr_gid;
-	}
-	u->set = true;
-	return true;
-}
 
 const char *
 daemon_socket_path(const char *spec)
@@ -66,7 +26,7 @@ daemon_socket_path(const char *spec)
 }
 
 static bool
-daemon_socket_dir(const char *path, const struct daemon_user *u)
+daemon_socket_dir(const char *path, const struct account *u)
 {
 	char buf[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	const char *dir;
@@ -88,7 +48,7 @@ daemon_socket_dir(const char *path, const struct daemon_user *u)
 }
 
 bool
-daemon_socket_prepare(const char *path, const struct daemon_user *u)
+daemon_socket_prepare(const char *path, const struct account *u)
 {
 	struct sockaddr_un sun;
 	struct stat st;
@@ -134,7 +94,7 @@ daemon_socket_prepare(const char *path, const struct daemon_user *u)
 }
 
 bool
-daemon_socket_chown(const char *path, const struct daemon_user *u)
+daemon_socket_chown(const char *path, const struct account *u)
 {
 	if (!u->set)
 		return true;
@@ -200,7 +160,7 @@ daemon_detach(int pidfd)
 }
 
 bool
-daemon_drop_privileges(const struct daemon_user *u)
+daemon_drop_privileges(const struct account *u)
 {
 	if (!u->set)
 		return true;

@@ -9,15 +9,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-struct daemon_user {
-	bool set;	/* false: keep the user we were started as */
-	uid_t uid;
-	gid_t gid;
-	char name[64];
-};
-
-/* Parses "USER" or "USER:GROUP" (a missing group: the user's primary group). */
-bool daemon_user_lookup(const char *spec, struct daemon_user *, const char **why);
+#include "milter/account.h"
 
 /*
  * For a unix socket spec, the path (pointer into spec); NULL for inet.
@@ -30,10 +22,10 @@ const char *daemon_socket_path(const char *spec);
  * socket nobody listens on, and refuses when another instance is live.
  * Returns false with the reason logged.
  */
-bool daemon_socket_prepare(const char *path, const struct daemon_user *);
+bool daemon_socket_prepare(const char *path, const struct account *);
 
 /* Gives the socket libmilter created to the filter's user. */
-bool daemon_socket_chown(const char *path, const struct daemon_user *);
+bool daemon_socket_chown(const char *path, const struct account *);
 
 /* Opens the pidfile while still root; -1 (logged) on failure. */
 int daemon_pidfile_open(const char *path);
@@ -46,6 +38,6 @@ bool daemon_pidfile_write(int fd, pid_t pid);
 bool daemon_detach(int pidfd);
 
 /* setgroups, setgid, setuid, then proves root cannot be regained. */
-bool daemon_drop_privileges(const struct daemon_user *);
+bool daemon_drop_privileges(const struct account *);
 
 #endif

@@ -14,7 +14,7 @@
 #include "milter/decide.h"
 #include "milter/ident.h"
 #include "milter/log.h"
-#include "milter/resolver.h"
+#include "milter/dns/resolver.h"
 
 #define FILTER_UNKNOWN_REPLY "sender <%{sender}> has no Amazon SES identity on this gateway"
 

@@ -27,8 +27,8 @@
 #include "milter/daemon.h"
 #include "milter/filter.h"
 #include "milter/log.h"
-#include "milter/resolver.h"
-#include "milter/syncer.h"
+#include "milter/dns/resolver.h"
+#include "milter/sync/syncer.h"
 
 #define PROGNAME "ses-mailfrom-milter"
 
@@ -291,7 +291,7 @@ int
 main(int argc, char *argv[])
 {
 	static sigset_t sigs;
-	struct daemon_user user;
+	struct account user;
 	struct conf *conf;
 	struct resolver *res;
 	const char *why;
@@ -325,7 +325,7 @@ main(int argc, char *argv[])
 
 	if ((conf = load(report_stderr)) == NULL)
 		return EX_CONFIG;
-	if (!daemon_user_lookup(conf->user, &user, &why)) {
+	if (!account_lookup(conf->user, &user, &why)) {
 		fprintf(stderr, "%s: user '%s': %s\n", PROGNAME, conf->user, why);
 		conf_unref(conf);
 		return opt_user != NULL ? EX_USAGE : EX_CONFIG;

@@ -15,9 +15,9 @@
 #include <strings.h>
 #include <sysexits.h>
 
-#include "milter/mx.h"
-#include "milter/resolver.h"
-#include "milter/spf.h"
+#include "milter/dns/mx.h"
+#include "milter/dns/resolver.h"
+#include "milter/dns/spf.h"
 #include "tool/project.h"
 #include "tool/toolutil.h"
 

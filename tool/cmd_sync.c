@@ -8,9 +8,9 @@
 #include <sysexits.h>
 
 #include "milter/conf.h"
-#include "milter/resolver.h"
-#include "milter/syncer.h"
-#include "milter/syncplan.h"
+#include "milter/dns/resolver.h"
+#include "milter/sync/syncer.h"
+#include "milter/sync/syncplan.h"
 #include "tool/project.h"
 #include "tool/toolutil.h"
 

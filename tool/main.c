@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "ses/cli.h"
+#include "tool/awscli/cli.h"
 #include "tool/project.h"
 
 static const struct cli_command commands[] = {

@@ -30,7 +30,7 @@
 #ifndef TOOL_PROJECT_H
 #define TOOL_PROJECT_H
 
-#include "ses/cli.h"
+#include "tool/awscli/cli.h"
 
 #define TOOL_RC_FAILED	1
 

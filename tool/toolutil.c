@@ -6,7 +6,7 @@
 #include <sysexits.h>
 
 #include "milter/log.h"
-#include "milter/resolver.h"
+#include "milter/dns/resolver.h"
 
 #define MAX_TIMEOUT_S	(INT_MAX / 1000)
 

@@ -15,8 +15,8 @@
 #include <stdio.h>
 
 #include "milter/conf.h"
-#include "milter/syncer.h"
-#include "ses/cli.h"
+#include "milter/sync/syncer.h"
+#include "tool/awscli/cli.h"
 
 #define TOOLUTIL_CONTINUE	(-1)
 

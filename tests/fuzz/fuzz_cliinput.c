@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ses/clijson.h"
-#include "ses/cliinput.h"
-#include "ses/clioutput.h"
-#include "ses/clivalue.h"
-#include "ses/cliyaml.h"
+#include "tool/awscli/clijson.h"
+#include "tool/awscli/cliinput.h"
+#include "tool/awscli/clioutput.h"
+#include "tool/awscli/clivalue.h"
+#include "tool/awscli/cliyaml.h"
 #include "ses/strbuf.h"
 
 static void

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "milter/mx.h"
+#include "milter/dns/mx.h"
 
 #define SES_MX "feedback-smtp.us-east-1.amazonses.com"
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "milter/state.h"
+#include "milter/sync/state.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,6 +1,6 @@
 """ses-mailfrom against the real AWS CLI, case by case.
 
-Each case runs twice against one fake SES (tests/fake-ses), reset and seeded
+Each case runs twice against one fake SES (tests/integration/harness/fake_ses_server.py), reset and seeded
 the same way before each run: `/usr/bin/aws [PRE] ses ARGS` and
 `$SMF_BUILD/ses-mailfrom [PRE] ARGS`, both with `--endpoint-url
 http://127.0.0.1:PORT --region us-east-1` (unless the case is about them)
@@ -19,16 +19,14 @@ import os
 import queue
 import re
 import subprocess
-import sys
 import time
 
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, "tests", "fake-ses"))
 
-from fakeses import FakeSES  # noqa: E402
+from harness.fake_ses import FakeSES  # noqa: E402
 
 AWS = "/usr/bin/aws"
 BUILD = os.path.abspath(os.environ.get("SMF_BUILD") or os.path.join(ROOT, "build"))

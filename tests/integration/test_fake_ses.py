@@ -1,4 +1,4 @@
-"""Tests of the fake SES (tests/fake-ses) against botocore and /usr/bin/aws.
+"""Tests of the fake SES (tests/integration/harness/fake_ses_server.py) against botocore and /usr/bin/aws.
 
 Run: /usr/bin/python3 -m pytest -q tests/integration/test_fake_ses.py
 """
@@ -9,7 +9,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import xml.etree.ElementTree as ET
 
@@ -20,10 +19,9 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(REPO, "tests", "fake-ses"))
 
-import fake_ses  # noqa: E402
-from fakeses import (DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, ControlError,  # noqa: E402
+from harness import fake_ses_server as fake_ses  # noqa: E402
+from harness.fake_ses import (DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, ControlError,  # noqa: E402
                      FakeSES, max_per_window)
 
 NS = {"s": "http://ses.amazonaws.com/doc/2010-12-01/"}

@@ -1,4 +1,4 @@
-"""milter/resolver against real DNS servers, through build/tests/mxprobe:
+"""milter/dns/resolver against real DNS servers, through build/tests/mxprobe:
 knotd for every MX state a MAIL FROM domain can be in, a dnslib server for
 what knot will not do on demand (SERVFAIL, REFUSED, silence, slowness) and
 for counting the queries that actually reach a server.

@@ -15,7 +15,6 @@ import shutil
 import socket
 import ssl
 import subprocess
-import sys
 import threading
 import time
 import datetime
@@ -25,9 +24,8 @@ import pytest
 from harness.util import free_port, wait_until
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(REPO, "tests", "fake-ses"))
 
-from fakeses import (DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY,  # noqa: E402
+from harness.fake_ses import (DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY,  # noqa: E402
                      FakeSES, max_per_window)
 
 SESSION_CRED = ("ASIACLIENTTEST", "client/session+SECRET", "IQoJb3JpZ2luX2VjEXAMPLE/TOKEN+=")

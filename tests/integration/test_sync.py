@@ -16,7 +16,6 @@ The tool is $SMF_TOOL if set, else SMF_BUILD/ses-mailfrom."""
 import os
 import re
 import subprocess
-import sys
 import time
 
 import pytest
@@ -27,8 +26,7 @@ from harness.milter import EX_CONFIG
 from harness.util import free_port
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(REPO, "tests", "fake-ses"))
-from fakeses import (DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, FakeSES,  # noqa: E402
+from harness.fake_ses import (DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, FakeSES,  # noqa: E402
                      max_per_window)
 
 SET = "SetIdentityMailFromDomain"

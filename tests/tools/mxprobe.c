@@ -33,7 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "milter/resolver.h"
+#include "milter/dns/resolver.h"
 
 #define PROBE_THREADS_MAX 1000
 

@@ -24,7 +24,7 @@
 
 #include "milter/conf.h"
 #include "milter/log.h"
-#include "milter/syncer.h"
+#include "milter/sync/syncer.h"
 
 static void
 report(void *arg, const char *msg)

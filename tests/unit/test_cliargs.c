@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ses/cliargs.h"
+#include "tool/awscli/cliargs.h"
 #include "ses/strbuf.h"
 
 static const char *const skeleton[] = { "input", "output", "yaml-input",

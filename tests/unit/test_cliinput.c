@@ -14,9 +14,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "ses/cli.h"
-#include "ses/cliinput.h"
-#include "ses/clivalue.h"
+#include "tool/awscli/cli.h"
+#include "tool/awscli/cliinput.h"
+#include "tool/awscli/clivalue.h"
 #include "ses/strbuf.h"
 
 static char	 dir[64];

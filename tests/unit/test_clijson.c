@@ -16,8 +16,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ses/clijson.h"
-#include "ses/clivalue.h"
+#include "tool/awscli/clijson.h"
+#include "tool/awscli/clivalue.h"
 #include "ses/strbuf.h"
 
 /* repr() of what TEXT parses to, or "ERR <message>". */

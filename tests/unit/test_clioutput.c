@@ -13,9 +13,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ses/clijson.h"
-#include "ses/clioutput.h"
-#include "ses/clivalue.h"
+#include "tool/awscli/clijson.h"
+#include "tool/awscli/clioutput.h"
+#include "tool/awscli/clivalue.h"
 #include "ses/strbuf.h"
 
 static const struct {

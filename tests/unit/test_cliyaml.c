@@ -13,9 +13,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ses/clijson.h"
-#include "ses/clivalue.h"
-#include "ses/cliyaml.h"
+#include "tool/awscli/clijson.h"
+#include "tool/awscli/clivalue.h"
+#include "tool/awscli/cliyaml.h"
 #include "ses/strbuf.h"
 
 /* repr() of what TEXT loads to, "INVALID", or "FATAL <message>". */

@@ -11,6 +11,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "milter/account.h"
 #include "milter/conf.h"
 
 static char path[64];
@@ -63,6 +64,22 @@ expect_error(const char *text, int line, const char *what)
 		fail_msg("expected one '%s%s...', got:\n%s", want, what, msgs);
 }
 
+/*
+ * The example names the account that contrib/add-user and the package
+ * create; the test machine need not have it.
+ */
+static bool
+service_account(const char *spec, struct account *a, const char **why)
+{
+	if (strcmp(spec, "ses-mailfrom") != 0)
+		return account_lookup(spec, a, why);
+	memset(a, 0, sizeof(*a));
+	a->set = true;
+	a->uid = a->gid = 65000;
+	strcpy(a->name, spec);
+	return true;
+}
+
 static void
 test_example_file(void **state)
 {
@@ -70,7 +87,9 @@ test_example_file(void **state)
 
 	(void)state;
 	msgs[0] = '\0';
+	conf_set_account_lookup(service_account);
 	c = conf_load("conf/ses-mailfrom-milter.conf", collect, NULL);
+	conf_set_account_lookup(NULL);
 	if (c == NULL)
 		fail_msg("%s", msgs);
 	assert_string_equal(c->socket, "unix:/var/spool/postfix/ses-mailfrom/milter.sock");

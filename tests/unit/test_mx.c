@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "milter/mx.h"
+#include "milter/dns/mx.h"
 
 #define SES_MX	"feedback-smtp.us-east-1.amazonses.com"
 

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "milter/spf.h"
+#include "milter/dns/spf.h"
 
 static enum spf_result
 one(const char *txt)

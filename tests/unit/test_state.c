@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "milter/state.h"
+#include "milter/sync/state.h"
 
 static const char good[] =
     "{\"version\": 1, \"last_success\": 1732600000, \"last_attempt\": 1732600100,\n"

@@ -32,9 +32,9 @@
 
 #include "milter/conf.h"
 #include "milter/log.h"
-#include "milter/state.h"
-#include "milter/syncer.h"
-#include "milter/syncplan.h"
+#include "milter/sync/state.h"
+#include "milter/sync/syncer.h"
+#include "milter/sync/syncplan.h"
 #include "ses/client.h"
 
 #define MAX_IDS		400

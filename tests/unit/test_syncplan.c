@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "milter/conf.h"
-#include "milter/syncplan.h"
+#include "milter/sync/syncplan.h"
 
 #define RM	CONF_REJECT_MESSAGE
 #define UD	CONF_USE_DEFAULT_VALUE

@@ -9,8 +9,8 @@
  * Pure: the caller says how wide the terminal is and whether colours are
  * on, and writes the text it gets.
  */
-#ifndef SES_CLIOUTPUT_H
-#define SES_CLIOUTPUT_H
+#ifndef AWSCLI_CLIOUTPUT_H
+#define AWSCLI_CLIOUTPUT_H
 
 #include <stddef.h>
 

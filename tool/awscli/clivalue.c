@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ses/clivalue.h"
+#include "tool/awscli/clivalue.h"
 #include "ses/strbuf.h"
-#include "ses/u8.h"
+#include "tool/awscli/u8.h"
 
 struct clivalue *
 clivalue_new(enum clivalue_kind kind)

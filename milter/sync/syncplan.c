@@ -1,4 +1,4 @@
-#include "milter/syncplan.h"
+#include "milter/sync/syncplan.h"
 
 #include <stdlib.h>
 #include <string.h>

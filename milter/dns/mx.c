@@ -1,4 +1,4 @@
-#include "milter/mx.h"
+#include "milter/dns/mx.h"
 
 #include <arpa/nameser.h>
 #include <netinet/in.h>

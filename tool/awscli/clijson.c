@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ses/clijson.h"
-#include "ses/clivalue.h"
+#include "tool/awscli/clijson.h"
+#include "tool/awscli/clivalue.h"
 #include "ses/strbuf.h"
-#include "ses/u8.h"
+#include "tool/awscli/u8.h"
 
 /*
  * No JSON_REJECT_DUPLICATES: jansson then replaces a repeated key's value

@@ -12,8 +12,8 @@
  * to one take ownership of what they are given, also when they fail.
  * clivalue_free() releases a whole tree.
  */
-#ifndef SES_CLIVALUE_H
-#define SES_CLIVALUE_H
+#ifndef AWSCLI_CLIVALUE_H
+#define AWSCLI_CLIVALUE_H
 
 #include <stddef.h>
 

@@ -1,4 +1,4 @@
-#include "milter/spf.h"
+#include "milter/dns/spf.h"
 
 #include <stdbool.h>
 #include <string.h>

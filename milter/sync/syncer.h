@@ -35,8 +35,8 @@
 #include <stddef.h>
 
 #include "milter/conf.h"
-#include "milter/mx.h"
-#include "milter/state.h"
+#include "milter/dns/mx.h"
+#include "milter/sync/state.h"
 #include "ses/client.h"
 
 #define SYNCER_BACKOFF_FIRST	30	/* seconds after a failed pass */

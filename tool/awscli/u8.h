@@ -7,8 +7,8 @@
  *
  * No allocation except in u8_from_argv(), whose result the caller frees.
  */
-#ifndef SES_U8_H
-#define SES_U8_H
+#ifndef AWSCLI_U8_H
+#define AWSCLI_U8_H
 
 #include <stddef.h>
 

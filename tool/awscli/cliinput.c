@@ -6,12 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ses/clijson.h"
-#include "ses/cliinput.h"
-#include "ses/clivalue.h"
-#include "ses/cliyaml.h"
+#include "tool/awscli/clijson.h"
+#include "tool/awscli/cliinput.h"
+#include "tool/awscli/clivalue.h"
+#include "tool/awscli/cliyaml.h"
 #include "ses/strbuf.h"
-#include "ses/u8.h"
+#include "tool/awscli/u8.h"
 
 /* Larger paramfiles are refused: an SES parameter is never this big. */
 #define PARAMFILE_MAX	(16 * 1024 * 1024)

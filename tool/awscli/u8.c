@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "ses/strbuf.h"
-#include "ses/u8.h"
+#include "tool/awscli/u8.h"
 
 int
 u8_next(const char *s, size_t len, size_t *i, unsigned long *cpp, int strict)

@@ -1,8 +1,7 @@
-"""fakeses: run tests/fake-ses/fake_ses.py from a test and drive it.
+"""harness.fake_ses: run the fake SES server (fake_ses_server.py beside
+this file) from a test and drive it.
 
-    import sys, os
-    sys.path.insert(0, os.path.join(REPO, "tests", "fake-ses"))
-    from fakeses import FakeSES
+    from harness.fake_ses import FakeSES
 
     with FakeSES(rate=0) as ses:
         ses.verify_identity("example.com")
@@ -13,7 +12,7 @@
 The server runs as a subprocess of Debian's /usr/bin/python3 (it needs
 python3-botocore) on 127.0.0.1, on a free port it announces on its first
 stdout line.  Control calls are plain JSON over HTTP.  Importing this
-module imports fake_ses (for max_per_window), so it needs botocore like the
+module imports fake_ses_server (for max_per_window), so it needs botocore like the
 server does.
 """
 
@@ -23,18 +22,14 @@ import os
 import select
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.parse
 
+from .fake_ses_server import max_per_window  # noqa: F401  (re-exported for tests)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-if HERE not in sys.path:
-    sys.path.insert(0, HERE)
-
-from fake_ses import max_per_window  # noqa: E402,F401  (re-exported for tests)
-
-SERVER = os.path.join(HERE, "fake_ses.py")
+SERVER = os.path.join(HERE, "fake_ses_server.py")
 PYTHON = "/usr/bin/python3"
 AWS_CLI = "/usr/bin/aws"
 REGION = "us-east-1"

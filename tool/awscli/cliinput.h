@@ -10,8 +10,8 @@
  * Values are clivalue trees (clivalue.h) owned by the caller; error texts
  * go to a caller's strbuf and are the CLI's, word for word.
  */
-#ifndef SES_CLIINPUT_H
-#define SES_CLIINPUT_H
+#ifndef AWSCLI_CLIINPUT_H
+#define AWSCLI_CLIINPUT_H
 
 #include <stddef.h>
 

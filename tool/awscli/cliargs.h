@@ -11,8 +11,8 @@
  * Pure: no I/O. Parsed values point into ARGV (or at an option's
  * constant); cliargs_free() releases what cliargs_parse() allocated.
  */
-#ifndef SES_CLIARGS_H
-#define SES_CLIARGS_H
+#ifndef AWSCLI_CLIARGS_H
+#define AWSCLI_CLIARGS_H
 
 #include <stddef.h>
 

@@ -2,7 +2,7 @@
  * The synchroniser: passes (read SES, plan, set what differs, compare
  * statuses) and the daemon's thread that runs them on a schedule.
  */
-#include "milter/syncer.h"
+#include "milter/sync/syncer.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -17,7 +17,7 @@
 
 #include "milter/kvline.h"
 #include "milter/log.h"
-#include "milter/syncplan.h"
+#include "milter/sync/syncplan.h"
 #include "ses/awsenv.h"
 #include "ses/retry.h"
 

@@ -12,8 +12,8 @@
  * aliases is bounded (CLIYAML_MAX_NODES) so a small document cannot make
  * a huge value. Pure: no I/O; libyaml does the parsing.
  */
-#ifndef SES_CLIYAML_H
-#define SES_CLIYAML_H
+#ifndef AWSCLI_CLIYAML_H
+#define AWSCLI_CLIYAML_H
 
 #include <stddef.h>
 

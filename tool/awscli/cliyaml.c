@@ -5,10 +5,10 @@
 
 #include <yaml.h>
 
-#include "ses/clivalue.h"
-#include "ses/cliyaml.h"
+#include "tool/awscli/clivalue.h"
+#include "tool/awscli/cliyaml.h"
 #include "ses/strbuf.h"
-#include "ses/u8.h"
+#include "tool/awscli/u8.h"
 
 #define TAG_PREFIX	"tag:yaml.org,2002:"
 #define PY_INT_MAX_DIGITS	4300

@@ -13,8 +13,8 @@
  * CLI: an empty line, the message, a newline; --debug lines). Nothing
  * here writes a secret anywhere.
  */
-#ifndef SES_CLI_H
-#define SES_CLI_H
+#ifndef AWSCLI_CLI_H
+#define AWSCLI_CLI_H
 
 /* The AWS CLI's exit codes. */
 #define CLI_RC_OK	0
@@ -25,7 +25,7 @@
 
 #define CLI_PROG	"ses-mailfrom"
 
-#include "ses/cliinput.h"
+#include "tool/awscli/cliinput.h"
 
 /* The two operations' input members, as the SES model describes them. */
 extern const struct cliinput_op cli_set_input;

@@ -3,12 +3,12 @@
 #include <string.h>
 #include <wctype.h>
 
-#include "ses/clijson.h"
-#include "ses/clioutput.h"
-#include "ses/clivalue.h"
-#include "ses/cliyaml.h"
+#include "tool/awscli/clijson.h"
+#include "tool/awscli/clioutput.h"
+#include "tool/awscli/clivalue.h"
+#include "tool/awscli/cliyaml.h"
 #include "ses/strbuf.h"
-#include "ses/u8.h"
+#include "tool/awscli/u8.h"
 
 const char *const clioutput_names[] = {
 	"json", "text", "table", "yaml", "yaml-stream", NULL

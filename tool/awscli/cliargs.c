@@ -1,8 +1,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ses/cliargs.h"
-#include "ses/clivalue.h"
+#include "tool/awscli/cliargs.h"
+#include "tool/awscli/clivalue.h"
 #include "ses/strbuf.h"
 
 /* How one word was classified. */

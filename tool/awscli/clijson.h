@@ -13,8 +13,8 @@
  * jansson's reason. No I/O here (jansson itself reads /dev/urandom once
  * per process to seed its hash tables).
  */
-#ifndef SES_CLIJSON_H
-#define SES_CLIJSON_H
+#ifndef AWSCLI_CLIJSON_H
+#define AWSCLI_CLIJSON_H
 
 #include <stddef.h>
 

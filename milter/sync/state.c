@@ -1,4 +1,4 @@
-#include "milter/state.h"
+#include "milter/sync/state.h"
 
 #include <sys/stat.h>
 

@@ -1,4 +1,4 @@
-#include "milter/resolver.h"
+#include "milter/dns/resolver.h"
 
 #include <arpa/nameser.h>
 #include <ares.h>

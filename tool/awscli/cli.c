@@ -11,15 +11,15 @@
 
 #include "ses/awsconfig.h"
 #include "ses/awsenv.h"
-#include "ses/cli.h"
-#include "ses/cliargs.h"
-#include "ses/cliinput.h"
-#include "ses/clioutput.h"
+#include "tool/awscli/cli.h"
+#include "tool/awscli/cliargs.h"
+#include "tool/awscli/cliinput.h"
+#include "tool/awscli/clioutput.h"
 #include "ses/client.h"
-#include "ses/clivalue.h"
+#include "tool/awscli/clivalue.h"
 #include "ses/creds.h"
 #include "ses/strbuf.h"
-#include "ses/u8.h"
+#include "tool/awscli/u8.h"
 
 #ifndef VERSION
 #define VERSION	"0.0.0"

@@ -32,7 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "milter/mx.h"
+#include "milter/dns/mx.h"
 
 #define RESOLVER_CACHE_DEFAULT		10000
 #define RESOLVER_TRANSIENT_TTL		5	/* seconds */
