@@ -1,4 +1,5 @@
 # ses-mailfrom-milter: plain GNU Makefile.
+# SPDX-License-Identifier: BSD-2-Clause
 #
 # Sources are found by name so that adding a module never means editing
 # this file:
@@ -56,8 +57,8 @@ BENCHES   = $(patsubst tests/bench/%.c,$(B)/tests/bench/%,$(BENCH_SRC))
 # Everything a test program may link, in link order.
 TEST_LIBS = $(LIBAWSCLI) $(LIBMILTER) $(LIBSES)
 
-.PHONY: all deps check check-unit check-asan check-integration check-fuzz \
-        tests run install clean fuzz bench
+.PHONY: all deps check check-tree check-unit check-asan check-integration \
+        check-fuzz tests run install clean fuzz bench format
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -107,14 +108,30 @@ deps:
 # integration tests against real Postfix, knot, moto, a fake SES and the AWS
 # CLI. Any failure makes it exit non-zero.
 check: deps
+	$(MAKE) check-tree
 	$(MAKE) check-unit
 	$(MAKE) check-asan
 	$(MAKE) check-fuzz
 	$(MAKE) check-integration
 
 check-unit: tests
-	tests/check-layout
 	tests/run-unit $(B)/tests/unit
+
+# The tree's own rules: the include rules of README's "Layout", an SPDX line
+# on every source file, and the C formatted as .clang-format says.
+C_FILES   = $(shell find ses tool milter tests -name '*.[ch]' | sort)
+SRC_FILES = $(C_FILES) $(shell find tests tool contrib .ci -type f \
+              \( -name '*.py' -o -perm -u+x \) ! -path '*/corpus/*' | sort)
+check-tree:
+	tests/check-layout
+	@missing=$$(grep -L 'SPDX-License-Identifier: BSD-2-Clause' $(SRC_FILES)); \
+	if [ -n "$$missing" ]; then echo "no SPDX line:" $$missing; exit 1; fi; \
+	echo "spdx: $(words $(SRC_FILES)) files, each with its licence line"
+	@clang-format --dry-run --Werror $(C_FILES)
+	@echo "format: $(words $(C_FILES)) C files as .clang-format says"
+
+format:
+	clang-format -i $(C_FILES)
 
 ASAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 check-asan:

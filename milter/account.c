@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "milter/account.h"
 
 #include <grp.h>
@@ -42,4 +43,3 @@ account_lookup(const char *spec, struct account *u, const char **why)
 	u->set = true;
 	return true;
 }
-

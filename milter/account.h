@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * account: the service account the configuration names ("user" or
  * "user:group"), looked up in the password and group databases. Kept apart
@@ -11,7 +12,7 @@
 #include <sys/types.h>
 
 struct account {
-	bool set;	/* false: keep the user we were started as */
+	bool set; /* false: keep the user we were started as */
 	uid_t uid;
 	gid_t gid;
 	char name[64];

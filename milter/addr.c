@@ -1,17 +1,18 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "milter/addr.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
 
-#define ADDR_LABEL_MAX	63
+#define ADDR_LABEL_MAX 63
 /*
  * A U-label goes over DNS as "xn--" plus at least one character per code
  * point, so more code points than this can never make a valid A-label.
  * The exact limit needs the Punycode encoding, which is not worth doing
  * here: the resolver refuses what slips through.
  */
-#define ADDR_ULABEL_MAX	(ADDR_LABEL_MAX - 4)
+#define ADDR_ULABEL_MAX (ADDR_LABEL_MAX - 4)
 
 static const char *const addr_errors[] = {
 	[ADDR_OK] = "ok",
@@ -52,7 +53,8 @@ addr_is_digit(unsigned char c)
 static bool
 addr_is_alnum(unsigned char c)
 {
-	return addr_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	return addr_is_digit(c) || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z');
 }
 
 /* The locale must not change what an address is, hence no ctype.h. */
@@ -72,9 +74,25 @@ addr_is_atext(unsigned char c)
 	if (c >= 0x80 || addr_is_alnum(c))
 		return true;
 	switch (c) {
-	case '!': case '#': case '$': case '%': case '&': case '\'': case '*':
-	case '+': case '-': case '/': case '=': case '?': case '^': case '_':
-	case '`': case '{': case '|': case '}': case '~':
+	case '!':
+	case '#':
+	case '$':
+	case '%':
+	case '&':
+	case '\'':
+	case '*':
+	case '+':
+	case '-':
+	case '/':
+	case '=':
+	case '?':
+	case '^':
+	case '_':
+	case '`':
+	case '{':
+	case '|':
+	case '}':
+	case '~':
 		return true;
 	}
 	return false;
@@ -209,7 +227,8 @@ addr_ipv4_ok(const unsigned char *s, size_t n)
 			i++;
 		}
 		v = 0;
-		for (digits = 0; digits < 3 && i < n && addr_is_digit(s[i]); digits++)
+		for (digits = 0; digits < 3 && i < n && addr_is_digit(s[i]);
+		     digits++)
 			v = v * 10 + (unsigned)(s[i++] - '0');
 		if (digits == 0 || v > 255)
 			return false;
@@ -303,8 +322,9 @@ addr_skip_route(const unsigned char **pp, const unsigned char *end,
 
 	if (p == end || *p != '@')
 		return ADDR_OK;
-	for (colon = p; colon < end && *colon != ':' && *colon != '>' &&
-	    *colon != ' '; colon++)
+	for (colon = p;
+	     colon < end && *colon != ':' && *colon != '>' && *colon != ' ';
+	     colon++)
 		;
 	if (colon == end || *colon != ':')
 		return ADDR_E_LOCAL_EMPTY;
@@ -429,8 +449,8 @@ addr_after_path(const unsigned char *p, const unsigned char *end)
 }
 
 static enum addr_status
-addr_parse_path(const unsigned char *p, const unsigned char *end,
-    struct addr *a)
+addr_parse_path(
+    const unsigned char *p, const unsigned char *end, struct addr *a)
 {
 	const unsigned char *path;
 	enum addr_status st;
@@ -494,7 +514,8 @@ addr_parse_domain(const char *s, size_t len, struct addr *out)
 		if (p != end)
 			st = ADDR_E_DOMAIN_SYNTAX;
 		else
-			st = addr_domain_store((const unsigned char *)s, len, out);
+			st = addr_domain_store(
+			    (const unsigned char *)s, len, out);
 	}
 	if (st == ADDR_OK)
 		out->utf8 = addr_has_8bit(out->domain);
@@ -506,7 +527,8 @@ addr_parse_domain(const char *s, size_t len, struct addr *out)
 bool
 addr_join(const char *local, const char *domain, char *buf, size_t size)
 {
-	size_t ll = strnlen(local, ADDR_PATH_MAX), dl = strnlen(domain, ADDR_PATH_MAX);
+	size_t ll = strnlen(local, ADDR_PATH_MAX),
+	       dl = strnlen(domain, ADDR_PATH_MAX);
 	size_t n = ll + 1 + dl;
 
 	if (n + 2 > ADDR_PATH_MAX || n >= size) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * addr: parser for the envelope sender the milter sees at MAIL FROM.
  *
@@ -18,38 +19,39 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define ADDR_LOCAL_MAX	64	/* RFC 5321 4.5.3.1.1 */
-#define ADDR_DOMAIN_MAX	255	/* RFC 5321 4.5.3.1.2 */
-#define ADDR_PATH_MAX	256	/* RFC 5321 4.5.3.1.3, angle brackets included */
+#define ADDR_LOCAL_MAX 64   /* RFC 5321 4.5.3.1.1 */
+#define ADDR_DOMAIN_MAX 255 /* RFC 5321 4.5.3.1.2 */
+#define ADDR_PATH_MAX 256   /* RFC 5321 4.5.3.1.3, angle brackets included */
 
 enum addr_status {
 	ADDR_OK = 0,
-	ADDR_NULL,		/* "<>": the null sender (bounces) */
-	ADDR_E_EMPTY,		/* nothing but spaces */
-	ADDR_E_CTRL,		/* NUL, CR, LF, other C0/C1 control, DEL */
-	ADDR_E_UTF8,		/* bytes that are not well-formed UTF-8 */
-	ADDR_E_BRACKET,		/* angle brackets unbalanced or misplaced */
-	ADDR_E_ROUTE,		/* malformed source route */
-	ADDR_E_NO_AT,		/* no "@" before the end of the path */
-	ADDR_E_LOCAL_EMPTY,	/* nothing before the "@" */
-	ADDR_E_LOCAL_SYNTAX,	/* bad character or dot in an unquoted local part */
-	ADDR_E_QUOTE,		/* unterminated quoted string or bad escape */
-	ADDR_E_LOCAL_LONG,	/* local part over ADDR_LOCAL_MAX octets */
-	ADDR_E_DOMAIN_EMPTY,	/* nothing after the "@" */
-	ADDR_E_DOMAIN_SYNTAX,	/* bad character, empty label, hyphen at a label's end */
-	ADDR_E_LABEL_LONG,	/* domain label over 63 octets */
-	ADDR_E_DOMAIN_LONG,	/* domain over ADDR_DOMAIN_MAX octets */
-	ADDR_E_IP_LITERAL,	/* address literal that is not a valid IPv4/IPv6 one */
-	ADDR_E_PATH_LONG,	/* path over ADDR_PATH_MAX octets */
-	ADDR_E_TRAILING,	/* text right after the path with no space before it */
+	ADDR_NULL,           /* "<>": the null sender (bounces) */
+	ADDR_E_EMPTY,        /* nothing but spaces */
+	ADDR_E_CTRL,         /* NUL, CR, LF, other C0/C1 control, DEL */
+	ADDR_E_UTF8,         /* bytes that are not well-formed UTF-8 */
+	ADDR_E_BRACKET,      /* angle brackets unbalanced or misplaced */
+	ADDR_E_ROUTE,        /* malformed source route */
+	ADDR_E_NO_AT,        /* no "@" before the end of the path */
+	ADDR_E_LOCAL_EMPTY,  /* nothing before the "@" */
+	ADDR_E_LOCAL_SYNTAX, /* bad character or dot in an unquoted local part */
+	ADDR_E_QUOTE,        /* unterminated quoted string or bad escape */
+	ADDR_E_LOCAL_LONG,   /* local part over ADDR_LOCAL_MAX octets */
+	ADDR_E_DOMAIN_EMPTY, /* nothing after the "@" */
+	ADDR_E_DOMAIN_SYNTAX, /* bad character, empty label, hyphen at a label's end */
+	ADDR_E_LABEL_LONG,  /* domain label over 63 octets */
+	ADDR_E_DOMAIN_LONG, /* domain over ADDR_DOMAIN_MAX octets */
+	ADDR_E_IP_LITERAL, /* address literal that is not a valid IPv4/IPv6 one */
+	ADDR_E_PATH_LONG, /* path over ADDR_PATH_MAX octets */
+	ADDR_E_TRAILING, /* text right after the path with no space before it */
 };
 
 struct addr {
-	char	local[ADDR_LOCAL_MAX + 1];	/* as written, quotes and escapes kept */
-	char	domain[ADDR_DOMAIN_MAX + 1];	/* ASCII lower-cased, no root dot */
-	bool	quoted;		/* local part is a quoted-string */
-	bool	ip_literal;	/* domain is "[192.0.2.1]" or "[ipv6:...]" */
-	bool	utf8;		/* local part or domain holds non-ASCII */
+	char
+	    local[ADDR_LOCAL_MAX + 1]; /* as written, quotes and escapes kept */
+	char domain[ADDR_DOMAIN_MAX + 1]; /* ASCII lower-cased, no root dot */
+	bool quoted;                      /* local part is a quoted-string */
+	bool ip_literal; /* domain is "[192.0.2.1]" or "[ipv6:...]" */
+	bool utf8;       /* local part or domain holds non-ASCII */
 };
 
 /*

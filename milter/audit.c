@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "milter/audit.h"
 
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * audit: the one-line key=value records the milter writes to syslog for
  * every decision. Formatting is pure (no I/O) so the escaping of hostile
@@ -16,10 +17,10 @@
 
 /* Fields left NULL are omitted. */
 struct audit_rec {
-	const char *queue_id;		/* NULL: NOQUEUE */
-	const char *msg;		/* the filter's own message id */
-	const char *stage;		/* "mail", "eom" */
-	const char *sender;		/* as the client sent it, without <> */
+	const char *queue_id; /* NULL: NOQUEUE */
+	const char *msg;      /* the filter's own message id */
+	const char *stage;    /* "mail", "eom" */
+	const char *sender;   /* as the client sent it, without <> */
 	const char *identity;
 	const char *mail_from_domain;
 	const char *mx;
@@ -29,8 +30,8 @@ struct audit_rec {
 	const char *reply;
 	const char *reason;
 	const char *rewritten;
-	const char *spared;		/* what a local submission was spared */
-	const char *origin;		/* "local" for non-SMTP mail */
+	const char *spared; /* what a local submission was spared */
+	const char *origin; /* "local" for non-SMTP mail */
 };
 
 /*

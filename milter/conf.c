@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "milter/conf.h"
 
 #include <ctype.h>
@@ -28,7 +29,12 @@
 #define CONF_DNS_BUDGET_MS 20000
 
 enum conf_section {
-	SEC_NONE, SEC_MILTER, SEC_DNS, SEC_SES, SEC_IDENTITY, SEC_UNKNOWN
+	SEC_NONE,
+	SEC_MILTER,
+	SEC_DNS,
+	SEC_SES,
+	SEC_IDENTITY,
+	SEC_UNKNOWN
 };
 
 struct conf_loader {
@@ -39,8 +45,8 @@ struct conf_loader {
 	int line;
 	int errors;
 	enum conf_section section;
-	struct conf_identity *identity;	/* current [identity] section */
-	unsigned long seen;		/* bit per key of the current section */
+	struct conf_identity *identity; /* current [identity] section */
+	unsigned long seen;             /* bit per key of the current section */
 	size_t idcap;
 	char *linebuf;
 	size_t linecap;
@@ -49,9 +55,9 @@ struct conf_loader {
 	/* Problems, reported in line order once the whole file is read. */
 	struct conf_problem {
 		int line;
-		size_t seq;	/* file order among problems on one line */
+		size_t seq; /* file order among problems on one line */
 		char *msg;
-	} *problems;
+	} * problems;
 	size_t nproblems, problemcap;
 };
 
@@ -81,8 +87,10 @@ conf_error(struct conf_loader *ld, int line, const char *fmt, ...)
 	if (ld->nproblems == ld->problemcap) {
 		size_t ncap = ld->problemcap ? ld->problemcap * 2 : 8;
 
-		if ((p = reallocarray(ld->problems, ncap, sizeof(*ld->problems))) == NULL) {
-			ld->report(ld->report_arg, full);	/* unsorted beats lost */
+		if ((p = reallocarray(
+			 ld->problems, ncap, sizeof(*ld->problems))) == NULL) {
+			ld->report(
+			    ld->report_arg, full); /* unsorted beats lost */
 			return;
 		}
 		ld->problems = p;
@@ -112,7 +120,8 @@ conf_report_problems(struct conf_loader *ld)
 	size_t i;
 
 	if (ld->nproblems > 1)
-		qsort(ld->problems, ld->nproblems, sizeof(*ld->problems), conf_problem_cmp);
+		qsort(ld->problems, ld->nproblems, sizeof(*ld->problems),
+		    conf_problem_cmp);
 	for (i = 0; i < ld->nproblems; i++) {
 		ld->report(ld->report_arg, ld->problems[i].msg);
 		free(ld->problems[i].msg);
@@ -213,7 +222,8 @@ conf_parse_socket(const char *s, const char **why)
 	struct sockaddr_un sun;
 
 	if ((rest = strchr(s, ':')) == NULL) {
-		*why = "expected unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST";
+		*why =
+		    "expected unix:/path, local:/path, inet:PORT@HOST or inet6:PORT@HOST";
 		return false;
 	}
 	rest++;
@@ -230,7 +240,8 @@ conf_parse_socket(const char *s, const char **why)
 	}
 	if (strncmp(s, "inet:", 5) == 0 || strncmp(s, "inet6:", 6) == 0) {
 		at = strchr(rest, '@');
-		if (!conf_parse_port(rest, at != NULL ? (size_t)(at - rest) : strlen(rest))) {
+		if (!conf_parse_port(rest,
+			at != NULL ? (size_t)(at - rest) : strlen(rest))) {
 			*why = "the port must be a number from 1 to 65535";
 			return false;
 		}
@@ -266,14 +277,15 @@ conf_valid_hostname(const char *s)
 
 	if (total == 0 || total > 253)
 		return false;
-	for (p = s; ; p++) {
+	for (p = s;; p++) {
 		if (*p == '.' || *p == '\0') {
 			if (label == 0 || label > 63 || p[-1] == '-')
 				return false;
 			if (*p == '\0')
 				return true;
 			label = 0;
-		} else if (isalnum((unsigned char)*p) || (*p == '-' && label > 0))
+		} else if (isalnum((unsigned char)*p) ||
+		    (*p == '-' && label > 0))
 			label++;
 		else
 			return false;
@@ -290,9 +302,9 @@ conf_parse_servers(const char *s)
 		return false;
 	strcpy(buf, s);
 	for (tok = strtok_r(buf, ", \t", &save); tok != NULL;
-	    tok = strtok_r(NULL, ", \t", &save)) {
+	     tok = strtok_r(NULL, ", \t", &save)) {
 		port = NULL;
-		if (tok[0] == '[') {		/* [v6]:port */
+		if (tok[0] == '[') { /* [v6]:port */
 			char *close = strchr(tok, ']');
 
 			if (close == NULL)
@@ -321,11 +333,17 @@ static const struct {
 	const char *name;
 	int facility;
 } conf_facilities[] = {
-	{ "mail", LOG_MAIL }, { "daemon", LOG_DAEMON }, { "user", LOG_USER },
-	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
-	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
-	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
-	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+	{ "mail", LOG_MAIL },
+	{ "daemon", LOG_DAEMON },
+	{ "user", LOG_USER },
+	{ "local0", LOG_LOCAL0 },
+	{ "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 },
+	{ "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 },
+	{ "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 },
+	{ "local7", LOG_LOCAL7 },
 };
 
 /* Looks value up in a NULL-terminated list of names; -1 when absent. */
@@ -342,11 +360,11 @@ conf_enum(const char *value, const char *const *names)
 
 static const char *const conf_yesno[] = { "no", "yes", NULL };
 static const char *const conf_scopes[] = { "all", "authenticated", NULL };
-static const char *const conf_actions[] = { "accept", "reject", "tempfail", NULL };
+static const char *const conf_actions[] = { "accept", "reject", "tempfail",
+	NULL };
 static const char *const conf_syncs[] = { "no", "yes", "dry-run", NULL };
-static const char *const conf_behaviors[] = {
-	"UseDefaultValue", "RejectMessage", NULL
-};
+static const char *const conf_behaviors[] = { "UseDefaultValue",
+	"RejectMessage", NULL };
 
 const char *
 conf_behavior_name(enum conf_behavior b)
@@ -392,14 +410,17 @@ conf_key_milter(struct conf_loader *ld, const char *name, const char *value)
 
 		errno = 0;
 		v = strtol(value, &end, 8);
-		if (*value == '\0' || *end != '\0' || errno != 0 || v < 0 || v > 0777)
+		if (*value == '\0' || *end != '\0' || errno != 0 || v < 0 ||
+		    v > 0777)
 			BAD("umask must be octal, 000 to 777");
 		else
 			c->umask = (mode_t)v;
 	} else if (KEY(3, "syslog_facility")) {
 		size_t i;
 
-		for (i = 0; i < sizeof(conf_facilities) / sizeof(conf_facilities[0]); i++)
+		for (i = 0;
+		     i < sizeof(conf_facilities) / sizeof(conf_facilities[0]);
+		     i++)
 			if (strcmp(value, conf_facilities[i].name) == 0)
 				break;
 		if (i == sizeof(conf_facilities) / sizeof(conf_facilities[0]))
@@ -417,7 +438,8 @@ conf_key_milter(struct conf_loader *ld, const char *name, const char *value)
 		else
 			c->unknown_sender = (enum conf_action)e;
 	} else if (KEY(6, "on_internal_error")) {
-		if ((e = conf_enum(value, conf_actions)) < 0 || e == CONF_REJECT)
+		if ((e = conf_enum(value, conf_actions)) < 0 ||
+		    e == CONF_REJECT)
 			BAD("on_internal_error must be tempfail or accept");
 		else
 			c->on_internal_error = (enum conf_action)e;
@@ -430,7 +452,8 @@ conf_key_milter(struct conf_loader *ld, const char *name, const char *value)
 		if (*value == '\0')
 			BAD("%s must not be empty", name);
 		else
-			conf_set_string(ld, key == 8 ? &c->reject_reply : &c->tempfail_reply,
+			conf_set_string(ld,
+			    key == 8 ? &c->reject_reply : &c->tempfail_reply,
 			    value);
 	}
 	return key;
@@ -451,7 +474,8 @@ conf_key_dns(struct conf_loader *ld, const char *name, const char *value)
 			conf_set_string(ld, &c->dns_servers, value);
 	} else if (KEY(1, "timeout_ms")) {
 		if (!conf_parse_int(value, 10, CONF_DNS_BUDGET_MS, &v))
-			BAD("timeout_ms must be a number from 10 to %d", CONF_DNS_BUDGET_MS);
+			BAD("timeout_ms must be a number from 10 to %d",
+			    CONF_DNS_BUDGET_MS);
 		else
 			c->dns_timeout_ms = (int)v;
 		ld->timeout_line = ld->line;
@@ -463,7 +487,8 @@ conf_key_dns(struct conf_loader *ld, const char *name, const char *value)
 		ld->timeout_line = ld->line;
 	} else if (KEY(3, "min_ttl") || KEY(4, "max_ttl")) {
 		if (!conf_parse_duration(value, &d))
-			BAD("%s: expected a duration such as 30s, 5m, 1h or 1d", name);
+			BAD("%s: expected a duration such as 30s, 5m, 1h or 1d",
+			    name);
 		else if (key == 3)
 			c->dns_min_ttl = d;
 		else
@@ -486,7 +511,8 @@ conf_key_ses(struct conf_loader *ld, const char *name, const char *value)
 
 	if (KEY(0, "region")) {
 		for (p = value; *p != '\0'; p++)
-			if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '-')
+			if (!islower((unsigned char)*p) &&
+			    !isdigit((unsigned char)*p) && *p != '-')
 				break;
 		if (*value == '\0' || *p != '\0' || p - value > 32)
 			BAD("region must look like us-east-1");
@@ -506,15 +532,16 @@ conf_key_ses(struct conf_loader *ld, const char *name, const char *value)
 		else
 			c->sync = (enum conf_sync)e;
 	} else if (KEY(4, "sync_interval")) {
-		if (!conf_parse_duration(value, &c->sync_interval) || c->sync_interval == 0)
+		if (!conf_parse_duration(value, &c->sync_interval) ||
+		    c->sync_interval == 0)
 			BAD("sync_interval: expected a duration of at least 1s, such as 1h");
 	} else if (KEY(6, "rate")) {
 		char *end;
 
 		errno = 0;
 		c->rate = strtod(value, &end);
-		if (*value == '\0' || *end != '\0' || errno != 0 || !(c->rate > 0) ||
-		    c->rate > 100)
+		if (*value == '\0' || *end != '\0' || errno != 0 ||
+		    !(c->rate > 0) || c->rate > 100)
 			BAD("rate must be a number of requests per second, above 0, at most 100");
 	} else if (KEY(5, "state_file")) {
 		if (value[0] != '/')
@@ -538,12 +565,15 @@ conf_key_identity(struct conf_loader *ld, const char *name, const char *value)
 		free(id->mail_from_domain);
 		id->mail_from_domain = NULL;
 		if (*value == '\0')
-			return key;	/* custom MAIL FROM disabled */
+			return key; /* custom MAIL FROM disabled */
 		if (!conf_valid_hostname(value))
-			BAD("mail_from_domain '%s' is not a valid domain name", value);
+			BAD("mail_from_domain '%s' is not a valid domain name",
+			    value);
 		else if (!conf_is_subdomain(value, dom))
-			BAD("mail_from_domain '%s' is not a subdomain of %s", value, dom);
-		else if ((id->mail_from_domain = conf_strdup(ld, value)) != NULL)
+			BAD("mail_from_domain '%s' is not a subdomain of %s",
+			    value, dom);
+		else if ((id->mail_from_domain = conf_strdup(ld, value)) !=
+		    NULL)
 			conf_lower(id->mail_from_domain);
 	} else if (KEY(1, "behavior_on_mx_failure")) {
 		if ((e = conf_enum(value, conf_behaviors)) < 0)
@@ -567,21 +597,26 @@ conf_begin_identity(struct conf_loader *ld, const char *name)
 	ld->identity = NULL;
 	if (at != NULL) {
 		st = addr_parse(name, strlen(name), &a);
-		if (st != ADDR_OK || a.ip_literal || !conf_valid_hostname(a.domain)) {
-			conf_error(ld, ld->line, "identity '%s' is not a valid address: %s",
-			    name, st != ADDR_OK ? addr_strerror(st) : "bad domain");
+		if (st != ADDR_OK || a.ip_literal ||
+		    !conf_valid_hostname(a.domain)) {
+			conf_error(ld, ld->line,
+			    "identity '%s' is not a valid address: %s", name,
+			    st != ADDR_OK ? addr_strerror(st) : "bad domain");
 			return;
 		}
 		if (!addr_join(a.local, a.domain, buf, sizeof(buf))) {
-			conf_error(ld, ld->line, "identity '%s' is too long", name);
+			conf_error(
+			    ld, ld->line, "identity '%s' is too long", name);
 			return;
 		}
 	} else {
 		if (!conf_valid_hostname(name)) {
-			conf_error(ld, ld->line, "identity '%s' is not a valid domain name", name);
+			conf_error(ld, ld->line,
+			    "identity '%s' is not a valid domain name", name);
 			return;
 		}
-		memcpy(buf, name, strlen(name) + 1);	/* valid: at most 253 bytes */
+		memcpy(
+		    buf, name, strlen(name) + 1); /* valid: at most 253 bytes */
 		conf_lower(buf);
 	}
 
@@ -600,7 +635,7 @@ conf_begin_identity(struct conf_loader *ld, const char *name)
 	memset(id, 0, sizeof(*id));
 	if ((id->name = conf_strdup(ld, buf)) == NULL)
 		return;
-	id->behavior = CONF_USE_DEFAULT_VALUE;	/* SES's own default */
+	id->behavior = CONF_USE_DEFAULT_VALUE; /* SES's own default */
 	id->line = ld->line;
 	c->nidentities++;
 	ld->identity = id;
@@ -635,7 +670,8 @@ conf_section(struct conf_loader *ld, const char *name, size_t len)
 		ld->section = SEC_DNS;
 	else if (strcmp(buf, "ses") == 0)
 		ld->section = SEC_SES;
-	else if (strncmp(buf, "identity", 8) == 0 && isspace((unsigned char)buf[8])) {
+	else if (strncmp(buf, "identity", 8) == 0 &&
+	    isspace((unsigned char)buf[8])) {
 		const char *id = buf + 9;
 
 		while (isspace((unsigned char)*id))
@@ -644,24 +680,27 @@ conf_section(struct conf_loader *ld, const char *name, size_t len)
 		conf_begin_identity(ld, id);
 	} else {
 		conf_error(ld, ld->line,
-		    "unknown section [%s]; expected [milter], [dns], [ses] or [identity NAME]", buf);
+		    "unknown section [%s]; expected [milter], [dns], [ses] or [identity NAME]",
+		    buf);
 		ld->section = SEC_UNKNOWN;
 	}
 }
 
 static int
-conf_handler(void *user, const char *section, const char *name, const char *value)
+conf_handler(
+    void *user, const char *section, const char *name, const char *value)
 {
 	struct conf_loader *ld = user;
 	int key;
 
-	(void)section;	/* the reader tracks sections itself, see conf_section() */
+	(void)
+	    section; /* the reader tracks sections itself, see conf_section() */
 	switch (ld->section) {
 	case SEC_NONE:
 		conf_error(ld, ld->line, "'%s' outside any section", name);
 		return 1;
 	case SEC_UNKNOWN:
-		return 1;	/* already reported at the section header */
+		return 1; /* already reported at the section header */
 	case SEC_MILTER:
 		key = conf_key_milter(ld, name, value);
 		break;
@@ -673,7 +712,7 @@ conf_handler(void *user, const char *section, const char *name, const char *valu
 		break;
 	case SEC_IDENTITY:
 		if (ld->identity == NULL)
-			return 1;	/* bad identity name, already reported */
+			return 1; /* bad identity name, already reported */
 		key = conf_key_identity(ld, name, value);
 		break;
 	default:
@@ -682,8 +721,10 @@ conf_handler(void *user, const char *section, const char *name, const char *valu
 	if (key < 0)
 		conf_error(ld, ld->line, "unknown key '%s'", name);
 	else if (ld->seen & (1UL << key))
-		conf_error(ld, ld->line, "'%s' given twice in this section "
-		    "(an indented line continues the previous value)", name);
+		conf_error(ld, ld->line,
+		    "'%s' given twice in this section "
+		    "(an indented line continues the previous value)",
+		    name);
 	else
 		ld->seen |= 1UL << key;
 	/* Always go on: every problem in the file is reported, not the first. */
@@ -700,7 +741,8 @@ conf_reader(char *str, int num, void *stream)
 	if ((len = getline(&ld->linebuf, &ld->linecap, ld->fp)) < 0)
 		return NULL;
 	ld->line++;
-	while (len > 0 && (ld->linebuf[len - 1] == '\n' || ld->linebuf[len - 1] == '\r'))
+	while (len > 0 &&
+	    (ld->linebuf[len - 1] == '\n' || ld->linebuf[len - 1] == '\r'))
 		ld->linebuf[--len] = '\0';
 	if ((size_t)len != strlen(ld->linebuf)) {
 		conf_error(ld, ld->line, "NUL byte in line");
@@ -709,7 +751,8 @@ conf_reader(char *str, int num, void *stream)
 	}
 	/* inih needs room for the line, its end and a NUL. */
 	if (len > num - 3) {
-		conf_error(ld, ld->line, "line too long (%zd bytes; at most %d)", len, num - 3);
+		conf_error(ld, ld->line,
+		    "line too long (%zd bytes; at most %d)", len, num - 3);
 		str[0] = '\0';
 		return str;
 	}
@@ -746,8 +789,10 @@ conf_finish(struct conf_loader *ld)
 	if (c->dns_min_ttl > c->dns_max_ttl)
 		conf_error(ld, ld->ttl_line, "min_ttl is greater than max_ttl");
 	if ((long)c->dns_timeout_ms * c->dns_tries > CONF_DNS_BUDGET_MS)
-		conf_error(ld, ld->timeout_line, "timeout_ms x tries exceeds %d ms; "
-		    "Postfix gives a milter 30 s per command", CONF_DNS_BUDGET_MS);
+		conf_error(ld, ld->timeout_line,
+		    "timeout_ms x tries exceeds %d ms; "
+		    "Postfix gives a milter 30 s per command",
+		    CONF_DNS_BUDGET_MS);
 
 	if (strcmp(c->expected_mx, "any") != 0) {
 		char buf[300];
@@ -755,21 +800,26 @@ conf_finish(struct conf_loader *ld)
 
 		if (ph != NULL)
 			snprintf(buf, sizeof(buf), "%.*s%s%s",
-			    (int)(ph - c->expected_mx), c->expected_mx, c->region, ph + 8);
+			    (int)(ph - c->expected_mx), c->expected_mx,
+			    c->region, ph + 8);
 		else
 			snprintf(buf, sizeof(buf), "%s", c->expected_mx);
 		if (!conf_valid_hostname(buf))
-			conf_error(ld, ld->mx_line, "expected_mx '%s' is not a host name "
-			    "(or \"any\")", buf);
+			conf_error(ld, ld->mx_line,
+			    "expected_mx '%s' is not a host name "
+			    "(or \"any\")",
+			    buf);
 		else
 			conf_set_string(ld, &c->expected_mx, buf);
 	}
 
 	/* Sorting brings duplicates together; the lookup table is built elsewhere. */
 	if (c->nidentities > 1)
-		qsort(c->identities, c->nidentities, sizeof(*c->identities), conf_identity_cmp);
+		qsort(c->identities, c->nidentities, sizeof(*c->identities),
+		    conf_identity_cmp);
 	for (i = 1; i < c->nidentities; i++)
-		if (strcmp(c->identities[i].name, c->identities[i - 1].name) == 0)
+		if (strcmp(c->identities[i].name, c->identities[i - 1].name) ==
+		    0)
 			conf_error(ld, c->identities[i].line,
 			    "identity %s already defined at line %d",
 			    c->identities[i].name, c->identities[i - 1].line);
@@ -808,8 +858,9 @@ conf_defaults(const char *path)
 	c->state_file = strdup("/var/lib/ses-mailfrom-milter/state.json");
 	if (c->path == NULL || c->socket == NULL || c->user == NULL ||
 	    c->reject_reply == NULL || c->tempfail_reply == NULL ||
-	    c->dns_servers == NULL || c->expected_mx == NULL || c->region == NULL ||
-	    c->endpoint == NULL || c->profile == NULL || c->state_file == NULL) {
+	    c->dns_servers == NULL || c->expected_mx == NULL ||
+	    c->region == NULL || c->endpoint == NULL || c->profile == NULL ||
+	    c->state_file == NULL) {
 		conf_unref(c);
 		return NULL;
 	}
@@ -832,7 +883,8 @@ conf_load(const char *path, conf_report_fn report, void *arg)
 		return NULL;
 	}
 	if ((ld.fp = fopen(path, "r")) == NULL) {
-		snprintf(msg, sizeof(msg), "%s:0: cannot open: %s", path, strerror(errno));
+		snprintf(msg, sizeof(msg), "%s:0: cannot open: %s", path,
+		    strerror(errno));
 		report(arg, msg);
 		conf_unref(ld.conf);
 		return NULL;
@@ -844,12 +896,14 @@ conf_load(const char *path, conf_report_fn report, void *arg)
 	free(ld.linebuf);
 	/* The handler never fails, so inih's error line is a syntax error. */
 	if (rc > 0)
-		conf_error(&ld, rc, "syntax error: expected 'key = value' or '[section]'");
+		conf_error(&ld, rc,
+		    "syntax error: expected 'key = value' or '[section]'");
 	else if (rc < 0)
 		conf_error(&ld, 0, "inih failed (%d)", rc);
 	conf_finish(&ld);
 	if (ld.errors == 0 &&
-	    (ld.conf->index = ident_build(ld.conf->identities, ld.conf->nidentities)) == NULL)
+	    (ld.conf->index = ident_build(
+		 ld.conf->identities, ld.conf->nidentities)) == NULL)
 		conf_error(&ld, ld.line, "out of memory indexing identities");
 	conf_report_problems(&ld);
 	if (ld.errors > 0) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * conf: the daemon's INI configuration, read with inih and validated whole.
  *
@@ -20,61 +21,82 @@
 #include <sys/types.h>
 
 #define CONF_DEFAULT_PATH "/etc/ses-mailfrom-milter.conf"
-#define CONF_REJECT_REPLY "MAIL FROM domain %{domain} of SES identity %{identity} " \
+#define CONF_REJECT_REPLY \
+	"MAIL FROM domain %{domain} of SES identity %{identity} " \
 	"failed its MX check (%{mx}): MailFromDomainNotVerified"
-#define CONF_TEMPFAIL_REPLY "MAIL FROM domain %{domain} of SES identity %{identity}: " \
+#define CONF_TEMPFAIL_REPLY \
+	"MAIL FROM domain %{domain} of SES identity %{identity}: " \
 	"MX check failed temporarily (%{mx}), try again later"
 
-enum conf_scope { CONF_SCOPE_ALL, CONF_SCOPE_AUTHENTICATED };
-enum conf_action { CONF_ACCEPT, CONF_REJECT, CONF_TEMPFAIL };
-enum conf_sync { CONF_SYNC_NO, CONF_SYNC_YES, CONF_SYNC_DRY_RUN };
+enum conf_scope {
+	CONF_SCOPE_ALL,
+	CONF_SCOPE_AUTHENTICATED
+};
+enum conf_action {
+	CONF_ACCEPT,
+	CONF_REJECT,
+	CONF_TEMPFAIL
+};
+enum conf_sync {
+	CONF_SYNC_NO,
+	CONF_SYNC_YES,
+	CONF_SYNC_DRY_RUN
+};
 /* SES's BehaviorOnMXFailure. */
-enum conf_behavior { CONF_USE_DEFAULT_VALUE, CONF_REJECT_MESSAGE };
+enum conf_behavior {
+	CONF_USE_DEFAULT_VALUE,
+	CONF_REJECT_MESSAGE
+};
 
 struct conf_identity {
-	char *name;		/* "example.com" or "local@example.com", domain lower-case */
-	char *mail_from_domain;	/* lower-case; NULL: custom MAIL FROM disabled */
+	char
+	    *name; /* "example.com" or "local@example.com", domain lower-case */
+	char
+	    *mail_from_domain; /* lower-case; NULL: custom MAIL FROM disabled */
 	enum conf_behavior behavior;
-	int line;		/* of the [identity ...] header, for messages */
+	int line; /* of the [identity ...] header, for messages */
 };
 
 struct conf {
 	char *path;
 
 	/* [milter] */
-	char *socket;		/* libmilter spec: unix:/p, local:/p, inet:P@H, inet6:P@H */
-	char *user;		/* "" keeps the starting user; else USER or USER:GROUP */
+	char *
+	    socket; /* libmilter spec: unix:/p, local:/p, inet:P@H, inet6:P@H */
+	char *user; /* "" keeps the starting user; else USER or USER:GROUP */
 	mode_t umask;
-	int syslog_facility;	/* LOG_MAIL, ... */
+	int syslog_facility; /* LOG_MAIL, ... */
 	enum conf_scope scope;
 	enum conf_action unknown_sender;
-	enum conf_action on_internal_error;	/* CONF_TEMPFAIL or CONF_ACCEPT */
+	enum conf_action on_internal_error; /* CONF_TEMPFAIL or CONF_ACCEPT */
 	bool rewrite_envelope;
-	char *reject_reply;	/* reply templates, see decide_reply_text() */
+	char *reject_reply; /* reply templates, see decide_reply_text() */
 	char *tempfail_reply;
 
 	/* [dns] */
-	char *dns_servers;	/* "" : /etc/resolv.conf; else "host:port,host:port" */
+	char *
+	    dns_servers; /* "" : /etc/resolv.conf; else "host:port,host:port" */
 	int dns_timeout_ms;
 	int dns_tries;
-	unsigned dns_min_ttl;	/* seconds */
+	unsigned dns_min_ttl; /* seconds */
 	unsigned dns_max_ttl;
-	char *expected_mx;	/* with {region} already substituted; "any" accepts any single MX */
+	char *
+	    expected_mx; /* with {region} already substituted; "any" accepts any single MX */
 
 	/* [ses] */
 	char *region;
-	char *endpoint;		/* "" : derived from region */
-	char *profile;		/* "" : the AWS default chain */
+	char *endpoint; /* "" : derived from region */
+	char *profile;  /* "" : the AWS default chain */
 	enum conf_sync sync;
-	unsigned sync_interval;	/* seconds */
-	double rate;		/* SES requests per second, process-wide */
+	unsigned sync_interval; /* seconds */
+	double rate;            /* SES requests per second, process-wide */
 	char *state_file;
 
-	struct conf_identity *identities;	/* sorted by name */
+	struct conf_identity *identities; /* sorted by name */
 	size_t nidentities;
-	struct ident_index *index;	/* over identities; see ident.h */
+	struct ident_index *index; /* over identities; see ident.h */
 
-	atomic_int refs;	/* see conf_ref() */
+	atomic_int refs; /* see conf_ref() */
 };
 
 /* Called once per problem with "FILE:LINE: message" (no newline). */
@@ -88,8 +110,8 @@ struct conf *conf_load(const char *path, conf_report_fn report, void *arg);
  * does not depend on the accounts of the machine the tests run on.
  */
 struct account;
-typedef bool (*conf_account_fn)(const char *spec, struct account *,
-    const char **why);
+typedef bool (*conf_account_fn)(
+    const char *spec, struct account *, const char **why);
 void conf_set_account_lookup(conf_account_fn);
 struct conf *conf_ref(struct conf *);
 void conf_unref(struct conf *);

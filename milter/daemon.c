@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "milter/daemon.h"
 
 #include <errno.h>
@@ -63,7 +64,8 @@ daemon_socket_prepare(const char *path, const struct account *u)
 		return false;
 	}
 	if (!S_ISSOCK(st.st_mode)) {
-		log_warnx("%s exists and is not a socket; not touching it", path);
+		log_warnx(
+		    "%s exists and is not a socket; not touching it", path);
 		return false;
 	}
 	memset(&sun, 0, sizeof(sun));
@@ -77,7 +79,8 @@ daemon_socket_prepare(const char *path, const struct account *u)
 	err = errno;
 	close(fd);
 	if (rc == 0) {
-		log_warnx("another instance is listening on %s; not starting", path);
+		log_warnx(
+		    "another instance is listening on %s; not starting", path);
 		return false;
 	}
 	if (err != ECONNREFUSED) {
@@ -108,7 +111,8 @@ daemon_socket_chown(const char *path, const struct account *u)
 int
 daemon_pidfile_open(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	int fd = open(
+	    path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 
 	if (fd < 0)
 		log_warn("pidfile %s", path);
@@ -166,17 +170,20 @@ daemon_drop_privileges(const struct account *u)
 		return true;
 	if (getuid() != 0) {
 		if (getuid() == u->uid)
-			return true;	/* already unprivileged, as asked */
+			return true; /* already unprivileged, as asked */
 		log_warnx("must be started as root to run as %s", u->name);
 		return false;
 	}
-	if (setgroups(1, &u->gid) != 0 || setresgid(u->gid, u->gid, u->gid) != 0 ||
+	if (setgroups(1, &u->gid) != 0 ||
+	    setresgid(u->gid, u->gid, u->gid) != 0 ||
 	    setresuid(u->uid, u->uid, u->uid) != 0) {
 		log_warn("cannot switch to user %s", u->name);
 		return false;
 	}
 	if (u->uid != 0 && setuid(0) == 0) {
-		log_warnx("could regain root after switching to %s; refusing to run", u->name);
+		log_warnx(
+		    "could regain root after switching to %s; refusing to run",
+		    u->name);
 		return false;
 	}
 	return true;

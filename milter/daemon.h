@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * daemon: the process-level chores of a mail filter that Postfix admins
  * expect: the socket's directory and a stale socket, the pidfile,

@@ -1,14 +1,24 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "milter/decide.h"
 
 #include <string.h>
 
 static const char *const decide_verdicts[] = {
-	"accept", "reject", "tempfail", "lookup-mx",
+	"accept",
+	"reject",
+	"tempfail",
+	"lookup-mx",
 };
 
 static const char *const decide_reasons[] = {
-	"bounce", "out-of-scope", "unknown-sender", "no-mail-from", "need-mx",
-	"mx-ok", "use-default-value", "reject-message",
+	"bounce",
+	"out-of-scope",
+	"unknown-sender",
+	"no-mail-from",
+	"need-mx",
+	"mx-ok",
+	"use-default-value",
+	"reject-message",
 };
 
 const char *
@@ -38,13 +48,16 @@ decide_unknown(const struct decide_in *in, struct decide_out *out)
 {
 	switch (in->unknown_sender) {
 	case CONF_REJECT:
-		decide_set(out, DECIDE_REJECT, DECIDE_R_UNKNOWN_SENDER, "550", "5.7.1");
+		decide_set(out, DECIDE_REJECT, DECIDE_R_UNKNOWN_SENDER, "550",
+		    "5.7.1");
 		break;
 	case CONF_TEMPFAIL:
-		decide_set(out, DECIDE_TEMPFAIL, DECIDE_R_UNKNOWN_SENDER, "451", "4.7.1");
+		decide_set(out, DECIDE_TEMPFAIL, DECIDE_R_UNKNOWN_SENDER, "451",
+		    "4.7.1");
 		break;
 	case CONF_ACCEPT:
-		decide_set(out, DECIDE_ACCEPT, DECIDE_R_UNKNOWN_SENDER, NULL, NULL);
+		decide_set(
+		    out, DECIDE_ACCEPT, DECIDE_R_UNKNOWN_SENDER, NULL, NULL);
 		break;
 	}
 }
@@ -56,11 +69,14 @@ decide_mx_failed(const struct decide_in *in, struct decide_out *out)
 
 	out->status = transient ? "TemporaryFailure" : "Failed";
 	if (in->identity->behavior == CONF_USE_DEFAULT_VALUE)
-		decide_set(out, DECIDE_ACCEPT, DECIDE_R_USE_DEFAULT, NULL, NULL);
-	else if (transient)	/* a DNS hiccup must not bounce mail: retry */
-		decide_set(out, DECIDE_TEMPFAIL, DECIDE_R_REJECT_MESSAGE, "451", "4.4.3");
+		decide_set(
+		    out, DECIDE_ACCEPT, DECIDE_R_USE_DEFAULT, NULL, NULL);
+	else if (transient) /* a DNS hiccup must not bounce mail: retry */
+		decide_set(out, DECIDE_TEMPFAIL, DECIDE_R_REJECT_MESSAGE, "451",
+		    "4.4.3");
 	else
-		decide_set(out, DECIDE_REJECT, DECIDE_R_REJECT_MESSAGE, "550", "5.7.1");
+		decide_set(out, DECIDE_REJECT, DECIDE_R_REJECT_MESSAGE, "550",
+		    "5.7.1");
 }
 
 void
@@ -72,11 +88,13 @@ decide(const struct decide_in *in, struct decide_out *out)
 	if (in->null_sender)
 		decide_set(out, DECIDE_ACCEPT, DECIDE_R_BOUNCE, NULL, NULL);
 	else if (in->scope == CONF_SCOPE_AUTHENTICATED && !in->authenticated)
-		decide_set(out, DECIDE_ACCEPT, DECIDE_R_OUT_OF_SCOPE, NULL, NULL);
+		decide_set(
+		    out, DECIDE_ACCEPT, DECIDE_R_OUT_OF_SCOPE, NULL, NULL);
 	else if (in->unparsable || in->identity == NULL)
 		decide_unknown(in, out);
 	else if (in->identity->mail_from_domain == NULL)
-		decide_set(out, DECIDE_ACCEPT, DECIDE_R_NO_MAIL_FROM, NULL, NULL);
+		decide_set(
+		    out, DECIDE_ACCEPT, DECIDE_R_NO_MAIL_FROM, NULL, NULL);
 	else if (in->mx == DECIDE_MX_UNKNOWN)
 		decide_set(out, DECIDE_LOOKUP_MX, DECIDE_R_NEED_MX, NULL, NULL);
 	else if (in->mx == DECIDE_MX_OK) {
@@ -92,7 +110,8 @@ decide(const struct decide_in *in, struct decide_out *out)
 	 * done and let it through.
 	 */
 	if (in->local_submission &&
-	    (out->verdict == DECIDE_REJECT || out->verdict == DECIDE_TEMPFAIL)) {
+	    (out->verdict == DECIDE_REJECT ||
+		out->verdict == DECIDE_TEMPFAIL)) {
 		out->spared = out->verdict;
 		out->verdict = DECIDE_ACCEPT;
 		out->rcode = out->xcode = NULL;
@@ -127,7 +146,10 @@ decide_reply_text(const char *tmpl, const char *domain, const char *identity,
     const char *mx, const char *sender, char *buf, size_t size)
 {
 	static const char *const vars[] = {
-		"%{domain}", "%{identity}", "%{mx}", "%{sender}",
+		"%{domain}",
+		"%{identity}",
+		"%{mx}",
+		"%{sender}",
 	};
 	const char *values[] = { domain, identity, mx, sender };
 	struct decide_buf b = { buf, size, 0, false };
@@ -141,7 +163,8 @@ decide_reply_text(const char *tmpl, const char *domain, const char *identity,
 			size_t n = strlen(vars[i]);
 
 			if (strncmp(p, vars[i], n) == 0) {
-				const char *v = values[i] != NULL ? values[i] : "";
+				const char *v =
+				    values[i] != NULL ? values[i] : "";
 
 				decide_put(&b, v, strlen(v));
 				p += n;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * decide: what the milter does with one MAIL FROM. Pure: plain values in,
  * a verdict out, no I/O and no global state, so that every row of the
@@ -17,19 +18,19 @@
 
 /* The local MX check, as SES would judge it. */
 enum decide_mx {
-	DECIDE_MX_UNKNOWN,	/* not looked up yet */
-	DECIDE_MX_OK,		/* exactly one MX, the expected host */
-	DECIDE_MX_FAILED,	/* definitive: nxdomain, nodata, null MX, wrong host, several */
-	DECIDE_MX_TEMPFAIL,	/* transient: servfail, timeout */
+	DECIDE_MX_UNKNOWN, /* not looked up yet */
+	DECIDE_MX_OK,      /* exactly one MX, the expected host */
+	DECIDE_MX_FAILED, /* definitive: nxdomain, nodata, null MX, wrong host, several */
+	DECIDE_MX_TEMPFAIL, /* transient: servfail, timeout */
 };
 
 struct decide_in {
-	bool null_sender;		/* MAIL FROM:<> */
-	bool unparsable;		/* the sender did not parse */
+	bool null_sender; /* MAIL FROM:<> */
+	bool unparsable;  /* the sender did not parse */
 	enum conf_scope scope;
-	bool authenticated;		/* {auth_authen} was set */
-	bool local_submission;		/* not from an SMTP client: never refuse */
-	const struct conf_identity *identity;	/* NULL: no identity */
+	bool authenticated;    /* {auth_authen} was set */
+	bool local_submission; /* not from an SMTP client: never refuse */
+	const struct conf_identity *identity; /* NULL: no identity */
 	enum conf_action unknown_sender;
 	bool rewrite_envelope;
 	enum decide_mx mx;
@@ -44,23 +45,24 @@ enum decide_verdict {
 
 /* Why: the audit line's reason=, and what the tests check. */
 enum decide_reason {
-	DECIDE_R_BOUNCE,		/* <>: never touched */
-	DECIDE_R_OUT_OF_SCOPE,		/* scope = authenticated, not authenticated */
-	DECIDE_R_UNKNOWN_SENDER,	/* no identity (or unparsable sender) */
-	DECIDE_R_NO_MAIL_FROM,		/* identity without a custom MAIL FROM */
-	DECIDE_R_NEED_MX,		/* DECIDE_LOOKUP_MX */
-	DECIDE_R_MX_OK,			/* Success */
-	DECIDE_R_USE_DEFAULT,		/* MX failed, UseDefaultValue: SES uses amazonses.com */
-	DECIDE_R_REJECT_MESSAGE,	/* MX failed, RejectMessage */
+	DECIDE_R_BOUNCE,         /* <>: never touched */
+	DECIDE_R_OUT_OF_SCOPE,   /* scope = authenticated, not authenticated */
+	DECIDE_R_UNKNOWN_SENDER, /* no identity (or unparsable sender) */
+	DECIDE_R_NO_MAIL_FROM,   /* identity without a custom MAIL FROM */
+	DECIDE_R_NEED_MX,        /* DECIDE_LOOKUP_MX */
+	DECIDE_R_MX_OK,          /* Success */
+	DECIDE_R_USE_DEFAULT, /* MX failed, UseDefaultValue: SES uses amazonses.com */
+	DECIDE_R_REJECT_MESSAGE, /* MX failed, RejectMessage */
 };
 
 struct decide_out {
 	enum decide_verdict verdict;
 	enum decide_reason reason;
-	const char *status;	/* SES's MailFromDomainStatus as seen locally, or NULL */
-	const char *rcode;	/* "550", "451" for REJECT and TEMPFAIL, else NULL */
-	const char *xcode;	/* "5.7.1", "4.4.3", ... */
-	bool rewrite;		/* rewrite the envelope sender at end-of-message */
+	const char
+	    *status; /* SES's MailFromDomainStatus as seen locally, or NULL */
+	const char *rcode; /* "550", "451" for REJECT and TEMPFAIL, else NULL */
+	const char *xcode; /* "5.7.1", "4.4.3", ... */
+	bool rewrite;      /* rewrite the envelope sender at end-of-message */
 	/* Local submission spared from this verdict (audited, not applied). */
 	enum decide_verdict spared;
 };
@@ -76,7 +78,8 @@ const char *decide_reason_name(enum decide_reason);
  * libmilter requires, and CR, LF and other control bytes become spaces so
  * the reply is never dropped. False if it does not fit in size.
  */
-bool decide_reply_text(const char *tmpl, const char *domain, const char *identity,
-    const char *mx, const char *sender, char *buf, size_t size);
+bool decide_reply_text(const char *tmpl, const char *domain,
+    const char *identity, const char *mx, const char *sender, char *buf,
+    size_t size);
 
 #endif

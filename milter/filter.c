@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "milter/filter.h"
 
 #include <netinet/in.h>
@@ -16,7 +17,8 @@
 #include "milter/log.h"
 #include "milter/dns/resolver.h"
 
-#define FILTER_UNKNOWN_REPLY "sender <%{sender}> has no Amazon SES identity on this gateway"
+#define FILTER_UNKNOWN_REPLY \
+	"sender <%{sender}> has no Amazon SES identity on this gateway"
 
 static pthread_mutex_t filter_rt_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct conf *filter_conf;
@@ -30,18 +32,18 @@ static atomic_ulong filter_conn_seq;
  */
 struct filter_msg {
 	bool active;
-	struct conf *conf;		/* reference held for the message */
-	char sender[ADDR_PATH_MAX + 1];	/* as received, without <> */
-	char id[32];			/* "connection.message", for the audit */
+	struct conf *conf;              /* reference held for the message */
+	char sender[ADDR_PATH_MAX + 1]; /* as received, without <> */
+	char id[32]; /* "connection.message", for the audit */
 	struct addr addr;
 	struct decide_out d;
-	const struct conf_identity *identity;	/* points into conf */
+	const struct conf_identity *identity; /* points into conf */
 };
 
 struct filter_conn {
 	unsigned long seq;
 	unsigned nmsg;
-	bool local;	/* not from an SMTP client: see filter_connect() */
+	bool local; /* not from an SMTP client: see filter_connect() */
 	struct filter_msg msg;
 };
 
@@ -67,7 +69,8 @@ filter_get_runtime(struct conf **c, struct resolver **r)
 	pthread_mutex_lock(&filter_rt_mtx);
 	*c = filter_conf != NULL ? conf_ref(filter_conf) : NULL;
 	if (r != NULL)
-		*r = filter_resolver != NULL ? resolver_ref(filter_resolver) : NULL;
+		*r = filter_resolver != NULL ? resolver_ref(filter_resolver)
+					     : NULL;
 	pthread_mutex_unlock(&filter_rt_mtx);
 }
 
@@ -86,7 +89,8 @@ filter_msg_end(struct filter_msg *m)
  * outcome is never a silent 5xx. Local submissions are never refused.
  */
 static sfsistat
-filter_internal_error(SMFICTX *ctx, const struct filter_conn *fc, const char *why)
+filter_internal_error(
+    SMFICTX *ctx, const struct filter_conn *fc, const char *why)
 {
 	struct conf *c;
 	bool accept;
@@ -99,7 +103,8 @@ filter_internal_error(SMFICTX *ctx, const struct filter_conn *fc, const char *wh
 	    accept ? "accept" : "tempfail");
 	if (accept)
 		return SMFIS_ACCEPT;
-	smfi_setreply(ctx, "451", "4.3.0", "ses-mailfrom-milter: temporary local problem");
+	smfi_setreply(ctx, "451", "4.3.0",
+	    "ses-mailfrom-milter: temporary local problem");
 	return SMFIS_TEMPFAIL;
 }
 
@@ -123,7 +128,8 @@ filter_is_local(SMFICTX *ctx, const _SOCK_ADDR *sa)
 	if (sa->sa_family == AF_INET)
 		port = ((const struct sockaddr_in *)(const void *)sa)->sin_port;
 	else if (sa->sa_family == AF_INET6)
-		port = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_port;
+		port =
+		    ((const struct sockaddr_in6 *)(const void *)sa)->sin6_port;
 	else
 		return false;
 	return port == 0;
@@ -185,10 +191,11 @@ filter_reply(SMFICTX *ctx, const struct filter_msg *m, const char *mx)
 		tmpl = m->conf->reject_reply;
 	else
 		tmpl = m->conf->tempfail_reply;
-	if (!decide_reply_text(tmpl, id ? id->mail_from_domain : NULL, id ? id->name : NULL,
-	    mx, m->sender, text, sizeof(text)))
+	if (!decide_reply_text(tmpl, id ? id->mail_from_domain : NULL,
+		id ? id->name : NULL, mx, m->sender, text, sizeof(text)))
 		log_warnx("reply text cut to %zu bytes", strlen(text));
-	return smfi_setreply(ctx, (char *)m->d.rcode, (char *)m->d.xcode, text) == MI_SUCCESS;
+	return smfi_setreply(ctx, (char *)m->d.rcode, (char *)m->d.xcode,
+		   text) == MI_SUCCESS;
 }
 
 static sfsistat
@@ -205,11 +212,13 @@ filter_envfrom(SMFICTX *ctx, char **argv)
 	sfsistat rc;
 
 	if (fc == NULL)
-		return filter_internal_error(ctx, NULL, "no connection state at MAIL FROM");
+		return filter_internal_error(
+		    ctx, NULL, "no connection state at MAIL FROM");
 	if (argv == NULL || argv[0] == NULL)
-		return filter_internal_error(ctx, fc, "MAIL FROM without a sender");
+		return filter_internal_error(
+		    ctx, fc, "MAIL FROM without a sender");
 	m = &fc->msg;
-	filter_msg_end(m);	/* a refused MAIL FROM gets no abort callback */
+	filter_msg_end(m); /* a refused MAIL FROM gets no abort callback */
 	filter_get_runtime(&m->conf, &res);
 	if (m->conf == NULL) {
 		resolver_unref(res);
@@ -221,7 +230,8 @@ filter_envfrom(SMFICTX *ctx, char **argv)
 
 	st = addr_parse(argv[0], strlen(argv[0]), &m->addr);
 	if (st == ADDR_OK)
-		m->identity = ident_find(m->conf->index, m->addr.local, m->addr.domain);
+		m->identity =
+		    ident_find(m->conf->index, m->addr.local, m->addr.domain);
 	auth = smfi_getsymval(ctx, "{auth_authen}");
 	memset(&in, 0, sizeof(in));
 	in.null_sender = st == ADDR_NULL;
@@ -239,13 +249,15 @@ filter_envfrom(SMFICTX *ctx, char **argv)
 			filter_msg_end(m);
 			return filter_internal_error(ctx, fc, "no resolver");
 		}
-		in.mx = filter_check_mx(res, m->conf, m->identity->mail_from_domain, &mx);
+		in.mx = filter_check_mx(
+		    res, m->conf, m->identity->mail_from_domain, &mx);
 		decide(&in, &m->d);
 	}
 	resolver_unref(res);
 
 	memset(&rec, 0, sizeof(rec));
-	rec.queue_id = smfi_getsymval(ctx, "i");	/* known here in Sendmail only */
+	rec.queue_id =
+	    smfi_getsymval(ctx, "i"); /* known here in Sendmail only */
 	rec.msg = m->id;
 	rec.stage = "mail";
 	rec.sender = m->sender;
@@ -253,12 +265,14 @@ filter_envfrom(SMFICTX *ctx, char **argv)
 		rec.identity = m->identity->name;
 		rec.mail_from_domain = m->identity->mail_from_domain;
 		if (m->identity->mail_from_domain != NULL)
-			rec.behavior = conf_behavior_name(m->identity->behavior);
+			rec.behavior =
+			    conf_behavior_name(m->identity->behavior);
 	}
 	rec.mx = mx;
 	rec.status = m->d.status;
 	rec.action = decide_verdict_name(m->d.verdict);
-	rec.reason = in.unparsable ? addr_strerror(st) : decide_reason_name(m->d.reason);
+	rec.reason =
+	    in.unparsable ? addr_strerror(st) : decide_reason_name(m->d.reason);
 	if (m->d.spared != DECIDE_ACCEPT)
 		rec.spared = decide_verdict_name(m->d.spared);
 	if (m->d.rcode != NULL) {
@@ -273,7 +287,8 @@ filter_envfrom(SMFICTX *ctx, char **argv)
 		return SMFIS_CONTINUE;
 	rc = m->d.verdict == DECIDE_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
 	if (!filter_reply(ctx, m, mx))
-		log_warnx("NOQUEUE: msg=%s: libmilter refused the reply text", m->id);
+		log_warnx(
+		    "NOQUEUE: msg=%s: libmilter refused the reply text", m->id);
 	filter_msg_end(m);
 	return rc;
 }
@@ -301,7 +316,8 @@ filter_eom(SMFICTX *ctx)
 	sfsistat rc = SMFIS_ACCEPT;
 
 	if (fc == NULL || !fc->msg.active)
-		return filter_internal_error(ctx, fc, "no message state at end of message");
+		return filter_internal_error(
+		    ctx, fc, "no message state at end of message");
 	m = &fc->msg;
 	memset(&rec, 0, sizeof(rec));
 	rec.queue_id = smfi_getsymval(ctx, "i");
@@ -314,7 +330,8 @@ filter_eom(SMFICTX *ctx)
 			rec.rewritten = to;
 		else {
 			rec.reason = "rewrite-failed";
-			if (!fc->local && m->conf->on_internal_error == CONF_TEMPFAIL) {
+			if (!fc->local &&
+			    m->conf->on_internal_error == CONF_TEMPFAIL) {
 				rec.action = "tempfail";
 				smfi_setreply(ctx, "451", "4.3.0",
 				    "ses-mailfrom-milter: cannot rewrite the envelope sender");

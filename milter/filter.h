@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * filter: the libmilter callbacks and the run-time state they use.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "milter/ident.h"
 
 #include <stdint.h>
@@ -11,14 +12,14 @@
 
 struct ident_index {
 	const struct conf_identity *ids;
-	uint32_t *slots;	/* index into ids, or IDENT_EMPTY */
-	size_t mask;		/* slot count - 1; a power of two */
+	uint32_t *slots; /* index into ids, or IDENT_EMPTY */
+	size_t mask;     /* slot count - 1; a power of two */
 };
 
 static uint64_t
 ident_hash(const char *s, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
 
 	while (len-- > 0) {
 		h ^= (unsigned char)*s++;
@@ -35,7 +36,7 @@ ident_build(const struct conf_identity *ids, size_t n)
 
 	if (n >= IDENT_EMPTY / 2)
 		return NULL;
-	while (size < n * 2)	/* load at most one half: short probe runs */
+	while (size < n * 2) /* load at most one half: short probe runs */
 		size *= 2;
 	if ((ix = calloc(1, sizeof(*ix))) == NULL)
 		return NULL;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ident: finds the SES identity a sender belongs to, as SES ranks them:
  * the exact address, then its domain, then each parent domain (an address
@@ -24,7 +25,7 @@ void ident_free(struct ident_index *);
  * local as written (compared exactly), domain lower-case without a
  * trailing dot, as addr_parse() gives them. NULL: no identity.
  */
-const struct conf_identity *ident_find(const struct ident_index *, const char *local,
-    const char *domain);
+const struct conf_identity *ident_find(
+    const struct ident_index *, const char *local, const char *domain);
 
 #endif

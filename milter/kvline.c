@@ -1,14 +1,15 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "milter/kvline.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define ELLIPSIS	"..."
+#define ELLIPSIS "..."
 
 static void
 kvline_mark_full(struct kvline *l)
 {
-	size_t	 room = sizeof(l->buf) - sizeof(ELLIPSIS);
+	size_t room = sizeof(l->buf) - sizeof(ELLIPSIS);
 
 	if (l->full)
 		return;
@@ -48,7 +49,7 @@ void
 kvline_add(struct kvline *l, const char *key, const char *value)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	char	 esc[3];
+	char esc[3];
 	unsigned char c;
 
 	if (value == NULL || !kvline_put(l, " ", 1) ||
@@ -69,7 +70,7 @@ kvline_add(struct kvline *l, const char *key, const char *value)
 void
 kvline_addi(struct kvline *l, const char *key, long value)
 {
-	char	 num[24];
+	char num[24];
 
 	snprintf(num, sizeof(num), "%ld", value);
 	kvline_add(l, key, num);

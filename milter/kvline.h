@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * kvline: one "key=value key=value" log line built field by field, for
  * the synchroniser's audit of SES calls. Values are escaped as the
@@ -14,19 +15,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define KVLINE_MAX	1024
+#define KVLINE_MAX 1024
 
 struct kvline {
-	char	 buf[KVLINE_MAX];
-	size_t	 len;
-	bool	 full;		/* something did not fit */
+	char buf[KVLINE_MAX];
+	size_t len;
+	bool full; /* something did not fit */
 };
 
 /* Starts the line with PREFIX, written as is ("SES:"). */
-void	kvline_init(struct kvline *, const char *prefix);
+void kvline_init(struct kvline *, const char *prefix);
 /* " KEY=VALUE"; VALUE NULL: the field is left out; "" gives "KEY=". */
-void	kvline_add(struct kvline *, const char *key, const char *value);
-void	kvline_addi(struct kvline *, const char *key, long value);
+void kvline_add(struct kvline *, const char *key, const char *value);
+void kvline_addi(struct kvline *, const char *key, long value);
 /* The line, NUL-terminated. */
 const char *kvline_str(const struct kvline *);
 

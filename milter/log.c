@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "milter/log.h"
 
 #include <errno.h>
@@ -45,7 +46,7 @@ log_emit(int prio, const char *suffix, const char *fmt, va_list ap)
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;	/* truncated: still worth logging */
+		n = sizeof(line) - 1; /* truncated: still worth logging */
 	if (suffix != NULL)
 		snprintf(line + n, sizeof(line) - n, ": %s", suffix);
 	syslog(prio, "%s", line);

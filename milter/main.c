@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ses-mailfrom-milter: keeps Amazon SES custom MAIL FROM settings in step
  * with a configuration file and applies BehaviorOnMXFailure at MAIL FROM.
@@ -37,9 +38,9 @@ static const char *opt_socket;
 static const char *opt_user;
 static const char *conf_path = CONF_DEFAULT_PATH;
 static pthread_t reload_thread;
-static char sockpath_buf[128];	/* the unix socket, for the shutdown poke */
+static char sockpath_buf[128]; /* the unix socket, for the shutdown poke */
 static const char *sockpath;
-static struct syncer *syncer;	/* NULL while [ses] sync = no */
+static struct syncer *syncer; /* NULL while [ses] sync = no */
 
 static void
 usage(FILE *fp)
@@ -68,7 +69,8 @@ version(void)
 	smfi_version(&maj, &min, &pl);
 	printf("%s %s\n", PROGNAME, VERSION);
 	printf("libmilter %u.%u.%u\n", maj, min, pl);
-	printf("libcurl %s (%s)\n", cv->version, cv->ssl_version ? cv->ssl_version : "no TLS");
+	printf("libcurl %s (%s)\n", cv->version,
+	    cv->ssl_version ? cv->ssl_version : "no TLS");
 	printf("%s\n", OpenSSL_version(OPENSSL_VERSION));
 	printf("c-ares %s\n", ares_version(NULL));
 	printf("jansson %s\n", jansson_version_str());
@@ -138,8 +140,9 @@ static bool
 same_dns(const struct conf *a, const struct conf *b)
 {
 	return strcmp(a->dns_servers, b->dns_servers) == 0 &&
-	    a->dns_timeout_ms == b->dns_timeout_ms && a->dns_tries == b->dns_tries &&
-	    a->dns_min_ttl == b->dns_min_ttl && a->dns_max_ttl == b->dns_max_ttl;
+	    a->dns_timeout_ms == b->dns_timeout_ms &&
+	    a->dns_tries == b->dns_tries && a->dns_min_ttl == b->dns_min_ttl &&
+	    a->dns_max_ttl == b->dns_max_ttl;
 }
 
 /*
@@ -188,7 +191,9 @@ reload(void)
 	struct resolver *res;
 
 	if ((next = load(report_log)) == NULL) {
-		log_warnx("reload of %s failed; keeping the running configuration", conf_path);
+		log_warnx(
+		    "reload of %s failed; keeping the running configuration",
+		    conf_path);
 		return;
 	}
 	filter_get_runtime(&cur, &res);
@@ -196,7 +201,8 @@ reload(void)
 	if (!same_dns(cur, next)) {
 		resolver_unref(res);
 		if ((res = resolver_for(next)) == NULL) {
-			log_warnx("reload of %s failed; keeping the running configuration",
+			log_warnx(
+			    "reload of %s failed; keeping the running configuration",
 			    conf_path);
 			conf_unref(cur);
 			conf_unref(next);
@@ -204,8 +210,10 @@ reload(void)
 		}
 	}
 	/* The socket is open and root is gone: these only change on restart. */
-	if (strcmp(cur->socket, next->socket) != 0 || strcmp(cur->user, next->user) != 0)
-		log_warnx("socket and user changes take effect at the next restart");
+	if (strcmp(cur->socket, next->socket) != 0 ||
+	    strcmp(cur->user, next->user) != 0)
+		log_warnx(
+		    "socket and user changes take effect at the next restart");
 	if (cur->syslog_facility != next->syslog_facility)
 		log_set_facility(next->syslog_facility);
 	conf_unref(cur);
@@ -301,21 +309,38 @@ main(int argc, char *argv[])
 
 	while ((ch = getopt(argc, argv, "c:fnp:u:P:Vh")) != -1) {
 		switch (ch) {
-		case 'c': conf_path = optarg; break;
-		case 'f': foreground = true; break;
-		case 'n': check_only = true; break;
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 'f':
+			foreground = true;
+			break;
+		case 'n':
+			check_only = true;
+			break;
 		case 'p':
 			if (!conf_parse_socket(optarg, &why)) {
-				fprintf(stderr, "%s: -p %s: %s\n", PROGNAME, optarg, why);
+				fprintf(stderr, "%s: -p %s: %s\n", PROGNAME,
+				    optarg, why);
 				return EX_USAGE;
 			}
 			opt_socket = optarg;
 			break;
-		case 'u': opt_user = optarg; break;
-		case 'P': pidfile = optarg; break;
-		case 'V': version(); return EX_OK;
-		case 'h': usage(stdout); return EX_OK;
-		default: usage(stderr); return EX_USAGE;
+		case 'u':
+			opt_user = optarg;
+			break;
+		case 'P':
+			pidfile = optarg;
+			break;
+		case 'V':
+			version();
+			return EX_OK;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		default:
+			usage(stderr);
+			return EX_USAGE;
 		}
 	}
 	if (optind != argc) {
@@ -326,7 +351,8 @@ main(int argc, char *argv[])
 	if ((conf = load(report_stderr)) == NULL)
 		return EX_CONFIG;
 	if (!account_lookup(conf->user, &user, &why)) {
-		fprintf(stderr, "%s: user '%s': %s\n", PROGNAME, conf->user, why);
+		fprintf(
+		    stderr, "%s: user '%s': %s\n", PROGNAME, conf->user, why);
 		conf_unref(conf);
 		return opt_user != NULL ? EX_USAGE : EX_CONFIG;
 	}
@@ -404,7 +430,8 @@ main(int argc, char *argv[])
 	/* After the resolver (its MX checks) and as the final user (its state file). */
 	if (conf->sync != CONF_SYNC_NO)
 		sync_start(conf);
-	if ((errno = pthread_create(&reload_thread, NULL, signal_main, &sigs)) != 0) {
+	if ((errno = pthread_create(
+		 &reload_thread, NULL, signal_main, &sigs)) != 0) {
 		log_warn("pthread_create");
 		conf_unref(conf);
 		return EX_OSERR;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The AWS shared files, parsed the way Python's configparser (as botocore
  * configures it) reads them, but forgiving: where configparser rejects the
@@ -15,29 +16,29 @@
 
 #include "ses/awsconfig.h"
 
-#define NO_SECTION	SIZE_MAX
+#define NO_SECTION SIZE_MAX
 
 struct entry {
-	size_t	 sect;		/* index into sects */
-	char	*key;
-	char	*value;
-	int	 nested;	/* an indented sub-section, not a value */
+	size_t sect; /* index into sects */
+	char *key;
+	char *value;
+	int nested; /* an indented sub-section, not a value */
 };
 
 struct awsconfig {
-	char		**sects;	/* profile names, each once */
-	size_t		  nsects, capsects;
-	struct entry	 *ents;
-	size_t		  nents, capents;
+	char **sects; /* profile names, each once */
+	size_t nsects, capsects;
+	struct entry *ents;
+	size_t nents, capents;
 };
 
 /* Where the parser stands between lines. */
 struct cursor {
-	size_t	sect;		/* current profile, or NO_SECTION */
-	int	have_key;	/* the last line was a key (continuations follow) */
-	size_t	key_indent;
-	size_t	ent;		/* its entry, or SIZE_MAX in an ignored section */
-	int	continued;	/* a continuation line was seen for it */
+	size_t sect;  /* current profile, or NO_SECTION */
+	int have_key; /* the last line was a key (continuations follow) */
+	size_t key_indent;
+	size_t ent;    /* its entry, or SIZE_MAX in an ignored section */
+	int continued; /* a continuation line was seen for it */
 };
 
 static int
@@ -103,8 +104,8 @@ find_sect(const struct awsconfig *cfg, const char *name)
  * length of the name, or -1 for an ignored section.
  */
 static int
-profile_of(enum awsconfig_kind kind, const char *h, size_t n,
-    const char **name, size_t *nlen)
+profile_of(enum awsconfig_kind kind, const char *h, size_t n, const char **name,
+    size_t *nlen)
 {
 	size_t i;
 
@@ -138,7 +139,7 @@ section_line(struct awsconfig *cfg, enum awsconfig_kind kind,
 	for (i = n; i > 1 && s[i - 1] != ']'; i--)
 		;
 	if (i <= 1)
-		return 0;		/* no closing bracket, or "[]" */
+		return 0; /* no closing bracket, or "[]" */
 	h = s + 1;
 	hn = i - 2;
 	while (hn > 0 && is_space(*h)) {
@@ -156,7 +157,7 @@ section_line(struct awsconfig *cfg, enum awsconfig_kind kind,
 		return 0;
 	}
 	if ((sects = grow(cfg->sects, &cfg->capsects, cfg->nsects,
-	    sizeof(*cfg->sects))) == NULL) {
+		 sizeof(*cfg->sects))) == NULL) {
 		free(copy);
 		return -1;
 	}
@@ -178,7 +179,7 @@ key_line(struct awsconfig *cfg, struct cursor *cur, const char *s, size_t n,
 	for (kn = d; kn > 0 && is_space(s[kn - 1]); kn--)
 		;
 	if (d == n || kn == 0) {
-		cur->have_key = 0;	/* malformed: skipped */
+		cur->have_key = 0; /* malformed: skipped */
 		return 0;
 	}
 	for (vs = d + 1; vs < n && is_space(s[vs]); vs++)
@@ -190,7 +191,7 @@ key_line(struct awsconfig *cfg, struct cursor *cur, const char *s, size_t n,
 	if (cur->sect == NO_SECTION)
 		return 0;
 	if ((e = grow(cfg->ents, &cfg->capents, cfg->nents,
-	    sizeof(*cfg->ents))) == NULL)
+		 sizeof(*cfg->ents))) == NULL)
 		return -1;
 	cfg->ents = e;
 	e = &cfg->ents[cfg->nents];
@@ -207,8 +208,8 @@ key_line(struct awsconfig *cfg, struct cursor *cur, const char *s, size_t n,
 }
 
 static int
-continuation_line(struct awsconfig *cfg, struct cursor *cur, const char *s,
-    size_t n)
+continuation_line(
+    struct awsconfig *cfg, struct cursor *cur, const char *s, size_t n)
 {
 	struct entry *e;
 	size_t old;
@@ -235,8 +236,8 @@ continuation_line(struct awsconfig *cfg, struct cursor *cur, const char *s,
 }
 
 static int
-parse_line(struct awsconfig *cfg, enum awsconfig_kind kind,
-    struct cursor *cur, const char *s, size_t n)
+parse_line(struct awsconfig *cfg, enum awsconfig_kind kind, struct cursor *cur,
+    const char *s, size_t n)
 {
 	size_t indent;
 
@@ -287,8 +288,8 @@ awsconfig_parse(const char *buf, size_t len, enum awsconfig_kind kind)
 }
 
 int
-awsconfig_load(const char *path, enum awsconfig_kind kind,
-    struct awsconfig **out)
+awsconfig_load(
+    const char *path, enum awsconfig_kind kind, struct awsconfig **out)
 {
 	struct stat st;
 	char *buf;
@@ -345,8 +346,7 @@ absent:
 }
 
 const char *
-awsconfig_get(const struct awsconfig *cfg, const char *profile,
-    const char *key)
+awsconfig_get(const struct awsconfig *cfg, const char *profile, const char *key)
 {
 	size_t sect, i;
 

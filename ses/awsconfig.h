@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * awsconfig: the AWS shared files, ~/.aws/credentials and ~/.aws/config,
  * read the way botocore's configparser reads them, with no limit on the
@@ -25,18 +26,18 @@
 #include <stddef.h>
 
 enum awsconfig_kind {
-	AWSCONFIG_CREDENTIALS,	/* sections name profiles as they are */
-	AWSCONFIG_CONFIG	/* [default] and [profile NAME] only */
+	AWSCONFIG_CREDENTIALS, /* sections name profiles as they are */
+	AWSCONFIG_CONFIG       /* [default] and [profile NAME] only */
 };
 
 /* Files larger than this are refused by awsconfig_load() (EFBIG). */
-#define AWSCONFIG_MAX_FILE	(4 * 1024 * 1024)
+#define AWSCONFIG_MAX_FILE (4 * 1024 * 1024)
 
 struct awsconfig;
 
 /* NULL only when out of memory. buf need not be NUL-terminated. */
-struct awsconfig	*awsconfig_parse(const char *buf, size_t len,
-			    enum awsconfig_kind);
+struct awsconfig *awsconfig_parse(
+    const char *buf, size_t len, enum awsconfig_kind);
 
 /*
  * Reads and parses PATH. A missing or unreadable file reads as an empty
@@ -44,17 +45,16 @@ struct awsconfig	*awsconfig_parse(const char *buf, size_t len,
  * (*out is then an empty configuration), -1 on ENOMEM or a file over
  * AWSCONFIG_MAX_FILE (errno set, *out NULL). The read buffer is wiped.
  */
-int		 awsconfig_load(const char *path, enum awsconfig_kind,
-		    struct awsconfig **out);
+int awsconfig_load(
+    const char *path, enum awsconfig_kind, struct awsconfig **out);
 
 /* The value of KEY in PROFILE, or NULL. Nested sub-sections are not values. */
-const char	*awsconfig_get(const struct awsconfig *, const char *profile,
-		    const char *key);
+const char *awsconfig_get(
+    const struct awsconfig *, const char *profile, const char *key);
 
 /* 1 if a section for PROFILE exists (even an empty one), else 0. */
-int		 awsconfig_has_profile(const struct awsconfig *,
-		    const char *profile);
+int awsconfig_has_profile(const struct awsconfig *, const char *profile);
 
-void		 awsconfig_free(struct awsconfig *);
+void awsconfig_free(struct awsconfig *);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Profile, shared files, region and endpoint, resolved in the order the
  * AWS CLI uses.
@@ -14,8 +15,9 @@
 #include "ses/awsconfig.h"
 #include "ses/awsenv.h"
 
-#define MSG_NOREGION	"You must specify a region. You can also configure " \
-			"your region by running \"aws configure\"."
+#define MSG_NOREGION \
+	"You must specify a region. You can also configure " \
+	"your region by running \"aws configure\"."
 
 static void __attribute__((format(printf, 3, 4)))
 set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -83,8 +85,9 @@ awsenv_shared_file(enum awsconfig_kind kind)
 	else
 		v = env("AWS_CONFIG_FILE");
 	if (v == NULL)
-		return home_path(kind == AWSCONFIG_CREDENTIALS ?
-		    "/.aws/credentials" : "/.aws/config");
+		return home_path(kind == AWSCONFIG_CREDENTIALS
+			? "/.aws/credentials"
+			: "/.aws/config");
 	if (v[0] == '~' && (v[1] == '\0' || v[1] == '/'))
 		return home_path(v + 1);
 	return strdup(v);
@@ -109,7 +112,7 @@ awsenv_shared_load(const char *explicit_profile, struct awsenv_shared *sh,
 	memset(sh, 0, sizeof(*sh));
 	sh->profile = awsenv_profile(explicit_profile, &named);
 	if (load_one(AWSCONFIG_CREDENTIALS, &sh->credentials_path,
-	    &sh->credentials) == -1 ||
+		&sh->credentials) == -1 ||
 	    load_one(AWSCONFIG_CONFIG, &sh->config_path, &sh->config) == -1) {
 		set_err(err, errlen, "cannot read the AWS shared files: %s",
 		    strerror(errno));
@@ -118,8 +121,8 @@ awsenv_shared_load(const char *explicit_profile, struct awsenv_shared *sh,
 	}
 	if (named && !awsconfig_has_profile(sh->credentials, sh->profile) &&
 	    !awsconfig_has_profile(sh->config, sh->profile)) {
-		set_err(err, errlen, "The config profile (%s) could not be found",
-		    sh->profile);
+		set_err(err, errlen,
+		    "The config profile (%s) could not be found", sh->profile);
 		awsenv_shared_free(sh);
 		return AWSENV_ENOPROFILE;
 	}
@@ -162,8 +165,10 @@ set_region(struct awsenv_region *r, const char *v, const char *source,
     char *err, size_t errlen)
 {
 	if (!awsenv_region_valid(v)) {
-		set_err(err, errlen, "Provided region_name '%.200s' doesn't "
-		    "match a supported format.", v);
+		set_err(err, errlen,
+		    "Provided region_name '%.200s' doesn't "
+		    "match a supported format.",
+		    v);
 		return AWSENV_EBADREGION;
 	}
 	memcpy(r->name, v, strlen(v) + 1);
@@ -258,14 +263,15 @@ awsenv_endpoint_parse(const char *url, struct awsenv_endpoint *ep)
 	p = he;
 	ep->port = ep->tls ? 443 : 80;
 	if (*p == ':') {
-		for (port = 0, p++; *p >= '0' && *p <= '9' && port <= 65535; p++)
+		for (port = 0, p++; *p >= '0' && *p <= '9' && port <= 65535;
+		     p++)
 			port = port * 10 + (*p - '0');
 		if (p == he + 1 || port < 1 || port > 65535)
 			goto bad;
 		ep->port = port;
 	}
 	if (*p != '\0' && *p != '/')
-		goto bad;	/* user info, query, fragment, odd host bytes */
+		goto bad; /* user info, query, fragment, odd host bytes */
 	path = *p == '/' ? p : "/";
 	for (i = 0; path[i] != '\0'; i++)
 		if ((unsigned char)path[i] <= ' ' || path[i] == 0x7f ||
@@ -281,7 +287,7 @@ awsenv_endpoint_parse(const char *url, struct awsenv_endpoint *ep)
 	if (ep->host_header == NULL)
 		goto nomem;
 	if (asprintf(&ep->url, "%s://%s%s", ep->tls ? "https" : "http",
-	    ep->host_header, ep->path) == -1) {
+		ep->host_header, ep->path) == -1) {
 		ep->url = NULL;
 		goto nomem;
 	}
@@ -319,7 +325,7 @@ awsenv_endpoint(const char *explicit_url, const char *region,
 			return AWSENV_ENOREGION;
 		}
 		if (asprintf(&def, "https://email.%s.amazonaws.com%s/", region,
-		    strncmp(region, "cn-", 3) == 0 ? ".cn" : "") == -1) {
+			strncmp(region, "cn-", 3) == 0 ? ".cn" : "") == -1) {
 			set_err(err, errlen, "%s", strerror(ENOMEM));
 			return AWSENV_ENOMEM;
 		}

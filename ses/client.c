@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The SES client: one signed POST per attempt, the standard retry loop
  * around it, and the process-wide rate limiter every attempt goes through.
@@ -22,24 +23,24 @@
 #include "ses/retry.h"
 #include "ses/sigv4.h"
 
-#define CONTENT_TYPE	"application/x-www-form-urlencoded; charset=utf-8"
-#define SIGNING_NAME	"ses"
-#define GET_BATCH	100	/* SES's limit of identities per Get */
-#define NSEC		1000000000LL
+#define CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
+#define SIGNING_NAME "ses"
+#define GET_BATCH 100 /* SES's limit of identities per Get */
+#define NSEC 1000000000LL
 /* Slots 5% wider than 1/rate: see ses_ratelimit_set() in client.h. */
-#define RATE_SPACING	1.05
-#define RATE_MAX_GAP_NS	(3600 * NSEC)
-#define DEBUG_LINE	512
+#define RATE_SPACING 1.05
+#define RATE_MAX_GAP_NS (3600 * NSEC)
+#define DEBUG_LINE 512
 
 struct ses_client {
-	struct http_client	*http;
-	struct creds_provider	*creds;
-	struct awsenv_endpoint	 ep;
-	char			*region;
-	int			 max_attempts;
-	long			 retry_base_ms;
-	void			(*debug)(void *, const char *);
-	void			*debug_arg;
+	struct http_client *http;
+	struct creds_provider *creds;
+	struct awsenv_endpoint ep;
+	char *region;
+	int max_attempts;
+	long retry_base_ms;
+	void (*debug)(void *, const char *);
+	void *debug_arg;
 };
 
 /*
@@ -48,17 +49,15 @@ struct ses_client {
  * until its slot with the lock released.
  */
 static struct {
-	pthread_mutex_t	 lock;
-	int64_t		 gap_ns;	/* 0: no limit */
-	int64_t		 next_ns;
-} limiter = {
-	PTHREAD_MUTEX_INITIALIZER, (int64_t)(RATE_SPACING * NSEC), 0
-};
+	pthread_mutex_t lock;
+	int64_t gap_ns; /* 0: no limit */
+	int64_t next_ns;
+} limiter = { PTHREAD_MUTEX_INITIALIZER, (int64_t)(RATE_SPACING *NSEC), 0 };
 
 static int64_t
 mono_ns(void)
 {
-	struct timespec	 ts;
+	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * NSEC + ts.tv_nsec;
@@ -67,23 +66,22 @@ mono_ns(void)
 static void
 sleep_until(int64_t when_ns)
 {
-	struct timespec	 ts;
+	struct timespec ts;
 
 	ts.tv_sec = when_ns / NSEC;
 	ts.tv_nsec = when_ns % NSEC;
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
-	    EINTR)
+	while (
+	    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
 }
 
 void
 ses_ratelimit_set(double per_second)
 {
-	double	 gap = per_second > 0 ? RATE_SPACING * NSEC / per_second : 0;
+	double gap = per_second > 0 ? RATE_SPACING * NSEC / per_second : 0;
 
 	pthread_mutex_lock(&limiter.lock);
-	limiter.gap_ns = gap > RATE_MAX_GAP_NS ? RATE_MAX_GAP_NS :
-	    (int64_t)gap;
+	limiter.gap_ns = gap > RATE_MAX_GAP_NS ? RATE_MAX_GAP_NS : (int64_t)gap;
 	pthread_mutex_unlock(&limiter.lock);
 }
 
@@ -91,7 +89,7 @@ ses_ratelimit_set(double per_second)
 static int64_t
 ratelimit_wait(void)
 {
-	int64_t	 now, slot;
+	int64_t now, slot;
 
 	pthread_mutex_lock(&limiter.lock);
 	if (limiter.gap_ns == 0) {
@@ -111,7 +109,7 @@ ratelimit_wait(void)
 static double
 random_unit(void)
 {
-	uint64_t	 x;
+	uint64_t x;
 
 	if (getrandom(&x, sizeof(x), GRND_NONBLOCK) != (ssize_t)sizeof(x))
 		/* Only before the pool is ready: a jitter needs no secrecy. */
@@ -123,8 +121,8 @@ random_unit(void)
 static void __attribute__((format(printf, 2, 3)))
 debugf(const struct ses_client *c, const char *fmt, ...)
 {
-	char	 line[DEBUG_LINE];
-	va_list	 ap;
+	char line[DEBUG_LINE];
+	va_list ap;
 
 	if (c->debug == NULL)
 		return;
@@ -138,18 +136,18 @@ debugf(const struct ses_client *c, const char *fmt, ...)
 static void
 printable(const char *s, char *out, size_t outlen)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; s != NULL && s[i] != '\0' && i + 1 < outlen; i++)
-		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' :
-		    s[i];
+		out[i] =
+		    (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
 	out[i] = '\0';
 }
 
 static void
 result_reset(struct ses_result *res)
 {
-	int	 attempts = res->attempts;
+	int attempts = res->attempts;
 
 	ses_result_free(res);
 	res->attempts = attempts;
@@ -158,7 +156,7 @@ result_reset(struct ses_result *res)
 static void __attribute__((format(printf, 3, 4)))
 set_err(char *err, size_t errlen, const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	if (err == NULL || errlen == 0)
 		return;
@@ -185,10 +183,10 @@ nomem(struct ses_result *res)
 struct ses_client *
 ses_client_new(const struct ses_client_options *o, char *err, size_t errlen)
 {
-	struct ses_client	*c;
-	const char		*v, *why = NULL;
-	char			*end;
-	long			 base;
+	struct ses_client *c;
+	const char *v, *why = NULL;
+	char *end;
+	long base;
 
 	if (o == NULL || o->region == NULL || o->region[0] == '\0')
 		why = "no region";
@@ -210,8 +208,9 @@ ses_client_new(const struct ses_client_options *o, char *err, size_t errlen)
 	c->debug = o->debug;
 	c->debug_arg = o->debug_arg;
 	c->max_attempts = o->max_attempts;
-	if (c->max_attempts == 0 && retry_max_attempts(
-	    getenv("AWS_MAX_ATTEMPTS"), &c->max_attempts, err, errlen) == -1)
+	if (c->max_attempts == 0 &&
+	    retry_max_attempts(getenv("AWS_MAX_ATTEMPTS"), &c->max_attempts,
+		err, errlen) == -1)
 		goto fail;
 	c->retry_base_ms = 1000;
 	if ((v = getenv("SES_RETRY_BASE_MS")) != NULL && *v != '\0') {
@@ -268,9 +267,9 @@ ses_result_free(struct ses_result *res)
 static char *
 bytes_repr(const char *b, size_t n)
 {
-	static const char	 hex[] = "0123456789abcdef";
-	char			*out, *o, q = '\'';
-	size_t			 i;
+	static const char hex[] = "0123456789abcdef";
+	char *out, *o, q = '\'';
+	size_t i;
 
 	if (n > (SIZE_MAX - 4) / 4)
 		return NULL;
@@ -307,18 +306,30 @@ static const char *
 reason_phrase(long status)
 {
 	switch (status) {
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
-	case 505: return "HTTP Version Not Supported";
-	case 506: return "Variant Also Negotiates";
-	case 507: return "Insufficient Storage";
-	case 508: return "Loop Detected";
-	case 510: return "Not Extended";
-	case 511: return "Network Authentication Required";
-	default: return "";
+	case 500:
+		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
+	case 502:
+		return "Bad Gateway";
+	case 503:
+		return "Service Unavailable";
+	case 504:
+		return "Gateway Timeout";
+	case 505:
+		return "HTTP Version Not Supported";
+	case 506:
+		return "Variant Also Negotiates";
+	case 507:
+		return "Insufficient Storage";
+	case 508:
+		return "Loop Detected";
+	case 510:
+		return "Not Extended";
+	case 511:
+		return "Network Authentication Required";
+	default:
+		return "";
 	}
 }
 
@@ -329,8 +340,8 @@ reason_phrase(long status)
 static int
 generic_error(long status, const char *body, size_t len)
 {
-	static const char	 blanks[] = " \t\n\r\v\f";
-	size_t			 i = 0;
+	static const char blanks[] = " \t\n\r\v\f";
+	size_t i = 0;
 
 	if (status < 500)
 		return 0;
@@ -347,10 +358,10 @@ botocore_text(const char *s)
 }
 
 static int
-parse_failure(struct ses_result *res, const char *body, size_t len,
-    const char *reason)
+parse_failure(
+    struct ses_result *res, const char *body, size_t len, const char *reason)
 {
-	char	*shown;
+	char *shown;
 
 	res->kind = SES_EPARSE;
 	if ((res->body = malloc(len + 1)) == NULL ||
@@ -358,9 +369,10 @@ parse_failure(struct ses_result *res, const char *body, size_t len,
 		return nomem(res);
 	memcpy(res->body, body, len);
 	res->body[len] = '\0';
-	if (asprintf(&res->message, "Unable to parse response (%s), invalid "
-	    "XML received. Further retries may succeed:\n%s", reason,
-	    shown) == -1)
+	if (asprintf(&res->message,
+		"Unable to parse response (%s), invalid "
+		"XML received. Further retries may succeed:\n%s",
+		reason, shown) == -1)
 		res->message = NULL;
 	free(shown);
 	return res->message == NULL ? nomem(res) : -1;
@@ -371,13 +383,13 @@ parse_failure(struct ses_result *res, const char *body, size_t len,
  * error. *RETRYABLE says whether another attempt may help.
  */
 static int
-read_answer(const struct http_response *r, struct ses_result *res,
-    int *retryable)
+read_answer(
+    const struct http_response *r, struct ses_result *res, int *retryable)
 {
-	struct sesxml_doc	*doc;
-	const char		*body = r->body != NULL ? r->body : "";
-	size_t			 len = r->body != NULL ? r->len : 0;
-	char			 reason[200];
+	struct sesxml_doc *doc;
+	const char *body = r->body != NULL ? r->body : "";
+	size_t len = r->body != NULL ? r->len : 0;
+	char reason[200];
 
 	*retryable = 0;
 	res->http_status = r->status;
@@ -422,12 +434,12 @@ static int
 send_signed(struct ses_client *c, const struct form *body,
     const struct creds *cr, struct http_response *resp)
 {
-	struct sigv4_request		 rq;
-	struct sigv4_credentials	 sc;
-	struct http_header		 h[5];
-	char				 date[SIGV4_AMZ_DATE_SIZE], *auth;
-	size_t				 n = 0;
-	int				 rc;
+	struct sigv4_request rq;
+	struct sigv4_credentials sc;
+	struct http_header h[5];
+	char date[SIGV4_AMZ_DATE_SIZE], *auth;
+	size_t n = 0;
+	int rc;
 
 	memset(&rq, 0, sizeof(rq));
 	rq.method = "POST";
@@ -450,10 +462,10 @@ send_signed(struct ses_client *c, const struct form *body,
 	h[n++] = (struct http_header){ "X-Amz-Date", date };
 	if (cr->session_token != NULL && cr->session_token[0] != '\0')
 		h[n++] = (struct http_header){ "X-Amz-Security-Token",
-		    cr->session_token };
+			cr->session_token };
 	h[n++] = (struct http_header){ "Authorization", auth };
-	rc = http_request(c->http, "POST", c->ep.url, h, n, body->data,
-	    body->len, resp);
+	rc = http_request(
+	    c->http, "POST", c->ep.url, h, n, body->data, body->len, resp);
 	free(auth);
 	return rc == -1 ? 1 : 0;
 }
@@ -462,7 +474,7 @@ send_signed(struct ses_client *c, const struct form *body,
 static void
 outcome_text(const struct ses_result *res, char *out, size_t outlen)
 {
-	char	 code[80];
+	char code[80];
 
 	switch (res->kind) {
 	case SES_OK:
@@ -473,8 +485,8 @@ outcome_text(const struct ses_result *res, char *out, size_t outlen)
 		snprintf(out, outlen, "HTTP %ld %s", res->http_status, code);
 		break;
 	case SES_EPARSE:
-		snprintf(out, outlen, "HTTP %ld, unparsable body",
-		    res->http_status);
+		snprintf(
+		    out, outlen, "HTTP %ld, unparsable body", res->http_status);
 		break;
 	case SES_ETRANSPORT:
 		snprintf(out, outlen, "transport error %s",
@@ -491,18 +503,18 @@ static int
 call_form(struct ses_client *c, const char *action, const struct form *body,
     struct ses_result *res)
 {
-	struct http_response	 resp;
-	struct creds		 cr;
-	enum creds_status	 st;
-	char			 err[512], what[160];
-	int64_t			 waited;
-	long			 delay;
-	int			 attempt, retryable, rc, sent;
+	struct http_response resp;
+	struct creds cr;
+	enum creds_status st;
+	char err[512], what[160];
+	int64_t waited;
+	long delay;
+	int attempt, retryable, rc, sent;
 
 	for (attempt = 1;; attempt++) {
 		result_reset(res);
-		if ((st = creds_provider_get(c->creds, &cr, err,
-		    sizeof(err))) != CREDS_OK) {
+		if ((st = creds_provider_get(
+			 c->creds, &cr, err, sizeof(err))) != CREDS_OK) {
 			if (st == CREDS_ENOMEM)
 				return nomem(res);
 			res->kind = SES_ECREDS;
@@ -515,7 +527,8 @@ call_form(struct ses_client *c, const char *action, const struct form *body,
 		sent = send_signed(c, body, &cr, &resp);
 		creds_clear(&cr);
 		if (sent == -1)
-			return internal(res, "cannot sign the request: invalid "
+			return internal(res,
+			    "cannot sign the request: invalid "
 			    "credentials, region or endpoint");
 		res->attempts++;
 		if (sent == 1) {
@@ -535,19 +548,23 @@ call_form(struct ses_client *c, const char *action, const struct form *body,
 			res->retries_exhausted = rc == -1 &&
 			    attempt >= c->max_attempts &&
 			    (retryable || res->kind == SES_ESERVICE);
-			debugf(c, "%s attempt %d/%d to %s: %s, waited %.3f s "
-			    "for a rate slot%s", action, attempt,
-			    c->max_attempts, c->ep.url, what,
-			    (double)waited / NSEC, rc == 0 ? "" : retryable ?
-			    "; no attempts left" : "; not retried");
+			debugf(c,
+			    "%s attempt %d/%d to %s: %s, waited %.3f s "
+			    "for a rate slot%s",
+			    action, attempt, c->max_attempts, c->ep.url, what,
+			    (double)waited / NSEC,
+			    rc == 0         ? ""
+				: retryable ? "; no attempts left"
+					    : "; not retried");
 			return rc;
 		}
-		delay = retry_delay_ms(attempt, random_unit(),
-		    c->retry_base_ms);
-		debugf(c, "%s attempt %d/%d to %s: %s, waited %.3f s for a "
-		    "rate slot; retrying in %.3f s", action, attempt,
-		    c->max_attempts, c->ep.url, what, (double)waited / NSEC,
-		    delay / 1000.0);
+		delay =
+		    retry_delay_ms(attempt, random_unit(), c->retry_base_ms);
+		debugf(c,
+		    "%s attempt %d/%d to %s: %s, waited %.3f s for a "
+		    "rate slot; retrying in %.3f s",
+		    action, attempt, c->max_attempts, c->ep.url, what,
+		    (double)waited / NSEC, delay / 1000.0);
 		sleep_until(mono_ns() + (int64_t)delay * 1000000);
 	}
 }
@@ -562,29 +579,29 @@ begin(struct ses_client *c, const char *action, struct form *f,
 	if (c == NULL || action == NULL)
 		return internal(res, "invalid arguments");
 	if (form_begin(f, action) == -1)
-		return errno == ENOMEM ? nomem(res) :
-		    internal(res, "request too large");
+		return errno == ENOMEM ? nomem(res)
+				       : internal(res, "request too large");
 	return 0;
 }
 
 static int
 form_failed(struct form *f, struct ses_result *res)
 {
-	int	 e = errno;
+	int e = errno;
 
 	form_free(f);
-	return e == ENOMEM ? nomem(res) : e == EINVAL ?
-	    internal(res, "invalid arguments") :
-	    internal(res, "request too large");
+	return e == ENOMEM ? nomem(res)
+	    : e == EINVAL  ? internal(res, "invalid arguments")
+			   : internal(res, "request too large");
 }
 
 int
 ses_call(struct ses_client *c, const char *action,
     const struct ses_param *params, size_t nparams, struct ses_result *res)
 {
-	struct form	 f;
-	size_t		 i;
-	int		 rc;
+	struct form f;
+	size_t i;
+	int rc;
 
 	if (res == NULL)
 		return -1;
@@ -604,16 +621,15 @@ ses_call(struct ses_client *c, const char *action,
 
 int
 ses_set_mail_from(struct ses_client *c, const char *identity,
-    const char *mail_from_domain, const char *behavior,
-    struct ses_result *res)
+    const char *mail_from_domain, const char *behavior, struct ses_result *res)
 {
-	struct ses_param	 p[3];
-	size_t			 n = 0;
+	struct ses_param p[3];
+	size_t n = 0;
 
 	p[n++] = (struct ses_param){ "Identity", identity };
 	if (mail_from_domain != NULL)
-		p[n++] = (struct ses_param){ "MailFromDomain",
-		    mail_from_domain };
+		p[n++] =
+		    (struct ses_param){ "MailFromDomain", mail_from_domain };
 	if (behavior != NULL)
 		p[n++] = (struct ses_param){ "BehaviorOnMXFailure", behavior };
 	return ses_call(c, "SetIdentityMailFromDomain", p, n, res);
@@ -623,8 +639,8 @@ ses_set_mail_from(struct ses_client *c, const char *identity,
 static int
 merge(struct sesxml_doc *into, struct sesxml_doc *from)
 {
-	struct sesxml_mail_from	*grown, *m, *e;
-	size_t			 i, j, fresh = 0;
+	struct sesxml_mail_from *grown, *m, *e;
+	size_t i, j, fresh = 0;
 
 	for (i = 0; i < from->nentries; i++) {
 		e = &from->entries[i];
@@ -646,8 +662,8 @@ merge(struct sesxml_doc *into, struct sesxml_doc *from)
 	}
 	if (fresh == 0)
 		return 0;
-	grown = reallocarray(into->entries, into->nentries + fresh,
-	    sizeof(*grown));
+	grown =
+	    reallocarray(into->entries, into->nentries + fresh, sizeof(*grown));
 	if (grown == NULL)
 		return -1;
 	into->entries = grown;
@@ -661,15 +677,15 @@ merge(struct sesxml_doc *into, struct sesxml_doc *from)
 }
 
 int
-ses_get_mail_from(struct ses_client *c, const char *const *identities,
-    size_t n, struct ses_result *res)
+ses_get_mail_from(struct ses_client *c, const char *const *identities, size_t n,
+    struct ses_result *res)
 {
-	static const char	 action[] = "GetIdentityMailFromDomainAttributes";
-	struct ses_result	 part;
-	struct sesxml_doc	*doc = NULL;
-	struct form		 f;
-	size_t			 off = 0, k;
-	int			 attempts = 0;
+	static const char action[] = "GetIdentityMailFromDomainAttributes";
+	struct ses_result part;
+	struct sesxml_doc *doc = NULL;
+	struct form f;
+	size_t off = 0, k;
+	int attempts = 0;
 
 	if (res == NULL)
 		return -1;
@@ -681,8 +697,8 @@ ses_get_mail_from(struct ses_client *c, const char *const *identities,
 		k = n - off < GET_BATCH ? n - off : GET_BATCH;
 		if (begin(c, action, &f, &part) == -1)
 			goto fail;
-		if (form_add_list(&f, "Identities", k > 0 ? identities + off :
-		    NULL, k) == -1) {
+		if (form_add_list(&f, "Identities",
+			k > 0 ? identities + off : NULL, k) == -1) {
 			form_failed(&f, &part);
 			goto fail;
 		}

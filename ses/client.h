@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * client: the SES query API calls, signed, retried and rate-limited as the
  * AWS CLI does them (standard retry mode, policy in ses/retry.h).
@@ -31,47 +32,47 @@
 #include "ses/sesxml.h"
 
 struct ses_client_options {
-	const char	*region;	/* resolved (awsenv_region) */
-	const char	*endpoint_url;	/* resolved (awsenv_endpoint) */
-	struct creds_provider *creds;	/* borrowed; must outlive the client */
+	const char *region;           /* resolved (awsenv_region) */
+	const char *endpoint_url;     /* resolved (awsenv_endpoint) */
+	struct creds_provider *creds; /* borrowed; must outlive the client */
 	struct http_options http;
-	int		 max_attempts;	/* 0: $AWS_MAX_ATTEMPTS, else 3 */
+	int max_attempts; /* 0: $AWS_MAX_ATTEMPTS, else 3 */
 	/*
 	 * --debug: one line per attempt (action, URL, attempt, HTTP status
 	 * and error code or transport error, time spent waiting for a rate
 	 * slot, retry delay). Called in the calling thread.
 	 */
-	void		(*debug)(void *arg, const char *msg);
-	void		*debug_arg;
+	void (*debug)(void *arg, const char *msg);
+	void *debug_arg;
 };
 
 /* One request parameter; sent in the order given. */
 struct ses_param {
-	const char	*key;		/* "Identity", "Identities.member.1", ... */
-	const char	*value;
+	const char *key; /* "Identity", "Identities.member.1", ... */
+	const char *value;
 };
 
 enum ses_error_kind {
 	SES_OK = 0,
-	SES_ESERVICE,	/* SES answered with an error document: code, message */
-	SES_ETRANSPORT,	/* no usable response: http_error says which */
-	SES_EPARSE,	/* a response that is not the XML it should be */
-	SES_ECREDS,	/* no credentials: creds_status says why */
-	SES_EINTERNAL,	/* out of memory, bad arguments */
+	SES_ESERVICE,   /* SES answered with an error document: code, message */
+	SES_ETRANSPORT, /* no usable response: http_error says which */
+	SES_EPARSE,     /* a response that is not the XML it should be */
+	SES_ECREDS,     /* no credentials: creds_status says why */
+	SES_EINTERNAL,  /* out of memory, bad arguments */
 };
 
 struct ses_result {
 	enum ses_error_kind kind;
-	int		 attempts;	/* requests sent, retries included */
+	int attempts; /* requests sent, retries included */
 	/*
 	 * The CLI's "(reached max retries: N)", N = attempts - 1: the last
 	 * attempt allowed failed, with a retryable error or, as botocore
 	 * counts it, with any SES_ESERVICE error.
 	 */
-	bool		 retries_exhausted;
-	long		 http_status;
-	enum http_error	 http_error;	/* for SES_ETRANSPORT */
-	enum creds_status creds_status;	/* for SES_ECREDS; only
+	bool retries_exhausted;
+	long http_status;
+	enum http_error http_error;     /* for SES_ETRANSPORT */
+	enum creds_status creds_status; /* for SES_ECREDS; only
 					   CREDS_ENOTFOUND is the CLI's
 					   exit code 253, the rest are 255 */
 	/*
@@ -81,13 +82,13 @@ struct ses_result {
 	 * received. Further retries may succeed:\nb'...'"; SES_ETRANSPORT:
 	 * http.h's message; SES_ECREDS: creds.h's.
 	 */
-	char		*message;
-	char		*code;		/* SES_ESERVICE (owned): the <Code>,
+	char *message;
+	char *code;             /* SES_ESERVICE (owned): the <Code>,
 					   "Unknown"/"None" as for message; a
 					   5xx HTML page or empty body is the
 					   generic error "500", "503"... */
-	char		*body;		/* raw body for SES_EPARSE (owned) */
-	struct sesxml_doc *doc;		/* the parsed answer on success (owned) */
+	char *body;             /* raw body for SES_EPARSE (owned) */
+	struct sesxml_doc *doc; /* the parsed answer on success (owned) */
 };
 
 /*
@@ -95,24 +96,24 @@ struct ses_result {
  * provider, an endpoint that is not an http(s) URL, an invalid
  * $AWS_MAX_ATTEMPTS (the CLI's message), http_client_new()'s errors.
  */
-struct ses_client *ses_client_new(const struct ses_client_options *, char *err,
-    size_t errlen);
-void	ses_client_free(struct ses_client *);
+struct ses_client *ses_client_new(
+    const struct ses_client_options *, char *err, size_t errlen);
+void ses_client_free(struct ses_client *);
 
 /*
  * One call: Action=ACTION&Version=2010-12-01 then PARAMS in order. Returns
  * 0 when SES answered with success (res->doc), -1 otherwise (res->kind and
  * the rest say why). RES must be released with ses_result_free() either way.
  */
-int	ses_call(struct ses_client *, const char *action,
-	    const struct ses_param *params, size_t nparams, struct ses_result *res);
+int ses_call(struct ses_client *, const char *action,
+    const struct ses_param *params, size_t nparams, struct ses_result *res);
 
 /*
  * SetIdentityMailFromDomain. mail_from_domain NULL: omitted, which
  * disables the custom MAIL FROM; behavior NULL: omitted.
  */
-int	ses_set_mail_from(struct ses_client *, const char *identity,
-	    const char *mail_from_domain, const char *behavior, struct ses_result *);
+int ses_set_mail_from(struct ses_client *, const char *identity,
+    const char *mail_from_domain, const char *behavior, struct ses_result *);
 
 /*
  * GetIdentityMailFromDomainAttributes for any number of identities, sent
@@ -123,10 +124,10 @@ int	ses_set_mail_from(struct ses_client *, const char *identity,
  * counts the requests of every batch; the first failing batch ends the
  * call and its error is the result.
  */
-int	ses_get_mail_from(struct ses_client *, const char *const *identities,
-	    size_t n, struct ses_result *);
+int ses_get_mail_from(struct ses_client *, const char *const *identities,
+    size_t n, struct ses_result *);
 
-void	ses_result_free(struct ses_result *);
+void ses_result_free(struct ses_result *);
 
 /*
  * The process-wide limit, requests per second (default 1); 0 (or less)
@@ -134,6 +135,6 @@ void	ses_result_free(struct ses_result *);
  * Slots are spaced 5% wider than 1/rate, so that jitter between taking a
  * slot and the request reaching SES does not put two in one second.
  */
-void	ses_ratelimit_set(double per_second);
+void ses_ratelimit_set(double per_second);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The credentials chain. Each source either finds nothing (CREDS_ENOTFOUND,
  * and the chain goes on) or settles the matter, successfully or not, as in
@@ -28,28 +29,28 @@
 #include "ses/creds.h"
 #include "ses/http.h"
 
-#define ADVISORY_REFRESH	(15 * 60)
-#define MANDATORY_REFRESH	(10 * 60)
-#define MAX_ID			256
-#define MAX_SECRET		256
-#define MAX_TOKEN		16384
-#define MAX_DOCUMENT		(64 * 1024)
-#define MSG_MAX			512
+#define ADVISORY_REFRESH (15 * 60)
+#define MANDATORY_REFRESH (10 * 60)
+#define MAX_ID 256
+#define MAX_SECRET 256
+#define MAX_TOKEN 16384
+#define MAX_DOCUMENT (64 * 1024)
+#define MSG_MAX 512
 
-#define CONTAINER_BASE		"http://169.254.170.2"
-#define IMDS_BASE		"http://169.254.169.254"
-#define IMDS_BASE_V6		"http://[fd00:ec2::254]"
-#define IMDS_TOKEN_TTL		"21600"
-#define IMDS_CREDS_PATH		"/latest/meta-data/iam/security-credentials/"
+#define CONTAINER_BASE "http://169.254.170.2"
+#define IMDS_BASE "http://169.254.169.254"
+#define IMDS_BASE_V6 "http://[fd00:ec2::254]"
+#define IMDS_TOKEN_TTL "21600"
+#define IMDS_CREDS_PATH "/latest/meta-data/iam/security-credentials/"
 
 struct creds_provider {
-	pthread_mutex_t		 lock;
-	char			*profile;	/* explicit, or NULL */
-	void			(*debug)(void *, const char *);
-	void			*debug_arg;
-	struct creds		 cur;		/* source NONE: chain not run */
-	struct http_client	*http;		/* for the metadata endpoints */
-	int			 attempts;
+	pthread_mutex_t lock;
+	char *profile; /* explicit, or NULL */
+	void (*debug)(void *, const char *);
+	void *debug_arg;
+	struct creds cur;         /* source NONE: chain not run */
+	struct http_client *http; /* for the metadata endpoints */
+	int attempts;
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -138,8 +139,8 @@ valid_value(const char *s, size_t max)
 
 static enum creds_status
 set_creds(struct creds *out, const char *id, const char *secret,
-    const char *token, time_t expiration, enum creds_source src,
-    char *err, size_t errlen)
+    const char *token, time_t expiration, enum creds_source src, char *err,
+    size_t errlen)
 {
 	const char *bad = NULL;
 
@@ -153,9 +154,10 @@ set_creds(struct creds *out, const char *id, const char *secret,
 	else if (token != NULL && !valid_value(token, MAX_TOKEN))
 		bad = "session token";
 	if (bad != NULL) {
-		set_err(err, errlen, "Invalid credentials from %s: the %s is "
-		    "empty, too long or not printable", creds_source_name(src),
-		    bad);
+		set_err(err, errlen,
+		    "Invalid credentials from %s: the %s is "
+		    "empty, too long or not printable",
+		    creds_source_name(src), bad);
 		return CREDS_EINVALID;
 	}
 	if ((out->access_key_id = strdup(id)) == NULL ||
@@ -244,9 +246,8 @@ enum creds_status
 creds_parse_document(const char *json, size_t len, enum creds_source src,
     struct creds *out, char *err, size_t errlen)
 {
-	static const char *const fields[] = {
-		"AccessKeyId", "SecretAccessKey", "Token", "Expiration"
-	};
+	static const char *const fields[] = { "AccessKeyId", "SecretAccessKey",
+		"Token", "Expiration" };
 	const char *v[4], *code;
 	json_t *root;
 	json_error_t je;
@@ -258,7 +259,8 @@ creds_parse_document(const char *json, size_t len, enum creds_source src,
 	/* je.text can quote the document: it never reaches a message. */
 	if ((root = json_loadb(json, len, 0, &je)) == NULL ||
 	    !json_is_object(root)) {
-		set_err(err, errlen, "Error when retrieving credentials from "
+		set_err(err, errlen,
+		    "Error when retrieving credentials from "
 		    "%s: the response is not a JSON object",
 		    creds_source_name(src));
 		goto done;
@@ -266,20 +268,23 @@ creds_parse_document(const char *json, size_t len, enum creds_source src,
 	code = json_str(root, "Code");
 	if (json_object_get(root, "Code") != NULL &&
 	    (code == NULL || strcmp(code, "Success") != 0)) {
-		set_err(err, errlen, "Error when retrieving credentials from "
+		set_err(err, errlen,
+		    "Error when retrieving credentials from "
 		    "%s: the response's Code is not Success",
 		    creds_source_name(src));
 		goto done;
 	}
 	for (i = 0; i < 4; i++)
 		if ((v[i] = json_str(root, fields[i])) == NULL) {
-			set_err(err, errlen, "Error when retrieving credentials "
+			set_err(err, errlen,
+			    "Error when retrieving credentials "
 			    "from %s: the response has no %s",
 			    creds_source_name(src), fields[i]);
 			goto done;
 		}
 	if (creds_parse_time(v[3], &exp) == -1) {
-		set_err(err, errlen, "Error when retrieving credentials from "
+		set_err(err, errlen,
+		    "Error when retrieving credentials from "
 		    "%s: the Expiration is not an ISO 8601 time",
 		    creds_source_name(src));
 		goto done;
@@ -294,13 +299,14 @@ static int
 copy_creds(struct creds *dst, const struct creds *src)
 {
 	return set_creds(dst, src->access_key_id, src->secret_access_key,
-	    src->session_token, src->expiration, src->source, NULL, 0) ==
-	    CREDS_OK ? 0 : -1;
+		   src->session_token, src->expiration, src->source, NULL,
+		   0) == CREDS_OK
+	    ? 0
+	    : -1;
 }
 
 static enum creds_status
-from_env(struct creds_provider *p, struct creds *out, char *err,
-    size_t errlen)
+from_env(struct creds_provider *p, struct creds *out, char *err, size_t errlen)
 {
 	const char *id, *secret;
 	enum creds_status st;
@@ -308,7 +314,8 @@ from_env(struct creds_provider *p, struct creds *out, char *err,
 	if ((id = env("AWS_ACCESS_KEY_ID")) == NULL)
 		return CREDS_ENOTFOUND;
 	if ((secret = env("AWS_SECRET_ACCESS_KEY")) == NULL) {
-		set_err(err, errlen, "Partial credentials found in env, "
+		set_err(err, errlen,
+		    "Partial credentials found in env, "
 		    "missing: AWS_SECRET_ACCESS_KEY");
 		return CREDS_EPARTIAL;
 	}
@@ -332,8 +339,10 @@ from_file(struct creds_provider *p, const struct awsconfig *cfg,
 		return CREDS_ENOTFOUND;
 	secret = awsconfig_get(cfg, profile, "aws_secret_access_key");
 	if (secret == NULL || *secret == '\0') {
-		set_err(err, errlen, "Partial credentials found in %s, "
-		    "missing: aws_secret_access_key", creds_source_name(src));
+		set_err(err, errlen,
+		    "Partial credentials found in %s, "
+		    "missing: aws_secret_access_key",
+		    creds_source_name(src));
 		return CREDS_EPARTIAL;
 	}
 	st = set_creds(out, id, secret,
@@ -341,14 +350,16 @@ from_file(struct creds_provider *p, const struct awsconfig *cfg,
 	    errlen);
 	if (st == CREDS_OK)
 		debug(p, "Found credentials in %s: %s",
-		    src == CREDS_SOURCE_SHARED_CREDENTIALS ?
-		    "shared credentials file" : "config file", path);
+		    src == CREDS_SOURCE_SHARED_CREDENTIALS
+			? "shared credentials file"
+			: "config file",
+		    path);
 	return st;
 }
 
 static enum creds_status
-from_shared(struct creds_provider *p, struct creds *out, char *err,
-    size_t errlen)
+from_shared(
+    struct creds_provider *p, struct creds *out, char *err, size_t errlen)
 {
 	struct awsenv_shared sh;
 	enum creds_status st;
@@ -413,9 +424,9 @@ metadata_client(struct creds_provider *p, char *err, size_t errlen)
  * 0 with a response of status < 500; else -1 and a message in ERR.
  */
 static int
-metadata_request(struct creds_provider *p, const char *method,
-    const char *url, const struct http_header *h, size_t n,
-    struct http_response *resp, char *err, size_t errlen)
+metadata_request(struct creds_provider *p, const char *method, const char *url,
+    const struct http_header *h, size_t n, struct http_response *resp,
+    char *err, size_t errlen)
 {
 	int i;
 
@@ -423,7 +434,8 @@ metadata_request(struct creds_provider *p, const char *method,
 		if (i > 0)
 			http_response_free(resp);
 		if (http_request(p->http, method, url, h, n, NULL, 0, resp) ==
-		    0 && resp->status < 500)
+			0 &&
+		    resp->status < 500)
 			return 0;
 		if (resp->message != NULL)
 			set_err(err, errlen, "%s", resp->message);
@@ -448,10 +460,8 @@ fetch_fail(enum creds_source src, const char *why, char *err, size_t errlen)
 static int
 container_host_ok(const char *host)
 {
-	static const char *const hosts[] = {
-		"localhost", "[::1]", "169.254.170.2", "169.254.170.23",
-		"[fd00:ec2::23]"
-	};
+	static const char *const hosts[] = { "localhost", "[::1]",
+		"169.254.170.2", "169.254.170.23", "[fd00:ec2::23]" };
 	struct in_addr a;
 	size_t i;
 
@@ -472,8 +482,10 @@ read_token_file(const char *path, char *err, size_t errlen)
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		set_err(err, errlen, "cannot open the container authorization "
-		    "token file %s: %s", path, strerror(errno));
+		set_err(err, errlen,
+		    "cannot open the container authorization "
+		    "token file %s: %s",
+		    path, strerror(errno));
 		return NULL;
 	}
 	if ((buf = malloc(MAX_TOKEN + 2)) == NULL) {
@@ -491,9 +503,10 @@ read_token_file(const char *path, char *err, size_t errlen)
 	}
 	close(fd);
 	if (r == -1 || len > MAX_TOKEN) {
-		set_err(err, errlen, "cannot read the container authorization "
-		    "token file %s: %s", path, r == -1 ? strerror(errno) :
-		    "too large");
+		set_err(err, errlen,
+		    "cannot read the container authorization "
+		    "token file %s: %s",
+		    path, r == -1 ? strerror(errno) : "too large");
 		explicit_bzero(buf, len);
 		free(buf);
 		return NULL;
@@ -515,8 +528,8 @@ header_value_ok(const char *s)
 }
 
 static enum creds_status
-from_container(struct creds_provider *p, struct creds *out, char *err,
-    size_t errlen)
+from_container(
+    struct creds_provider *p, struct creds *out, char *err, size_t errlen)
 {
 	struct awsenv_endpoint ep;
 	struct http_response resp;
@@ -530,8 +543,9 @@ from_container(struct creds_provider *p, struct creds *out, char *err,
 	full = env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
 	if (rel == NULL && full == NULL)
 		return CREDS_ENOTFOUND;
-	if (rel != NULL && asprintf(&url, CONTAINER_BASE "%s%s",
-	    *rel == '/' ? "" : "/", rel) == -1) {
+	if (rel != NULL &&
+	    asprintf(&url, CONTAINER_BASE "%s%s", *rel == '/' ? "" : "/",
+		rel) == -1) {
 		set_err(err, errlen, "%s", strerror(ENOMEM));
 		return CREDS_ENOMEM;
 	}
@@ -544,9 +558,11 @@ from_container(struct creds_provider *p, struct creds *out, char *err,
 	free(url);
 	memset(&resp, 0, sizeof(resp));
 	if (rel == NULL && !ep.tls && !container_host_ok(ep.host)) {
-		snprintf(why, sizeof(why), "Unsupported host '%.200s'. Can only "
+		snprintf(why, sizeof(why),
+		    "Unsupported host '%.200s'. Can only "
 		    "retrieve metadata from a loopback address or "
-		    "169.254.170.2, 169.254.170.23, fd00:ec2::23", ep.host);
+		    "169.254.170.2, 169.254.170.23, fd00:ec2::23",
+		    ep.host);
 		goto fail;
 	}
 	if ((file = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) != NULL) {
@@ -557,7 +573,8 @@ from_container(struct creds_provider *p, struct creds *out, char *err,
 		tok = env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
 	if (tok != NULL) {
 		if (!header_value_ok(tok)) {
-			snprintf(why, sizeof(why), "the authorization token is "
+			snprintf(why, sizeof(why),
+			    "the authorization token is "
 			    "not a legal header value");
 			goto fail;
 		}
@@ -569,16 +586,18 @@ from_container(struct creds_provider *p, struct creds *out, char *err,
 		goto done;
 	}
 	debug(p, "Fetching credentials from %s", ep.url);
-	if (metadata_request(p, "GET", ep.url, h, nh, &resp, why,
-	    sizeof(why)) == -1)
+	if (metadata_request(
+		p, "GET", ep.url, h, nh, &resp, why, sizeof(why)) == -1)
 		goto fail;
 	if (resp.status != 200) {
-		snprintf(why, sizeof(why), "Received non 200 response (%ld) "
-		    "from container metadata", resp.status);
+		snprintf(why, sizeof(why),
+		    "Received non 200 response (%ld) "
+		    "from container metadata",
+		    resp.status);
 		goto fail;
 	}
-	st = creds_parse_document(resp.body, resp.len, CREDS_SOURCE_CONTAINER,
-	    out, err, errlen);
+	st = creds_parse_document(
+	    resp.body, resp.len, CREDS_SOURCE_CONTAINER, out, err, errlen);
 	if (st == CREDS_OK)
 		debug(p, "Found credentials from container-role at %s", ep.url);
 	goto done;
@@ -602,15 +621,15 @@ role_ok(const char *s, size_t n)
 		return 0;
 	for (i = 0; i < n; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || strchr("+=,.@_-", s[i])))
+			(s[i] >= 'A' && s[i] <= 'Z') ||
+			(s[i] >= '0' && s[i] <= '9') ||
+			strchr("+=,.@_-", s[i])))
 			return 0;
 	return 1;
 }
 
 static enum creds_status
-from_imds(struct creds_provider *p, struct creds *out, char *err,
-    size_t errlen)
+from_imds(struct creds_provider *p, struct creds *out, char *err, size_t errlen)
 {
 	struct http_response resp;
 	struct http_header h;
@@ -626,8 +645,8 @@ from_imds(struct creds_provider *p, struct creds *out, char *err,
 	}
 	if ((base = env("AWS_EC2_METADATA_SERVICE_ENDPOINT")) == NULL) {
 		v = env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
-		base = v != NULL && strcasecmp(v, "ipv6") == 0 ?
-		    IMDS_BASE_V6 : IMDS_BASE;
+		base = v != NULL && strcasecmp(v, "ipv6") == 0 ? IMDS_BASE_V6
+							       : IMDS_BASE;
 	}
 	for (blen = strlen(base); blen > 0 && base[blen - 1] == '/'; blen--)
 		;
@@ -639,13 +658,15 @@ from_imds(struct creds_provider *p, struct creds *out, char *err,
 		goto nomem;
 	h.name = "x-aws-ec2-metadata-token-ttl-seconds";
 	h.value = IMDS_TOKEN_TTL;
-	if (metadata_request(p, "PUT", url, &h, 1, &resp, why,
-	    sizeof(why)) == -1)
+	if (metadata_request(p, "PUT", url, &h, 1, &resp, why, sizeof(why)) ==
+	    -1)
 		goto fail;
 	if (resp.status != 200 || resp.body == NULL ||
 	    !valid_value(resp.body, 1024)) {
-		snprintf(why, sizeof(why), "no metadata token from %s "
-		    "(HTTP status %ld)", url, resp.status);
+		snprintf(why, sizeof(why),
+		    "no metadata token from %s "
+		    "(HTTP status %ld)",
+		    url, resp.status);
 		goto fail;
 	}
 	token = resp.body;
@@ -657,13 +678,15 @@ from_imds(struct creds_provider *p, struct creds *out, char *err,
 		goto nomem;
 	h.name = "x-aws-ec2-metadata-token";
 	h.value = token;
-	if (metadata_request(p, "GET", url, &h, 1, &resp, why,
-	    sizeof(why)) == -1)
+	if (metadata_request(p, "GET", url, &h, 1, &resp, why, sizeof(why)) ==
+	    -1)
 		goto fail;
 	n = resp.body != NULL ? strcspn(resp.body, "\r\n") : 0;
 	if (resp.status != 200 || !role_ok(resp.body, n)) {
-		snprintf(why, sizeof(why), "no instance profile role at %s "
-		    "(HTTP status %ld)", url, resp.status);
+		snprintf(why, sizeof(why),
+		    "no instance profile role at %s "
+		    "(HTTP status %ld)",
+		    url, resp.status);
 		goto fail;
 	}
 	memcpy(role, resp.body, n);
@@ -671,19 +694,19 @@ from_imds(struct creds_provider *p, struct creds *out, char *err,
 	http_response_free(&resp);
 	free(url);
 
-	if (asprintf(&url, "%.*s" IMDS_CREDS_PATH "%s", (int)blen, base,
-	    role) == -1)
+	if (asprintf(
+		&url, "%.*s" IMDS_CREDS_PATH "%s", (int)blen, base, role) == -1)
 		goto nomem;
-	if (metadata_request(p, "GET", url, &h, 1, &resp, why,
-	    sizeof(why)) == -1)
+	if (metadata_request(p, "GET", url, &h, 1, &resp, why, sizeof(why)) ==
+	    -1)
 		goto fail;
 	if (resp.status != 200) {
 		snprintf(why, sizeof(why), "HTTP status %ld from %s",
 		    resp.status, url);
 		goto fail;
 	}
-	st = creds_parse_document(resp.body, resp.len, CREDS_SOURCE_IMDS, out,
-	    err, errlen);
+	st = creds_parse_document(
+	    resp.body, resp.len, CREDS_SOURCE_IMDS, out, err, errlen);
 	if (st == CREDS_OK)
 		debug(p, "Found credentials from IAM Role: %s", role);
 	goto done;
@@ -707,8 +730,7 @@ done:
  * "nothing found" (botocore does the same).
  */
 static enum creds_status
-resolve(struct creds_provider *p, struct creds *out, char *err,
-    size_t errlen)
+resolve(struct creds_provider *p, struct creds *out, char *err, size_t errlen)
 {
 	enum creds_status st;
 
@@ -746,7 +768,8 @@ refetch(struct creds_provider *p, enum creds_source src, struct creds *out,
 	else
 		st = from_imds(p, out, err, errlen);
 	if (st == CREDS_ENOTFOUND) {
-		set_err(err, errlen, "Error when retrieving credentials from "
+		set_err(err, errlen,
+		    "Error when retrieving credentials from "
 		    "%s: the source is no longer configured",
 		    creds_source_name(src));
 		st = CREDS_EFETCH;
@@ -791,8 +814,8 @@ creds_provider_free(struct creds_provider *p)
 }
 
 enum creds_status
-creds_provider_get(struct creds_provider *p, struct creds *out, char *err,
-    size_t errlen)
+creds_provider_get(
+    struct creds_provider *p, struct creds *out, char *err, size_t errlen)
 {
 	struct creds fresh;
 	enum creds_status st = CREDS_OK;
@@ -813,8 +836,10 @@ creds_provider_get(struct creds_provider *p, struct creds *out, char *err,
 			creds_clear(&p->cur);
 			p->cur = fresh;
 		} else if (left > MANDATORY_REFRESH) {
-			debug(p, "Refresh failed, the current credentials stay "
-			    "in use: %s", msg);
+			debug(p,
+			    "Refresh failed, the current credentials stay "
+			    "in use: %s",
+			    msg);
 			st = CREDS_OK;
 		}
 	}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * creds: AWS credentials found the way the AWS tools find them, in order:
  *   1. environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
@@ -30,8 +31,9 @@
 #include <stddef.h>
 #include <time.h>
 
-#define CREDS_MSG_NOTFOUND "Unable to locate credentials. You can configure " \
-			   "credentials by running \"aws configure\"."
+#define CREDS_MSG_NOTFOUND \
+	"Unable to locate credentials. You can configure " \
+	"credentials by running \"aws configure\"."
 
 enum creds_source {
 	CREDS_SOURCE_NONE = 0,
@@ -44,33 +46,33 @@ enum creds_source {
 
 /* All strings allocated and owned by the struct; release with creds_clear(). */
 struct creds {
-	char			*access_key_id;
-	char			*secret_access_key;
-	char			*session_token;	/* NULL: none */
-	time_t			 expiration;	/* 0: does not expire */
-	enum creds_source	 source;
+	char *access_key_id;
+	char *secret_access_key;
+	char *session_token; /* NULL: none */
+	time_t expiration;   /* 0: does not expire */
+	enum creds_source source;
 };
 
 enum creds_status {
 	CREDS_OK = 0,
-	CREDS_ENOTFOUND,	/* no source had any: CREDS_MSG_NOTFOUND */
-	CREDS_EPROFILE,		/* named profile in neither shared file */
-	CREDS_EPARTIAL,		/* a key id without its secret */
-	CREDS_EINVALID,		/* a value empty, too long or not printable */
-	CREDS_EFETCH,		/* container endpoint failed, or a refresh did */
+	CREDS_ENOTFOUND, /* no source had any: CREDS_MSG_NOTFOUND */
+	CREDS_EPROFILE,  /* named profile in neither shared file */
+	CREDS_EPARTIAL,  /* a key id without its secret */
+	CREDS_EINVALID,  /* a value empty, too long or not printable */
+	CREDS_EFETCH,    /* container endpoint failed, or a refresh did */
 	CREDS_ENOMEM
 };
 
 struct creds_options {
-	const char	*profile;	/* explicit (--profile, the milter's
+	const char *profile; /* explicit (--profile, the milter's
 					   configuration); NULL: none */
 	/*
 	 * Called with what --debug shows (sources, files, URLs), never a
 	 * secret; called with the provider's lock held, so it must not call
 	 * the provider.
 	 */
-	void		(*debug)(void *arg, const char *msg);
-	void		*debug_arg;
+	void (*debug)(void *arg, const char *msg);
+	void *debug_arg;
 };
 
 struct creds_provider;
@@ -84,22 +86,22 @@ struct creds_provider;
  * fetch instead of each sending their own; it also serialises the
  * provider's own HTTP client, which is single-threaded.
  */
-struct creds_provider	*creds_provider_new(const struct creds_options *opt);
-void			 creds_provider_free(struct creds_provider *);
+struct creds_provider *creds_provider_new(const struct creds_options *opt);
+void creds_provider_free(struct creds_provider *);
 
 /*
  * Current credentials, copied into OUT (the caller's to creds_clear();
  * zeroed on error). On error ERR (may be NULL) gets the message.
  */
-enum creds_status creds_provider_get(struct creds_provider *,
-		    struct creds *out, char *err, size_t errlen);
+enum creds_status creds_provider_get(
+    struct creds_provider *, struct creds *out, char *err, size_t errlen);
 
 /* Wipes and frees the strings, then zeroes the struct. */
-void		 creds_clear(struct creds *);
+void creds_clear(struct creds *);
 
 /* botocore's names: "env", "shared-credentials-file", "config-file",
    "container-role", "iam-role"; "none". */
-const char	*creds_source_name(enum creds_source);
+const char *creds_source_name(enum creds_source);
 
 /*
  * Pure: the JSON document a container or IMDS endpoint returns
@@ -107,11 +109,10 @@ const char	*creds_source_name(enum creds_source);
  * "Code" other than "Success" is refused). OUT as for creds_provider_get.
  */
 enum creds_status creds_parse_document(const char *json, size_t len,
-		    enum creds_source, struct creds *out, char *err,
-		    size_t errlen);
+    enum creds_source, struct creds *out, char *err, size_t errlen);
 
 /* Pure: ISO 8601 "YYYY-MM-DDTHH:MM:SS[.fff][Z|+HH:MM|+HHMM]" (no zone
    means UTC) to a time_t. 0, or -1 when malformed. */
-int		 creds_parse_time(const char *s, time_t *out);
+int creds_parse_time(const char *s, time_t *out);
 
 #endif

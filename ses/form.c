@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -6,7 +7,7 @@
 
 #include "ses/form.h"
 
-#define FORM_MIN_CAP	256
+#define FORM_MIN_CAP 256
 
 void
 form_init(struct form *f)
@@ -27,8 +28,8 @@ form_free(struct form *f)
 static int
 reserve(struct form *f, size_t more)
 {
-	size_t	 need, cap;
-	char	*p;
+	size_t need, cap;
+	char *p;
 
 	if (more > SIZE_MAX - 1 - f->len) {
 		errno = EOVERFLOW;
@@ -69,10 +70,10 @@ unreserved(unsigned char c)
 static int
 put_encoded(struct form *f, const char *s)
 {
-	static const char	 hex[] = "0123456789ABCDEF";
-	const unsigned char	*p;
-	size_t			 n, need = 0;
-	char			*w;
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+	size_t n, need = 0;
+	char *w;
 
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
 		n = unreserved(*p) || *p == ' ' ? 1 : 3;
@@ -103,15 +104,12 @@ put_encoded(struct form *f, const char *s)
 
 /* One "KEY[SUFFIX]=VALUE" pair; SUFFIX is made of unreserved bytes only. */
 static int
-put_pair(struct form *f, const char *key, const char *suffix,
-    const char *value)
+put_pair(struct form *f, const char *key, const char *suffix, const char *value)
 {
 	if (f->len > 0 && put(f, "&", 1) == -1)
 		return -1;
-	if (put_encoded(f, key) == -1 ||
-	    put(f, suffix, strlen(suffix)) == -1 ||
-	    put(f, "=", 1) == -1 ||
-	    put_encoded(f, value) == -1)
+	if (put_encoded(f, key) == -1 || put(f, suffix, strlen(suffix)) == -1 ||
+	    put(f, "=", 1) == -1 || put_encoded(f, value) == -1)
 		return -1;
 	return 0;
 }
@@ -120,7 +118,7 @@ put_pair(struct form *f, const char *key, const char *suffix,
 static int
 rollback(struct form *f, size_t len)
 {
-	int	 saved = errno;
+	int saved = errno;
 
 	f->len = len;
 	if (f->data != NULL)
@@ -132,7 +130,7 @@ rollback(struct form *f, size_t len)
 int
 form_add(struct form *f, const char *key, const char *value)
 {
-	size_t	 len = f->len;
+	size_t len = f->len;
 
 	if (key == NULL || value == NULL) {
 		errno = EINVAL;
@@ -146,7 +144,7 @@ form_add(struct form *f, const char *key, const char *value)
 int
 form_begin(struct form *f, const char *action)
 {
-	size_t	 len = f->len;
+	size_t len = f->len;
 
 	if (form_add(f, "Action", action) == -1 ||
 	    form_add(f, "Version", FORM_SES_VERSION) == -1)
@@ -155,11 +153,11 @@ form_begin(struct form *f, const char *action)
 }
 
 int
-form_add_list(struct form *f, const char *key, const char *const *values,
-    size_t n)
+form_add_list(
+    struct form *f, const char *key, const char *const *values, size_t n)
 {
-	char	 suffix[sizeof(".member.") + 20];
-	size_t	 i, len = f->len;
+	char suffix[sizeof(".member.") + 20];
+	size_t i, len = f->len;
 
 	if (key == NULL || (n > 0 && values == NULL)) {
 		errno = EINVAL;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * HTTP over a libcurl easy handle kept per client, with transport failures
  * sorted into the classes botocore tells apart and worded as the AWS CLI
@@ -16,21 +17,21 @@
 
 #include "ses/http.h"
 
-#define DEFAULT_TIMEOUT_MS	60000L
-#define DEFAULT_MAX_RESPONSE	(1024 * 1024)
+#define DEFAULT_TIMEOUT_MS 60000L
+#define DEFAULT_MAX_RESPONSE (1024 * 1024)
 
 struct http_client {
-	CURL	*curl;
-	size_t	 max;
-	char	 errbuf[CURL_ERROR_SIZE];
+	CURL *curl;
+	size_t max;
+	char errbuf[CURL_ERROR_SIZE];
 };
 
 /* The response body as it arrives, bounded by max. */
 struct sink {
-	char	*buf;
-	size_t	 len, cap, max;
-	int	 over;
-	int	 connected;	/* a connection was up when the request left */
+	char *buf;
+	size_t len, cap, max;
+	int over;
+	int connected; /* a connection was up when the request left */
 };
 
 static void
@@ -57,15 +58,17 @@ http_client_new(const struct http_options *opt, char *err, size_t errlen)
 	if (opt == NULL)
 		opt = &defaults;
 	if (opt->ca_file != NULL && access(opt->ca_file, R_OK) == -1) {
-		set_err(err, errlen, "Could not find a suitable TLS CA "
-		    "certificate bundle, invalid path: ", opt->ca_file);
+		set_err(err, errlen,
+		    "Could not find a suitable TLS CA "
+		    "certificate bundle, invalid path: ",
+		    opt->ca_file);
 		return NULL;
 	}
 	if ((hc = calloc(1, sizeof(*hc))) == NULL ||
 	    (hc->curl = curl_easy_init()) == NULL) {
 		free(hc);
-		set_err(err, errlen, "cannot create an HTTP client: ",
-		    strerror(ENOMEM));
+		set_err(err, errlen,
+		    "cannot create an HTTP client: ", strerror(ENOMEM));
 		return NULL;
 	}
 	c = hc->curl;
@@ -74,13 +77,13 @@ http_client_new(const struct http_options *opt, char *err, size_t errlen)
 	rc |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	rc |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	rc |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	rc |= curl_easy_setopt(c, CURLOPT_HTTP_VERSION,
-	    (long)CURL_HTTP_VERSION_1_1);
+	rc |= curl_easy_setopt(
+	    c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	rc |= curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 	rc |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 	    ms_or_default(opt->connect_timeout_ms));
-	rc |= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
-	    ms_or_default(opt->timeout_ms));
+	rc |= curl_easy_setopt(
+	    c, CURLOPT_TIMEOUT_MS, ms_or_default(opt->timeout_ms));
 	rc |= curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)(hc->max > INT64_MAX ? INT64_MAX : hc->max));
 	rc |= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, hc->errbuf);
@@ -98,8 +101,8 @@ http_client_new(const struct http_options *opt, char *err, size_t errlen)
 	if (opt->no_proxy)
 		rc |= curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
 	if (rc != CURLE_OK) {
-		set_err(err, errlen, "cannot set up libcurl: ",
-		    curl_easy_strerror(rc));
+		set_err(err, errlen,
+		    "cannot set up libcurl: ", curl_easy_strerror(rc));
 		http_client_free(hc);
 		return NULL;
 	}
@@ -194,7 +197,7 @@ header_list(const struct http_header *hdrs, size_t n, int has_body)
 		if (strcasecmp(hdrs[i].name, "Content-Type") == 0)
 			has_ct = 1;
 		if (asprintf(&l[k].data, "%s: %s", hdrs[i].name,
-		    hdrs[i].value) == -1) {
+			hdrs[i].value) == -1) {
 			l[k].data = NULL;
 			goto fail;
 		}
@@ -204,8 +207,8 @@ header_list(const struct http_header *hdrs, size_t n, int has_body)
 	if ((l[k++].data = strdup("Expect:")) == NULL)
 		goto fail;
 	/* Without this curl adds a form Content-Type to every body. */
-	if (has_body && !has_ct && (l[k++].data = strdup("Content-Type:")) ==
-	    NULL)
+	if (has_body && !has_ct &&
+	    (l[k++].data = strdup("Content-Type:")) == NULL)
 		goto fail;
 	for (i = 0; i + 1 < k; i++)
 		l[i].next = &l[i + 1];
@@ -250,7 +253,8 @@ static int
 classify(struct http_client *hc, CURLcode rc, const struct sink *s,
     const char *url, struct http_response *resp)
 {
-	const char *detail = hc->errbuf[0] ? hc->errbuf : curl_easy_strerror(rc);
+	const char *detail =
+	    hc->errbuf[0] ? hc->errbuf : curl_easy_strerror(rc);
 
 	switch (rc) {
 	case CURLE_COULDNT_RESOLVE_PROXY:
@@ -267,15 +271,18 @@ classify(struct http_client *hc, CURLcode rc, const struct sink *s,
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		/* Once connected this is a reply that is not HTTP/1.x. */
 		if (!s->connected)
-			return fail(resp, HTTP_EOTHER, "Request to endpoint URL "
-			    "\"%s\" failed: %s", url, detail);
+			return fail(resp, HTTP_EOTHER,
+			    "Request to endpoint URL "
+			    "\"%s\" failed: %s",
+			    url, detail);
 		/* FALLTHROUGH */
 	case CURLE_GOT_NOTHING:
 	case CURLE_RECV_ERROR:
 	case CURLE_SEND_ERROR:
 	case CURLE_PARTIAL_FILE:
 	case CURLE_WEIRD_SERVER_REPLY:
-		return fail(resp, HTTP_ECLOSED, "Connection was closed before "
+		return fail(resp, HTTP_ECLOSED,
+		    "Connection was closed before "
 		    "we received a valid response from endpoint URL: \"%s\".",
 		    url);
 	case CURLE_SSL_CONNECT_ERROR:
@@ -293,8 +300,10 @@ classify(struct http_client *hc, CURLcode rc, const struct sink *s,
 	case CURLE_FILESIZE_EXCEEDED:
 	case CURLE_WRITE_ERROR:
 		if (rc == CURLE_FILESIZE_EXCEEDED || s->over)
-			return fail(resp, HTTP_EOTHER, "Response from endpoint "
-			    "URL \"%s\" is larger than %zu bytes", url, hc->max);
+			return fail(resp, HTTP_EOTHER,
+			    "Response from endpoint "
+			    "URL \"%s\" is larger than %zu bytes",
+			    url, hc->max);
 		/* FALLTHROUGH */
 	default:
 		return fail(resp, HTTP_EOTHER,
@@ -304,8 +313,8 @@ classify(struct http_client *hc, CURLcode rc, const struct sink *s,
 
 int
 http_request(struct http_client *hc, const char *method, const char *url,
-    const struct http_header *hdrs, size_t n, const char *body,
-    size_t bodylen, struct http_response *resp)
+    const struct http_header *hdrs, size_t n, const char *body, size_t bodylen,
+    struct http_response *resp)
 {
 	struct sink s;
 	struct curl_slist *hl;
@@ -317,11 +326,15 @@ http_request(struct http_client *hc, const char *method, const char *url,
 	memset(&s, 0, sizeof(s));
 	s.max = hc->max;
 	if (!get && strcmp(method, "POST") != 0 && strcmp(method, "PUT") != 0)
-		return fail(resp, HTTP_EOTHER, "Request to endpoint URL \"%s\" "
-		    "failed: unsupported method %s", url, method);
+		return fail(resp, HTTP_EOTHER,
+		    "Request to endpoint URL \"%s\" "
+		    "failed: unsupported method %s",
+		    url, method);
 	if ((hl = header_list(hdrs, n, !get)) == NULL)
-		return fail(resp, HTTP_EOTHER, "Request to endpoint URL \"%s\" "
-		    "failed: bad header or out of memory", url);
+		return fail(resp, HTTP_EOTHER,
+		    "Request to endpoint URL \"%s\" "
+		    "failed: bad header or out of memory",
+		    url);
 	hc->errbuf[0] = '\0';
 	rc |= curl_easy_setopt(c, CURLOPT_URL, url);
 	rc |= curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
@@ -333,10 +346,10 @@ http_request(struct http_client *hc, const char *method, const char *url,
 	if (get)
 		rc |= curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	else {
-		rc |= curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-		    (curl_off_t)bodylen);
-		rc |= curl_easy_setopt(c, CURLOPT_POSTFIELDS,
-		    body != NULL ? body : "");
+		rc |= curl_easy_setopt(
+		    c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)bodylen);
+		rc |= curl_easy_setopt(
+		    c, CURLOPT_POSTFIELDS, body != NULL ? body : "");
 		if (strcmp(method, "PUT") == 0)
 			rc |= curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PUT");
 	}

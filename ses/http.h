@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * http: one HTTP/1.1 exchange at a time over libcurl, for the SES calls and
  * the credential endpoints. A client keeps one curl easy handle, so
@@ -19,40 +20,40 @@
 
 /* How an exchange failed before a complete response; the retry logic keys on it. */
 enum http_error {
-	HTTP_ENONE = 0,	/* a response came (any status) */
-	HTTP_ECONNECT,	/* no connection: refused, unreachable, DNS, connect timeout */
-	HTTP_ETIMEOUT,	/* connected, then timed out waiting for the response */
-	HTTP_ECLOSED,	/* closed or reset before a complete response */
-	HTTP_ETLS,	/* TLS handshake or certificate verification failed */
-	HTTP_EOTHER	/* anything else, including a response over max_response */
+	HTTP_ENONE = 0, /* a response came (any status) */
+	HTTP_ECONNECT, /* no connection: refused, unreachable, DNS, connect timeout */
+	HTTP_ETIMEOUT, /* connected, then timed out waiting for the response */
+	HTTP_ECLOSED,  /* closed or reset before a complete response */
+	HTTP_ETLS,     /* TLS handshake or certificate verification failed */
+	HTTP_EOTHER /* anything else, including a response over max_response */
 };
 
 struct http_options {
-	const char	*ca_file;	/* PEM bundle (--ca-bundle, AWS_CA_BUNDLE);
+	const char *ca_file;     /* PEM bundle (--ca-bundle, AWS_CA_BUNDLE);
 					   NULL: the system's */
-	int		 no_verify;	/* 1 only for --no-verify-ssl */
-	long		 connect_timeout_ms;	/* 0: 60000, as the CLI; <0: none */
-	long		 timeout_ms;	/* whole exchange; 0: 60000; <0: none.
+	int no_verify;           /* 1 only for --no-verify-ssl */
+	long connect_timeout_ms; /* 0: 60000, as the CLI; <0: none */
+	long timeout_ms;         /* whole exchange; 0: 60000; <0: none.
 					   The CLI's is a read timeout, which
 					   libcurl lacks; for requests and
 					   answers of a few KB they agree */
-	size_t		 max_response;	/* body bytes; 0: 1 MiB */
-	const char	*user_agent;	/* NULL: none sent */
-	int		 no_proxy;	/* 1: ignore http_proxy & co (the
+	size_t max_response;     /* body bytes; 0: 1 MiB */
+	const char *user_agent;  /* NULL: none sent */
+	int no_proxy;            /* 1: ignore http_proxy & co (the
 					   credential endpoints are local) */
 };
 
 struct http_header {
-	const char	*name;
-	const char	*value;
+	const char *name;
+	const char *value;
 };
 
 struct http_response {
-	long		 status;	/* 0 when error != HTTP_ENONE */
-	char		*body;		/* NUL-terminated, owned; may be NULL */
-	size_t		 len;
-	enum http_error	 error;
-	char		*message;	/* the CLI's text for the error, owned;
+	long status; /* 0 when error != HTTP_ENONE */
+	char *body;  /* NUL-terminated, owned; may be NULL */
+	size_t len;
+	enum http_error error;
+	char *message; /* the CLI's text for the error, owned;
 					   NULL when error == HTTP_ENONE */
 };
 
@@ -63,9 +64,9 @@ struct http_client;
  * the reason in ERR: out of memory, or a CA file that cannot be read
  * ("Could not find a suitable TLS CA certificate bundle, invalid path: F").
  */
-struct http_client	*http_client_new(const struct http_options *opt,
-			    char *err, size_t errlen);
-void			 http_client_free(struct http_client *);
+struct http_client *http_client_new(
+    const struct http_options *opt, char *err, size_t errlen);
+void http_client_free(struct http_client *);
 
 /*
  * Sends METHOD ("GET", "POST", "PUT") to URL (http or https only; no
@@ -74,14 +75,14 @@ void			 http_client_free(struct http_client *);
  * (RESP->error, RESP->message; messages name the URL, never a header).
  * RESP is always filled and must be released with http_response_free().
  */
-int	http_request(struct http_client *, const char *method, const char *url,
-	    const struct http_header *hdrs, size_t n, const char *body,
-	    size_t bodylen, struct http_response *resp);
+int http_request(struct http_client *, const char *method, const char *url,
+    const struct http_header *hdrs, size_t n, const char *body, size_t bodylen,
+    struct http_response *resp);
 
 /* Wipes the body (it may hold credentials) and frees it and the message. */
-void	http_response_free(struct http_response *);
+void http_response_free(struct http_response *);
 
 /* "none", "connect", "read-timeout", "closed", "tls", "other". */
-const char	*http_error_name(enum http_error);
+const char *http_error_name(enum http_error);
 
 #endif

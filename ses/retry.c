@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -32,7 +33,7 @@ static const char *const transient_codes[] = {
 static int
 in_list(const char *code, const char *const *list, size_t n)
 {
-	size_t	 i;
+	size_t i;
 
 	if (code == NULL)
 		return 0;
@@ -82,7 +83,7 @@ retry_transport_error(enum http_error e)
 long
 retry_delay_ms(int retry, double r, long base_ms)
 {
-	double	 s;
+	double s;
 
 	if (retry < 1 || base_ms <= 0 || !(r > 0))
 		return 0;
@@ -99,10 +100,9 @@ retry_delay_ms(int retry, double r, long base_ms)
 static void
 quote(const char *s, char *out, size_t outlen)
 {
-	char	 q = strchr(s, '\'') != NULL && strchr(s, '"') == NULL ?
-		     '"' : '\'';
-	size_t	 o = 0;
-	int	 n;
+	char q = strchr(s, '\'') != NULL && strchr(s, '"') == NULL ? '"' : '\'';
+	size_t o = 0;
+	int n;
 
 	if (outlen < 3) {
 		if (outlen > 0)
@@ -132,11 +132,11 @@ quote(const char *s, char *out, size_t outlen)
 int
 retry_max_attempts(const char *env, int *out, char *err, size_t errlen)
 {
-	static const char	 blanks[] = " \t\n\r\v\f";
-	char			 text[64], shown[80];
-	const char		*p;
-	size_t			 n;
-	long long		 v;
+	static const char blanks[] = " \t\n\r\v\f";
+	char text[64], shown[80];
+	const char *p;
+	size_t n;
+	long long v;
 
 	*out = RETRY_DEFAULT_ATTEMPTS;
 	if (env == NULL)
@@ -158,9 +158,11 @@ retry_max_attempts(const char *env, int *out, char *err, size_t errlen)
 		v = INT_MAX;
 	if (v < 1) {
 		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "Value provided to \"max_attempts\": "
+			snprintf(err, errlen,
+			    "Value provided to \"max_attempts\": "
 			    "%lld must be an integer greater than or equal to "
-			    "one.", v);
+			    "one.",
+			    v);
 		return -1;
 	}
 	*out = v > INT_MAX ? INT_MAX : (int)v;
@@ -169,8 +171,10 @@ retry_max_attempts(const char *env, int *out, char *err, size_t errlen)
 bad:
 	if (err != NULL && errlen > 0) {
 		quote(env, shown, sizeof(shown));
-		snprintf(err, errlen, "invalid literal for int() with base 10: "
-		    "%s", shown);
+		snprintf(err, errlen,
+		    "invalid literal for int() with base 10: "
+		    "%s",
+		    shown);
 	}
 	return -1;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * retry: the AWS CLI's "standard" retry policy as pure functions, so that
  * the client (ses/client.c) stays I/O and the policy can be unit-tested:
@@ -16,20 +17,20 @@
 
 #include "ses/http.h"
 
-#define RETRY_DEFAULT_ATTEMPTS	3
-#define RETRY_MAX_DELAY_S	20	/* cap of one backoff, seconds */
+#define RETRY_DEFAULT_ATTEMPTS 3
+#define RETRY_MAX_DELAY_S 20 /* cap of one backoff, seconds */
 
 /* 1 if CODE (an SES error code, may be NULL) is a throttling code. */
-int	retry_throttling_code(const char *code);
+int retry_throttling_code(const char *code);
 
 /* 1 if CODE is one of the transient codes (RequestTimeout, ...). */
-int	retry_transient_code(const char *code);
+int retry_transient_code(const char *code);
 
 /*
  * 1 if an error document with CODE (NULL: none) and HTTP STATUS is
  * retried: a throttling or transient code, or status 500/502/503/504.
  */
-int	retry_service_error(const char *code, long status);
+int retry_service_error(const char *code, long status);
 
 /*
  * 1 if a transport failure is retried: no connection, a read timeout, a
@@ -37,7 +38,7 @@ int	retry_service_error(const char *code, long status);
  * the size limit, a request that could not be set up) is not: trying
  * again would fail the same way.
  */
-int	retry_transport_error(enum http_error);
+int retry_transport_error(enum http_error);
 
 /*
  * Milliseconds to wait before retry RETRY (1: before the second attempt)
@@ -45,7 +46,7 @@ int	retry_transport_error(enum http_error);
  * RETRY_MAX_DELAY_S, where one second is BASE_MS milliseconds (1000;
  * tests use less). 0 for RETRY < 1 or BASE_MS <= 0.
  */
-long	retry_delay_ms(int retry, double r, long base_ms);
+long retry_delay_ms(int retry, double r, long base_ms);
 
 /*
  * The number of attempts in all from $AWS_MAX_ATTEMPTS: NULL (unset)
@@ -55,7 +56,6 @@ long	retry_delay_ms(int retry, double r, long base_ms);
  * literal for int() with base 10: 'x'", the empty string included) and
  * for values below 1.
  */
-int	retry_max_attempts(const char *env, int *out, char *err,
-	    size_t errlen);
+int retry_max_attempts(const char *env, int *out, char *err, size_t errlen);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,7 @@
  * holds the separator; '}' is the one botocore's ElementTree uses, so the
  * same documents pass. No local name holds it.
  */
-#define NS_SEP	'}'
+#define NS_SEP '}'
 
 /* Where an open element sits in the shape of an SES response. */
 enum node {
@@ -37,62 +38,61 @@ enum node {
 };
 
 static const struct edge {
-	enum node	 parent;
-	const char	*name;
-	enum node	 child;
+	enum node parent;
+	const char *name;
+	enum node child;
 } edges[] = {
-	{ N_ROOT,	"Error",		N_ERROR },
-	{ N_ROOT,	"Errors",		N_ERRORS },
-	{ N_ERRORS,	"Error",		N_ERROR },
-	{ N_ERROR,	"Type",			N_TYPE },
-	{ N_ERROR,	"Code",			N_CODE },
-	{ N_ERROR,	"Message",		N_MESSAGE },
-	{ N_ROOT,	"RequestId",		N_REQUEST_ID },
-	{ N_ROOT,	"ResponseMetadata",	N_META },
-	{ N_META,	"RequestId",		N_REQUEST_ID },
-	{ N_ROOT,	"GetIdentityMailFromDomainAttributesResult", N_RESULT },
-	{ N_RESULT,	"MailFromDomainAttributes", N_ATTRS },
-	{ N_ATTRS,	"entry",		N_ENTRY },
-	{ N_ENTRY,	"key",			N_KEY },
-	{ N_ENTRY,	"value",		N_VALUE },
-	{ N_VALUE,	"MailFromDomain",	N_DOMAIN },
-	{ N_VALUE,	"MailFromDomainStatus",	N_STATUS },
-	{ N_VALUE,	"BehaviorOnMXFailure",	N_BEHAVIOR },
+	{ N_ROOT, "Error", N_ERROR },
+	{ N_ROOT, "Errors", N_ERRORS },
+	{ N_ERRORS, "Error", N_ERROR },
+	{ N_ERROR, "Type", N_TYPE },
+	{ N_ERROR, "Code", N_CODE },
+	{ N_ERROR, "Message", N_MESSAGE },
+	{ N_ROOT, "RequestId", N_REQUEST_ID },
+	{ N_ROOT, "ResponseMetadata", N_META },
+	{ N_META, "RequestId", N_REQUEST_ID },
+	{ N_ROOT, "GetIdentityMailFromDomainAttributesResult", N_RESULT },
+	{ N_RESULT, "MailFromDomainAttributes", N_ATTRS },
+	{ N_ATTRS, "entry", N_ENTRY },
+	{ N_ENTRY, "key", N_KEY },
+	{ N_ENTRY, "value", N_VALUE },
+	{ N_VALUE, "MailFromDomain", N_DOMAIN },
+	{ N_VALUE, "MailFromDomainStatus", N_STATUS },
+	{ N_VALUE, "BehaviorOnMXFailure", N_BEHAVIOR },
 };
 
 static const struct root {
-	const char		*name;
-	enum sesxml_kind	 kind;
+	const char *name;
+	enum sesxml_kind kind;
 } roots[] = {
-	{ "ErrorResponse",			SESXML_ERROR_RESPONSE },
+	{ "ErrorResponse", SESXML_ERROR_RESPONSE },
 	{ "GetIdentityMailFromDomainAttributesResponse", SESXML_GET_RESPONSE },
-	{ "SetIdentityMailFromDomainResponse",	SESXML_SET_RESPONSE },
+	{ "SetIdentityMailFromDomainResponse", SESXML_SET_RESPONSE },
 };
 
 struct sesxml_parser {
-	XML_Parser		 xp;
-	struct sesxml_doc	*doc;
-	struct sesxml_mail_from	 entry;		/* the <entry> being read */
-	int			 status;	/* first failure, sticky */
-	size_t			 fed;
-	unsigned		 depth;		/* open elements */
-	unsigned char		 nodes[SESXML_MAX_DEPTH + 1]; /* by depth */
-	char			**field;	/* receives the open leaf's text */
-	unsigned		 field_depth;
-	char			*text;
-	size_t			 textlen;
-	size_t			 textcap;
-	char			 error[160];
+	XML_Parser xp;
+	struct sesxml_doc *doc;
+	struct sesxml_mail_from entry; /* the <entry> being read */
+	int status;                    /* first failure, sticky */
+	size_t fed;
+	unsigned depth;                            /* open elements */
+	unsigned char nodes[SESXML_MAX_DEPTH + 1]; /* by depth */
+	char **field; /* receives the open leaf's text */
+	unsigned field_depth;
+	char *text;
+	size_t textlen;
+	size_t textcap;
+	char error[160];
 };
 
-static void
-fail(struct sesxml_parser *p, int status, const char *fmt, ...)
+static void fail(struct sesxml_parser *p, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
 fail(struct sesxml_parser *p, int status, const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	if (p->status != SESXML_OK)
 		return;
@@ -115,7 +115,7 @@ fail_at(struct sesxml_parser *p, int status, const char *what)
 static const char *
 local_name(const char *name)
 {
-	const char	*sep = strrchr(name, NS_SEP);
+	const char *sep = strrchr(name, NS_SEP);
 
 	return sep != NULL ? sep + 1 : name;
 }
@@ -123,7 +123,7 @@ local_name(const char *name)
 static enum node
 child_node(enum node parent, const char *name)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
 		if (edges[i].parent == parent &&
@@ -135,7 +135,7 @@ child_node(enum node parent, const char *name)
 static enum sesxml_kind
 root_kind(const char *name)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
 		if (strcmp(roots[i].name, name) == 0)
@@ -182,9 +182,9 @@ mail_from_clear(struct sesxml_mail_from *m)
 static void
 end_entry(struct sesxml_parser *p)
 {
-	struct sesxml_doc	*d = p->doc;
-	struct sesxml_mail_from	*grown, *m;
-	size_t			 i;
+	struct sesxml_doc *d = p->doc;
+	struct sesxml_mail_from *grown, *m;
+	size_t i;
 
 	if (p->entry.identity == NULL) {
 		fail_at(p, SESXML_ESHAPE, "entry without key");
@@ -221,9 +221,9 @@ end_entry(struct sesxml_parser *p)
 static void XMLCALL
 on_start(void *data, const XML_Char *name, const XML_Char **attrs)
 {
-	struct sesxml_parser	*p = data;
-	enum node		 n;
-	char			**f;
+	struct sesxml_parser *p = data;
+	enum node n;
+	char **f;
 
 	(void)attrs;
 	if (p->status != SESXML_OK)
@@ -250,8 +250,8 @@ on_start(void *data, const XML_Char *name, const XML_Char **attrs)
 static void XMLCALL
 on_end(void *data, const XML_Char *name)
 {
-	struct sesxml_parser	*p = data;
-	char			*s;
+	struct sesxml_parser *p = data;
+	char *s;
 
 	(void)name;
 	if (p->status != SESXML_OK)
@@ -276,9 +276,9 @@ on_end(void *data, const XML_Char *name)
 static void XMLCALL
 on_text(void *data, const XML_Char *s, int len)
 {
-	struct sesxml_parser	*p = data;
-	size_t			 need, cap;
-	char			*grown;
+	struct sesxml_parser *p = data;
+	size_t need, cap;
+	char *grown;
 
 	if (p->status != SESXML_OK || p->field == NULL ||
 	    p->depth != p->field_depth || len <= 0)
@@ -320,7 +320,7 @@ on_doctype(void *data, const XML_Char *name, const XML_Char *sysid,
 static void
 parse_failed(struct sesxml_parser *p)
 {
-	enum XML_Error	 e = XML_GetErrorCode(p->xp);
+	enum XML_Error e = XML_GetErrorCode(p->xp);
 
 	if (e == XML_ERROR_NO_MEMORY)
 		fail(p, SESXML_ENOMEM, "out of memory");
@@ -334,7 +334,7 @@ parse_failed(struct sesxml_parser *p)
 struct sesxml_parser *
 sesxml_parser_new(void)
 {
-	struct sesxml_parser	*p;
+	struct sesxml_parser *p;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
@@ -403,7 +403,7 @@ sesxml_parser_free(struct sesxml_parser *p)
 void
 sesxml_doc_free(struct sesxml_doc *d)
 {
-	size_t	 i;
+	size_t i;
 
 	if (d == NULL)
 		return;
@@ -418,11 +418,11 @@ sesxml_doc_free(struct sesxml_doc *d)
 }
 
 int
-sesxml_parse(const void *data, size_t len, struct sesxml_doc **out,
-    char *err, size_t errsize)
+sesxml_parse(const void *data, size_t len, struct sesxml_doc **out, char *err,
+    size_t errsize)
 {
-	struct sesxml_parser	*p;
-	int			 status;
+	struct sesxml_parser *p;
+	int status;
 
 	*out = NULL;
 	if ((p = sesxml_parser_new()) == NULL) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sesxml: reads the XML answers of the SES query API with expat: the error
  * document, the GetIdentityMailFromDomainAttributes result, and the
@@ -24,42 +25,42 @@
 
 #include <stddef.h>
 
-#define SESXML_MAX_DOC		(4u << 20)
-#define SESXML_MAX_TEXT		(16u << 10)
-#define SESXML_MAX_ENTRIES	1000
-#define SESXML_MAX_DEPTH	256
+#define SESXML_MAX_DOC (4u << 20)
+#define SESXML_MAX_TEXT (16u << 10)
+#define SESXML_MAX_ENTRIES 1000
+#define SESXML_MAX_DEPTH 256
 
 enum sesxml_status {
 	SESXML_OK = 0,
-	SESXML_EXML,	/* not well-formed (garbage, truncated) or has a DTD:
+	SESXML_EXML,   /* not well-formed (garbage, truncated) or has a DTD:
 			   the CLI's "invalid XML received" */
-	SESXML_ELIMIT,	/* over one of the bounds above */
-	SESXML_ESHAPE,	/* well-formed, but an <entry> without its <key> */
+	SESXML_ELIMIT, /* over one of the bounds above */
+	SESXML_ESHAPE, /* well-formed, but an <entry> without its <key> */
 	SESXML_ENOMEM,
 };
 
 enum sesxml_kind {
-	SESXML_OTHER,		/* another root element */
-	SESXML_ERROR_RESPONSE,	/* <ErrorResponse> */
-	SESXML_GET_RESPONSE,	/* <GetIdentityMailFromDomainAttributesResponse> */
-	SESXML_SET_RESPONSE,	/* <SetIdentityMailFromDomainResponse> */
+	SESXML_OTHER,          /* another root element */
+	SESXML_ERROR_RESPONSE, /* <ErrorResponse> */
+	SESXML_GET_RESPONSE, /* <GetIdentityMailFromDomainAttributesResponse> */
+	SESXML_SET_RESPONSE, /* <SetIdentityMailFromDomainResponse> */
 };
 
 struct sesxml_mail_from {
-	char	*identity;		/* the entry's <key> */
-	char	*mail_from_domain;	/* MailFromDomain */
-	char	*status;		/* MailFromDomainStatus */
-	char	*behavior;		/* BehaviorOnMXFailure */
+	char *identity;         /* the entry's <key> */
+	char *mail_from_domain; /* MailFromDomain */
+	char *status;           /* MailFromDomainStatus */
+	char *behavior;         /* BehaviorOnMXFailure */
 };
 
 struct sesxml_doc {
-	enum sesxml_kind	 kind;
-	char			*request_id;
-	char			*error_type;	/* Sender | Receiver */
-	char			*error_code;
-	char			*error_message;
-	struct sesxml_mail_from	*entries;	/* in the server's order */
-	size_t			 nentries;
+	enum sesxml_kind kind;
+	char *request_id;
+	char *error_type; /* Sender | Receiver */
+	char *error_code;
+	char *error_message;
+	struct sesxml_mail_from *entries; /* in the server's order */
+	size_t nentries;
 };
 
 /*
@@ -69,19 +70,18 @@ struct sesxml_doc {
  * CLI's "Unable to parse response (%s), invalid XML received" can be
  * repeated.
  */
-int	sesxml_parse(const void *data, size_t len, struct sesxml_doc **out,
-	    char *err, size_t errsize);
+int sesxml_parse(const void *data, size_t len, struct sesxml_doc **out,
+    char *err, size_t errsize);
 
 /* The same in pieces, e.g. as the body arrives. NULL: out of memory. */
 struct sesxml_parser *sesxml_parser_new(void);
-int	sesxml_parser_feed(struct sesxml_parser *, const void *data,
-	    size_t len);
+int sesxml_parser_feed(struct sesxml_parser *, const void *data, size_t len);
 /* Ends the document and hands it over; *out is NULL on failure. */
-int	sesxml_parser_finish(struct sesxml_parser *, struct sesxml_doc **out);
+int sesxml_parser_finish(struct sesxml_parser *, struct sesxml_doc **out);
 /* The reason of the first failure ("" if none); owned by the parser. */
 const char *sesxml_parser_error(const struct sesxml_parser *);
-void	sesxml_parser_free(struct sesxml_parser *);
+void sesxml_parser_free(struct sesxml_parser *);
 
-void	sesxml_doc_free(struct sesxml_doc *);
+void sesxml_doc_free(struct sesxml_doc *);
 
 #endif

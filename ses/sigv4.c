@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,22 +10,22 @@
 
 #include "ses/sigv4.h"
 
-#define ALGORITHM	"AWS4-HMAC-SHA256"
-#define TERMINATOR	"aws4_request"
-#define HEX_SIZE	(2 * SIGV4_KEY_SIZE)
+#define ALGORITHM "AWS4-HMAC-SHA256"
+#define TERMINATOR "aws4_request"
+#define HEX_SIZE (2 * SIGV4_KEY_SIZE)
 /*
  * Every string input is at most MAX_FIELD bytes, so that the size sums
  * below stay far from SIZE_MAX even on 32-bit hosts; real ones are tiny.
  */
-#define MAX_FIELD	(1u << 20)
-#define MAX_NAME	64	/* method, region, service */
+#define MAX_FIELD (1u << 20)
+#define MAX_NAME 64 /* method, region, service */
 
 /* A bounded writer into a buffer sized in advance from an upper bound. */
 struct out {
-	char	*buf;
-	size_t	 len;
-	size_t	 cap;
-	int	 overflow;
+	char *buf;
+	size_t len;
+	size_t cap;
+	int overflow;
 };
 
 static void
@@ -86,7 +87,7 @@ is_digit(unsigned char c)
 static int
 valid(const char *s, size_t min, size_t max, int (*ok)(unsigned char))
 {
-	size_t	 i;
+	size_t i;
 
 	if (s == NULL)
 		return 0;
@@ -99,7 +100,7 @@ valid(const char *s, size_t min, size_t max, int (*ok)(unsigned char))
 static int
 valid_digits(const char *s, size_t n)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (!is_digit((unsigned char)s[i]))
@@ -122,8 +123,8 @@ valid_amz_date(const char *s)
 static int
 valid_path(const char *path)
 {
-	const char	*seg, *end;
-	size_t		 n;
+	const char *seg, *end;
+	size_t n;
 
 	if (!valid(path, 1, MAX_FIELD, is_uri_byte) || path[0] != '/' ||
 	    strchr(path, '?') != NULL)
@@ -131,8 +132,7 @@ valid_path(const char *path)
 	for (seg = path + 1;; seg = end + 1) {
 		end = strchr(seg, '/');
 		n = end != NULL ? (size_t)(end - seg) : strlen(seg);
-		if ((n == 0 && end != NULL) ||
-		    (n == 1 && seg[0] == '.') ||
+		if ((n == 0 && end != NULL) || (n == 1 && seg[0] == '.') ||
 		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
 			return 0;
 		if (end == NULL)
@@ -154,7 +154,7 @@ valid_request(const struct sigv4_request *r, const char *token)
 	    valid_path(r->path) &&
 	    (r->query == NULL || valid(r->query, 0, MAX_FIELD, is_uri_byte)) &&
 	    (r->content_type == NULL ||
-	    valid(r->content_type, 0, MAX_FIELD, is_header_byte)) &&
+		valid(r->content_type, 0, MAX_FIELD, is_header_byte)) &&
 	    (r->body != NULL || r->body_len == 0) &&
 	    valid_amz_date(r->amz_date) &&
 	    valid(r->region, 1, MAX_NAME, is_name_byte) &&
@@ -165,8 +165,8 @@ valid_request(const struct sigv4_request *r, const char *token)
 static void
 hex(const unsigned char *in, size_t n, char *out)
 {
-	static const char	 digits[] = "0123456789abcdef";
-	size_t			 i;
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		out[2 * i] = digits[in[i] >> 4];
@@ -178,8 +178,8 @@ hex(const unsigned char *in, size_t n, char *out)
 static int
 sha256_hex(const void *data, size_t len, char out[HEX_SIZE + 1])
 {
-	unsigned char	 md[SIGV4_KEY_SIZE];
-	unsigned int	 n = 0;
+	unsigned char md[SIGV4_KEY_SIZE];
+	unsigned int n = 0;
 
 	if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1 ||
 	    n != sizeof(md))
@@ -192,12 +192,13 @@ static int
 hmac(const void *key, size_t keylen, const char *msg, size_t msglen,
     unsigned char out[SIGV4_KEY_SIZE])
 {
-	unsigned int	 n = 0;
+	unsigned int n = 0;
 
 	if (keylen > INT_MAX)
 		return -1;
 	if (HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)msg,
-	    msglen, out, &n) == NULL || n != SIGV4_KEY_SIZE)
+		msglen, out, &n) == NULL ||
+	    n != SIGV4_KEY_SIZE)
 		return -1;
 	return 0;
 }
@@ -206,9 +207,9 @@ hmac(const void *key, size_t keylen, const char *msg, size_t msglen,
 static void
 put_path(struct out *o, const char *path)
 {
-	static const char	 digits[] = "0123456789ABCDEF";
-	const unsigned char	*p;
-	char			 esc[3];
+	static const char digits[] = "0123456789ABCDEF";
+	const unsigned char *p;
+	char esc[3];
 
 	for (p = (const unsigned char *)path; *p != '\0'; p++) {
 		if (is_name_byte(*p) || *p == '~' || *p == '/')
@@ -223,16 +224,16 @@ put_path(struct out *o, const char *path)
 }
 
 struct qpair {
-	const char	*key;
-	size_t		 keylen;
-	const char	*val;
-	size_t		 vallen;
+	const char *key;
+	size_t keylen;
+	const char *val;
+	size_t vallen;
 };
 
 static int
 cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
 {
-	int	 c;
+	int c;
 
 	c = memcmp(a, b, alen < blen ? alen : blen);
 	if (c != 0)
@@ -243,8 +244,8 @@ cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
 static int
 qpair_cmp(const void *a, const void *b)
 {
-	const struct qpair	*x = a, *y = b;
-	int			 c;
+	const struct qpair *x = a, *y = b;
+	int c;
 
 	c = cmp_bytes(x->key, x->keylen, y->key, y->keylen);
 	return c != 0 ? c : cmp_bytes(x->val, x->vallen, y->val, y->vallen);
@@ -257,9 +258,9 @@ qpair_cmp(const void *a, const void *b)
 static int
 put_query(struct out *o, const char *query)
 {
-	struct qpair	*pairs;
-	const char	*p, *amp, *eq;
-	size_t		 i, n = 1;
+	struct qpair *pairs;
+	const char *p, *amp, *eq;
+	size_t i, n = 1;
 
 	if (query == NULL || query[0] == '\0')
 		return 0;
@@ -292,8 +293,8 @@ put_query(struct out *o, const char *query)
 static void
 put_header(struct out *o, const char *name, const char *value)
 {
-	const char	*p;
-	int		 blank = 0, seen = 0;
+	const char *p;
+	int blank = 0, seen = 0;
 
 	put_str(o, name);
 	put(o, ":", 1);
@@ -315,11 +316,11 @@ static const char *
 signed_headers(const struct sigv4_request *r, const char *token)
 {
 	if (r->content_type != NULL)
-		return has_token(token) ?
-		    "content-type;host;x-amz-date;x-amz-security-token" :
-		    "content-type;host;x-amz-date";
-	return has_token(token) ? "host;x-amz-date;x-amz-security-token" :
-	    "host;x-amz-date";
+		return has_token(token)
+		    ? "content-type;host;x-amz-date;x-amz-security-token"
+		    : "content-type;host;x-amz-date";
+	return has_token(token) ? "host;x-amz-date;x-amz-security-token"
+				: "host;x-amz-date";
 }
 
 static void
@@ -332,19 +333,19 @@ wipe_free(char *s, size_t len)
 }
 
 int
-sigv4_canonical_request(const struct sigv4_request *r, const char *token,
-    char **out)
+sigv4_canonical_request(
+    const struct sigv4_request *r, const char *token, char **out)
 {
-	struct out	 o = { NULL, 0, 0, 0 };
-	const char	*sh;
-	char		 body_hash[HEX_SIZE + 1];
-	size_t		 qlen;
+	struct out o = { NULL, 0, 0, 0 };
+	const char *sh;
+	char body_hash[HEX_SIZE + 1];
+	size_t qlen;
 
 	*out = NULL;
 	if (!valid_request(r, token))
 		return -1;
-	if (sha256_hex(r->body_len > 0 ? r->body : "", r->body_len,
-	    body_hash) == -1)
+	if (sha256_hex(
+		r->body_len > 0 ? r->body : "", r->body_len, body_hash) == -1)
 		return -1;
 	sh = signed_headers(r, token);
 	qlen = r->query != NULL ? strlen(r->query) : 0;
@@ -352,15 +353,13 @@ sigv4_canonical_request(const struct sigv4_request *r, const char *token,
 	 * Upper bound: the path may triple when escaped, each query piece may
 	 * gain an '=', header values only shrink when trimmed.
 	 */
-	o.cap = strlen(r->method) + 1 + 3 * strlen(r->path) + 1 +
-	    2 * qlen + 2 +
-	    sizeof("content-type:\n") + (r->content_type != NULL ?
-	    strlen(r->content_type) : 0) +
-	    sizeof("host:\n") + strlen(r->host) +
-	    sizeof("x-amz-date:\n") + strlen(r->amz_date) +
-	    sizeof("x-amz-security-token:\n") + (has_token(token) ?
-	    strlen(token) : 0) +
-	    1 + strlen(sh) + 1 + HEX_SIZE;
+	o.cap = strlen(r->method) + 1 + 3 * strlen(r->path) + 1 + 2 * qlen + 2 +
+	    sizeof("content-type:\n") +
+	    (r->content_type != NULL ? strlen(r->content_type) : 0) +
+	    sizeof("host:\n") + strlen(r->host) + sizeof("x-amz-date:\n") +
+	    strlen(r->amz_date) + sizeof("x-amz-security-token:\n") +
+	    (has_token(token) ? strlen(token) : 0) + 1 + strlen(sh) + 1 +
+	    HEX_SIZE;
 	if ((o.buf = malloc(o.cap + 1)) == NULL)
 		return -1;
 
@@ -396,14 +395,14 @@ int
 sigv4_signing_key(const char *secret, const char *date, const char *region,
     const char *service, unsigned char key[SIGV4_KEY_SIZE])
 {
-	unsigned char	 a[SIGV4_KEY_SIZE], b[SIGV4_KEY_SIZE];
-	char		*ksecret;
-	size_t		 len;
-	int		 rc = -1;
+	unsigned char a[SIGV4_KEY_SIZE], b[SIGV4_KEY_SIZE];
+	char *ksecret;
+	size_t len;
+	int rc = -1;
 
-	if (secret == NULL || (len = strnlen(secret, MAX_FIELD + 1)) >
-	    MAX_FIELD || date == NULL || strlen(date) != 8 ||
-	    !valid_digits(date, 8) ||
+	if (secret == NULL ||
+	    (len = strnlen(secret, MAX_FIELD + 1)) > MAX_FIELD ||
+	    date == NULL || strlen(date) != 8 || !valid_digits(date, 8) ||
 	    !valid(region, 1, MAX_NAME, is_name_byte) ||
 	    !valid(service, 1, MAX_NAME, is_name_byte))
 		return -1;
@@ -428,11 +427,11 @@ int
 sigv4_authorization(const struct sigv4_request *r,
     const struct sigv4_credentials *c, char **out)
 {
-	unsigned char	 key[SIGV4_KEY_SIZE], sig[SIGV4_KEY_SIZE];
-	char		*creq, date[9], creq_hash[HEX_SIZE + 1];
-	char		 sts[512], sig_hex[HEX_SIZE + 1];
-	size_t		 creq_len;
-	int		 n, rc = -1;
+	unsigned char key[SIGV4_KEY_SIZE], sig[SIGV4_KEY_SIZE];
+	char *creq, date[9], creq_hash[HEX_SIZE + 1];
+	char sts[512], sig_hex[HEX_SIZE + 1];
+	size_t creq_len;
+	int n, rc = -1;
 
 	*out = NULL;
 	if (!valid(c->access_key_id, 1, MAX_FIELD, is_key_id_byte) ||
@@ -448,19 +447,21 @@ sigv4_authorization(const struct sigv4_request *r,
 
 	memcpy(date, r->amz_date, 8);
 	date[8] = '\0';
-	n = snprintf(sts, sizeof(sts), ALGORITHM "\n%s\n%s/%s/%s/" TERMINATOR
-	    "\n%s", r->amz_date, date, r->region, r->service, creq_hash);
+	n = snprintf(sts, sizeof(sts),
+	    ALGORITHM "\n%s\n%s/%s/%s/" TERMINATOR "\n%s", r->amz_date, date,
+	    r->region, r->service, creq_hash);
 	if (n < 0 || (size_t)n >= sizeof(sts))
 		return -1;
-	if (sigv4_signing_key(c->secret_access_key, date, r->region,
-	    r->service, key) == -1)
+	if (sigv4_signing_key(
+		c->secret_access_key, date, r->region, r->service, key) == -1)
 		return -1;
 	if (hmac(key, sizeof(key), sts, (size_t)n, sig) == 0) {
 		hex(sig, sizeof(sig), sig_hex);
-		if (asprintf(out, ALGORITHM " Credential=%s/%s/%s/%s/"
-		    TERMINATOR ", SignedHeaders=%s, Signature=%s",
-		    c->access_key_id, date, r->region, r->service,
-		    signed_headers(r, c->session_token), sig_hex) >= 0)
+		if (asprintf(out,
+			ALGORITHM " Credential=%s/%s/%s/%s/" TERMINATOR
+				  ", SignedHeaders=%s, Signature=%s",
+			c->access_key_id, date, r->region, r->service,
+			signed_headers(r, c->session_token), sig_hex) >= 0)
 			rc = 0;
 		else
 			*out = NULL;
@@ -472,14 +473,14 @@ sigv4_authorization(const struct sigv4_request *r,
 int
 sigv4_amz_date(time_t t, char out[SIGV4_AMZ_DATE_SIZE])
 {
-	struct tm	 tm;
-	int		 n;
+	struct tm tm;
+	int n;
 
 	if (gmtime_r(&t, &tm) == NULL || tm.tm_year < -1900 ||
 	    tm.tm_year > 9999 - 1900)
 		return -1;
 	n = snprintf(out, SIGV4_AMZ_DATE_SIZE, "%04d%02d%02dT%02d%02d%02dZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec);
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec);
 	return n == SIGV4_AMZ_DATE_SIZE - 1 ? 0 : -1;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -6,7 +7,7 @@
 
 #include "ses/strbuf.h"
 
-#define STRBUF_MIN_CAP	64
+#define STRBUF_MIN_CAP 64
 
 void
 strbuf_init(struct strbuf *b)
@@ -27,8 +28,8 @@ strbuf_free(struct strbuf *b)
 static int
 reserve(struct strbuf *b, size_t more)
 {
-	size_t	 need, cap;
-	char	*p;
+	size_t need, cap;
+	char *p;
 
 	if (b->failed)
 		return -1;
@@ -86,8 +87,8 @@ strbuf_addn(struct strbuf *b, char c, size_t n)
 void
 strbuf_addf(struct strbuf *b, const char *fmt, ...)
 {
-	va_list	 ap;
-	int	 n;
+	va_list ap;
+	int n;
 
 	if (b->failed)
 		return;
@@ -107,8 +108,8 @@ strbuf_addf(struct strbuf *b, const char *fmt, ...)
 void
 strbuf_addcp(struct strbuf *b, unsigned long cp)
 {
-	unsigned char	 u[4];
-	size_t		 n;
+	unsigned char u[4];
+	size_t n;
 
 	if (cp < 0x80) {
 		u[0] = (unsigned char)cp;
@@ -141,7 +142,7 @@ strbuf_failed(const struct strbuf *b)
 char *
 strbuf_take(struct strbuf *b, size_t *lenp)
 {
-	char	*p;
+	char *p;
 
 	if (!b->failed && b->data == NULL)
 		strbuf_add(b, "", 0);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * strbuf: a growable byte string for building output and messages.
  *
@@ -13,31 +14,31 @@
 #include <stddef.h>
 
 struct strbuf {
-	char	*data;
-	size_t	 len;
-	size_t	 cap;
-	int	 failed;
+	char *data;
+	size_t len;
+	size_t cap;
+	int failed;
 };
 
-void	strbuf_init(struct strbuf *);
-void	strbuf_free(struct strbuf *);
+void strbuf_init(struct strbuf *);
+void strbuf_free(struct strbuf *);
 
-void	strbuf_add(struct strbuf *, const void *, size_t);
-void	strbuf_adds(struct strbuf *, const char *);
-void	strbuf_addc(struct strbuf *, char);
-void	strbuf_addf(struct strbuf *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
+void strbuf_add(struct strbuf *, const void *, size_t);
+void strbuf_adds(struct strbuf *, const char *);
+void strbuf_addc(struct strbuf *, char);
+void strbuf_addf(struct strbuf *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 /* N copies of C. */
-void	strbuf_addn(struct strbuf *, char c, size_t n);
+void strbuf_addn(struct strbuf *, char c, size_t n);
 /* Appends the UTF-8 (or, for a surrogate, WTF-8) encoding of CP. */
-void	strbuf_addcp(struct strbuf *, unsigned long cp);
+void strbuf_addcp(struct strbuf *, unsigned long cp);
 
-int	strbuf_failed(const struct strbuf *);
+int strbuf_failed(const struct strbuf *);
 
 /*
  * Hands the bytes over (NUL-terminated, "" for an empty buffer) and resets
  * the buffer. NULL if any append failed; the buffer is then freed.
  */
-char	*strbuf_take(struct strbuf *, size_t *lenp);
+char *strbuf_take(struct strbuf *, size_t *lenp);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ses-mailfrom check-dns: the DNS records SES needs on each configured
  * MAIL FROM domain. The MX goes through the milter's own resolver, so the
@@ -21,8 +22,8 @@
 #include "tool/project.h"
 #include "tool/toolutil.h"
 
-#define TXT_RECORDS_MAX	64	/* more TXT records than that: not read */
-#define TXT_RECORD_MAX	4096	/* bytes of one record's strings */
+#define TXT_RECORDS_MAX 64  /* more TXT records than that: not read */
+#define TXT_RECORD_MAX 4096 /* bytes of one record's strings */
 
 static const char usage[] =
     "usage: " CLI_PROG " check-dns [-c FILE]\n"
@@ -33,19 +34,19 @@ static const char usage[] =
     "  failed, 78 invalid FILE.\n";
 
 struct txt_answer {
-	bool	 done;
-	int	 status;		/* ARES_* */
-	char	*records[TXT_RECORDS_MAX];
-	size_t	 n;
-	bool	 nomem;
+	bool done;
+	int status; /* ARES_* */
+	char *records[TXT_RECORDS_MAX];
+	size_t n;
+	bool nomem;
 };
 
 /* Appends LEN bytes to the last record; NUL bytes show as '?'. */
 static void
 txt_append(struct txt_answer *a, const unsigned char *s, size_t len)
 {
-	char	*r = a->records[a->n - 1], *grown;
-	size_t	 have = strlen(r), i;
+	char *r = a->records[a->n - 1], *grown;
+	size_t have = strlen(r), i;
 
 	if (have + len > TXT_RECORD_MAX)
 		len = TXT_RECORD_MAX - have;
@@ -60,18 +61,17 @@ txt_append(struct txt_answer *a, const unsigned char *s, size_t len)
 }
 
 static void
-txt_callback(void *arg, int status, int timeouts, unsigned char *abuf,
-    int alen)
+txt_callback(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
-	struct txt_answer	*a = arg;
-	struct ares_txt_ext	*txt = NULL, *t;
+	struct txt_answer *a = arg;
+	struct ares_txt_ext *txt = NULL, *t;
 
 	(void)timeouts;
 	a->done = true;
 	a->status = status;
 	if (status != ARES_SUCCESS ||
 	    (a->status = ares_parse_txt_reply_ext(abuf, alen, &txt)) !=
-	    ARES_SUCCESS)
+		ARES_SUCCESS)
 		return;
 	for (t = txt; t != NULL && !a->nomem; t = t->next) {
 		/* a record is one or more strings, joined without a space */
@@ -92,7 +92,7 @@ txt_callback(void *arg, int status, int timeouts, unsigned char *abuf,
 static void
 txt_free(struct txt_answer *a)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < a->n; i++)
 		free(a->records[i]);
@@ -119,11 +119,11 @@ sock_writable(int bits, int i)
 static void
 txt_wait(ares_channel ch, const struct txt_answer *a)
 {
-	ares_socket_t	 socks[ARES_GETSOCK_MAXNUM];
-	struct pollfd	 pfd[ARES_GETSOCK_MAXNUM];
-	struct timeval	 tv, *tvp;
-	nfds_t		 n;
-	int		 bits, i, ms;
+	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+	struct pollfd pfd[ARES_GETSOCK_MAXNUM];
+	struct timeval tv, *tvp;
+	nfds_t n;
+	int bits, i, ms;
 
 	while (!a->done) {
 		bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
@@ -137,8 +137,9 @@ txt_wait(ares_channel ch, const struct txt_answer *a)
 			n++;
 		}
 		tvp = ares_timeout(ch, NULL, &tv);
-		ms = tvp == NULL ? 1000 : (int)(tv.tv_sec * 1000 +
-		    (tv.tv_usec + 999) / 1000);
+		ms = tvp == NULL
+		    ? 1000
+		    : (int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000);
 		if (poll(pfd, n, ms) <= 0) {
 			/* nothing to read: let c-ares handle its timeouts */
 			ares_process_fd(ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
@@ -146,30 +147,31 @@ txt_wait(ares_channel ch, const struct txt_answer *a)
 		}
 		for (i = 0; i < (int)n; i++)
 			ares_process_fd(ch,
-			    pfd[i].revents & (POLLIN | POLLERR | POLLHUP) ?
-			    pfd[i].fd : ARES_SOCKET_BAD,
-			    pfd[i].revents & POLLOUT ? pfd[i].fd :
-			    ARES_SOCKET_BAD);
+			    pfd[i].revents & (POLLIN | POLLERR | POLLHUP)
+				? pfd[i].fd
+				: ARES_SOCKET_BAD,
+			    pfd[i].revents & POLLOUT ? pfd[i].fd
+						     : ARES_SOCKET_BAD);
 	}
 }
 
 static int
 txt_channel(const struct conf *c, ares_channel *ch)
 {
-	struct ares_options	 o;
-	int			 rc;
+	struct ares_options o;
+	int rc;
 
 	memset(&o, 0, sizeof(o));
 	o.timeout = c->dns_timeout_ms;
 	o.tries = c->dns_tries;
-	if ((rc = ares_init_options(ch, &o, ARES_OPT_TIMEOUTMS |
-	    ARES_OPT_TRIES)) != ARES_SUCCESS) {
+	if ((rc = ares_init_options(ch, &o,
+		 ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES)) != ARES_SUCCESS) {
 		fprintf(stderr, "\nc-ares: %s\n", ares_strerror(rc));
 		return -1;
 	}
 	if (c->dns_servers[0] != '\0' &&
 	    (rc = ares_set_servers_ports_csv(*ch, c->dns_servers)) !=
-	    ARES_SUCCESS) {
+		ARES_SUCCESS) {
 		fprintf(stderr, "\nDNS servers '%s': %s\n", c->dns_servers,
 		    ares_strerror(rc));
 		ares_destroy(*ch);
@@ -179,21 +181,21 @@ txt_channel(const struct conf *c, ares_channel *ch)
 }
 
 struct check {
-	struct resolver		*res;
-	ares_channel		 ch;
-	const struct conf	*conf;
-	char			 expected[MX_NAME_MAX + 1];
-	struct toolutil_table	 table;
-	struct toolutil_table	 publish;	/* the records to add */
-	bool			 failed;
-	bool			 transient;	/* a lookup failed, not a record */
+	struct resolver *res;
+	ares_channel ch;
+	const struct conf *conf;
+	char expected[MX_NAME_MAX + 1];
+	struct toolutil_table table;
+	struct toolutil_table publish; /* the records to add */
+	bool failed;
+	bool transient; /* a lookup failed, not a record */
 };
 
 static void
 check_row(struct check *k, const char *domain, const char *what,
     const char *result, const char *found)
 {
-	const char	*cells[4] = { domain, what, result, found };
+	const char *cells[4] = { domain, what, result, found };
 
 	toolutil_table_row(&k->table, cells);
 }
@@ -201,18 +203,18 @@ check_row(struct check *k, const char *domain, const char *what,
 static void
 check_mx(struct check *k, const char *domain)
 {
-	struct mx_summary	 found;
-	enum mx_result		 r;
-	char			 text[MX_NAME_MAX + 64], rec[2 * MX_NAME_MAX + 16];
-	const char		*cells[1];
+	struct mx_summary found;
+	enum mx_result r;
+	char text[MX_NAME_MAX + 64], rec[2 * MX_NAME_MAX + 16];
+	const char *cells[1];
 
 	memset(&found, 0, sizeof(found));
 	r = resolver_mx(k->res, domain, k->conf->expected_mx, &found, NULL);
 	switch (r) {
 	case MX_OK:
 	case MX_WRONG_HOST:
-		snprintf(text, sizeof(text), "%s", found.host[0] != '\0' ?
-		    found.host : "(not a host name)");
+		snprintf(text, sizeof(text), "%s",
+		    found.host[0] != '\0' ? found.host : "(not a host name)");
 		break;
 	case MX_NXDOMAIN:
 		snprintf(text, sizeof(text), "no such domain");
@@ -247,10 +249,10 @@ check_mx(struct check *k, const char *domain)
 static void
 check_spf(struct check *k, const char *domain)
 {
-	struct txt_answer	 a;
-	enum spf_result		 r;
-	const char		*spf = NULL, *cells[1];
-	char			 text[TXT_RECORD_MAX + 32], rec[MX_NAME_MAX + 64];
+	struct txt_answer a;
+	enum spf_result r;
+	const char *spf = NULL, *cells[1];
+	char text[TXT_RECORD_MAX + 32], rec[MX_NAME_MAX + 64];
 
 	memset(&a, 0, sizeof(a));
 	ares_query(k->ch, domain, ns_c_in, ns_t_txt, txt_callback, &a);
@@ -270,16 +272,17 @@ check_spf(struct check *k, const char *domain)
 		txt_free(&a);
 		return;
 	}
-	r = spf_check((const char *const *)a.records, a.n, SPF_SES_INCLUDE,
-	    &spf);
+	r = spf_check(
+	    (const char *const *)a.records, a.n, SPF_SES_INCLUDE, &spf);
 	if (spf != NULL)
 		snprintf(text, sizeof(text), "\"%s\"", spf);
 	else if (r == SPF_MULTIPLE)
 		snprintf(text, sizeof(text), "several v=spf1 records");
 	else
-		snprintf(text, sizeof(text), a.status == ARES_ENOTFOUND ?
-		    "no such domain" : a.n == 0 ? "no TXT record" :
-		    "no v=spf1 record");
+		snprintf(text, sizeof(text),
+		    a.status == ARES_ENOTFOUND ? "no such domain"
+			: a.n == 0             ? "no TXT record"
+					       : "no v=spf1 record");
 	check_row(k, domain, "SPF", spf_result_name(r), text);
 	txt_free(&a);
 	if (r == SPF_OK)
@@ -300,8 +303,8 @@ domain_cmp(const void *a, const void *b)
 static const char **
 check_domains(const struct conf *c, size_t *n)
 {
-	const char	**d;
-	size_t		 i, m = 0;
+	const char **d;
+	size_t i, m = 0;
 
 	*n = 0;
 	if ((d = calloc(c->nidentities + 1, sizeof(*d))) == NULL)
@@ -320,34 +323,36 @@ static void
 check_report(struct check *k, size_t ndomains)
 {
 	if (ndomains == 0) {
-		printf("No identity has a MAIL FROM domain: nothing to check.\n");
+		printf(
+		    "No identity has a MAIL FROM domain: nothing to check.\n");
 		return;
 	}
 	toolutil_table_print(&k->table, stdout);
 	if (k->publish.nrows > 0) {
 		printf("\nPublish these records (and remove any other MX or "
-		    "v=spf1 record of these names):\n");
+		       "v=spf1 record of these names):\n");
 		toolutil_table_print(&k->publish, stdout);
 	}
 	if (k->transient)
 		printf("\nSome lookups failed: check the DNS servers and try "
-		    "again.\n");
+		       "again.\n");
 	if (!k->failed)
 		printf("\nAll %zu MAIL FROM domains have the records SES "
-		    "needs.\n", ndomains);
+		       "needs.\n",
+		    ndomains);
 }
 
 int
 tool_check_dns(const struct cli_globals *g, int argc, char **argv)
 {
 	static const char *const head[4] = { "DOMAIN", "CHECK", "RESULT",
-	    "FOUND" };
-	struct toolutil_opts	 o;
-	struct check		 k;
-	struct conf		*c;
-	const char		**domains = NULL;
-	size_t			 i, n = 0;
-	int			 rc;
+		"FOUND" };
+	struct toolutil_opts o;
+	struct check k;
+	struct conf *c;
+	const char **domains = NULL;
+	size_t i, n = 0;
+	int rc;
 
 	if ((rc = toolutil_args(usage, false, argc, argv, &o)) !=
 	    TOOLUTIL_CONTINUE)

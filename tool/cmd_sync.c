@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ses-mailfrom sync and status: one synchroniser pass, shown as a table.
  */
@@ -14,7 +15,7 @@
 #include "tool/project.h"
 #include "tool/toolutil.h"
 
-#define SETTING_MAX	400
+#define SETTING_MAX 400
 
 static const char sync_usage[] =
     "usage: " CLI_PROG " sync [-c FILE] [--dry-run]\n"
@@ -34,7 +35,7 @@ static const char status_usage[] =
 static enum mx_result
 status_mx(void *arg, const char *domain)
 {
-	struct resolver	*r = ((void **)arg)[0];
+	struct resolver *r = ((void **)arg)[0];
 	const struct conf *c = ((void **)arg)[1];
 
 	return resolver_mx(r, domain, c->expected_mx, NULL, NULL);
@@ -44,12 +45,12 @@ status_mx(void *arg, const char *domain)
 static void
 sync_table(const struct syncer_report *rep)
 {
-	const struct syncer_row	*row;
-	struct toolutil_table	 t;
-	char			 from[SETTING_MAX], to[SETTING_MAX];
-	char			 result[600];
-	const char		*cells[4];
-	size_t			 i, shown = 0;
+	const struct syncer_row *row;
+	struct toolutil_table t;
+	char from[SETTING_MAX], to[SETTING_MAX];
+	char result[600];
+	const char *cells[4];
+	size_t i, shown = 0;
 
 	toolutil_table_init(&t, 4);
 	cells[0] = "IDENTITY";
@@ -74,7 +75,8 @@ sync_table(const struct syncer_report *rep)
 			    row->error != NULL ? row->error : "?");
 			break;
 		case SYNCER_UNKNOWN:
-			snprintf(result, sizeof(result), "unknown identity "
+			snprintf(result, sizeof(result),
+			    "unknown identity "
 			    "(not verified in SES)");
 			break;
 		case SYNCER_WOULD_CHANGE:
@@ -103,12 +105,13 @@ sync_table(const struct syncer_report *rep)
 static void
 sync_summary(const struct syncer_report *rep, bool dry_run)
 {
-	size_t	 i, n[SYNCER_NOT_DONE + 1] = { 0 };
+	size_t i, n[SYNCER_NOT_DONE + 1] = { 0 };
 
 	for (i = 0; i < rep->nrows; i++)
 		n[rep->rows[i].outcome]++;
 	printf("%zu identities: %zu in step, %zu %s, %zu failed, %zu unknown "
-	    "to SES", rep->nrows, n[SYNCER_IN_STEP],
+	       "to SES",
+	    rep->nrows, n[SYNCER_IN_STEP],
 	    dry_run ? n[SYNCER_WOULD_CHANGE] : n[SYNCER_CHANGED],
 	    dry_run ? "would change" : "changed", n[SYNCER_FAILED],
 	    n[SYNCER_UNKNOWN]);
@@ -135,11 +138,11 @@ status_sync(const struct syncer_row *row)
 static void
 show_status(const struct syncer_report *rep)
 {
-	const struct syncer_row	*row;
-	struct toolutil_table	 t;
-	char			 want[SETTING_MAX], have[SETTING_MAX];
-	const char		*cells[6];
-	size_t			 i;
+	const struct syncer_row *row;
+	struct toolutil_table t;
+	char want[SETTING_MAX], have[SETTING_MAX];
+	const char *cells[6];
+	size_t i;
 
 	toolutil_table_init(&t, 6);
 	cells[0] = "IDENTITY";
@@ -152,7 +155,8 @@ show_status(const struct syncer_report *rep)
 	for (i = 0; i < rep->nrows; i++) {
 		row = &rep->rows[i];
 		toolutil_setting(row->want->mail_from_domain,
-		    conf_behavior_name(row->want->behavior), want, sizeof(want));
+		    conf_behavior_name(row->want->behavior), want,
+		    sizeof(want));
 		if (!rep->read)
 			snprintf(have, sizeof(have), "?");
 		else if (!row->known)
@@ -175,7 +179,7 @@ show_status(const struct syncer_report *rep)
 static bool
 not_done(const struct syncer_report *rep)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < rep->nrows; i++)
 		if (rep->rows[i].outcome == SYNCER_NOT_DONE)
@@ -188,16 +192,16 @@ static int
 run_pass(const struct cli_globals *g, const char *usage, bool dry_run_ok,
     int argc, char **argv, bool status)
 {
-	struct toolutil_opts	 o;
-	struct syncer_link	 conn;
-	struct syncer_report	 rep;
-	struct syncer_hooks	 hooks;
-	struct syncer_pass	 p;
-	struct resolver		*res = NULL;
-	struct conf		*c;
-	void			*mx_arg[2];
-	size_t			 i;
-	int			 rc;
+	struct toolutil_opts o;
+	struct syncer_link conn;
+	struct syncer_report rep;
+	struct syncer_hooks hooks;
+	struct syncer_pass p;
+	struct resolver *res = NULL;
+	struct conf *c;
+	void *mx_arg[2];
+	size_t i;
+	int rc;
 
 	if ((rc = toolutil_args(usage, dry_run_ok, argc, argv, &o)) !=
 	    TOOLUTIL_CONTINUE)
@@ -211,8 +215,9 @@ run_pass(const struct cli_globals *g, const char *usage, bool dry_run_ok,
 	memset(&p, 0, sizeof(p));
 	p.client = conn.client;
 	p.conf = c;
-	p.mode = status ? SYNCER_READ_ONLY : o.dry_run ? SYNCER_DRY_RUN :
-	    SYNCER_APPLY;
+	p.mode = status ? SYNCER_READ_ONLY
+	    : o.dry_run ? SYNCER_DRY_RUN
+			: SYNCER_APPLY;
 	if (status) {
 		if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS ||
 		    (res = toolutil_resolver(c)) == NULL) {

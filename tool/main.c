@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ses-mailfrom: the command-line tool. The AWS CLI's SES commands come from
  * ses/cli.c; the project's own commands join the table below.
@@ -9,16 +10,13 @@
 #include "tool/awscli/cli.h"
 #include "tool/project.h"
 
-static const struct cli_command commands[] = {
-	CLI_AWS_COMMANDS,
-	TOOL_PROJECT_COMMANDS,
-	{ NULL, NULL, NULL }
-};
+static const struct cli_command commands[] = { CLI_AWS_COMMANDS,
+	TOOL_PROJECT_COMMANDS, { NULL, NULL, NULL } };
 
 int
 main(int argc, char **argv)
 {
-	int	 rc;
+	int rc;
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "\ncannot initialise libcurl\n");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The project's own commands of ses-mailfrom, which need the milter's
  * configuration, resolver and synchroniser:
@@ -32,18 +33,24 @@
 
 #include "tool/awscli/cli.h"
 
-#define TOOL_RC_FAILED	1
+#define TOOL_RC_FAILED 1
 
-#define TOOL_PROJECT_COMMANDS						\
-	{ "sync", "make SES's MAIL FROM settings match the "		\
-	  "configuration (one pass)", tool_sync },			\
-	{ "status", "compare the configuration, SES and the DNS",	\
-	  tool_status },						\
-	{ "check-dns", "check the MX and SPF records of each MAIL FROM "	\
-	  "domain", tool_check_dns }
+#define TOOL_PROJECT_COMMANDS \
+	{ "sync", \
+		"make SES's MAIL FROM settings match the " \
+		"configuration (one pass)", \
+		tool_sync }, \
+	    { "status", "compare the configuration, SES and the DNS", \
+		    tool_status }, \
+	{ \
+		"check-dns", \
+		    "check the MX and SPF records of each MAIL FROM " \
+		    "domain", \
+		    tool_check_dns \
+	}
 
-int	tool_sync(const struct cli_globals *, int argc, char **argv);
-int	tool_status(const struct cli_globals *, int argc, char **argv);
-int	tool_check_dns(const struct cli_globals *, int argc, char **argv);
+int tool_sync(const struct cli_globals *, int argc, char **argv);
+int tool_status(const struct cli_globals *, int argc, char **argv);
+int tool_check_dns(const struct cli_globals *, int argc, char **argv);
 
 #endif

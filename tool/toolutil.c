@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "tool/toolutil.h"
 
 #include <limits.h>
@@ -8,14 +9,14 @@
 #include "milter/log.h"
 #include "milter/dns/resolver.h"
 
-#define MAX_TIMEOUT_S	(INT_MAX / 1000)
+#define MAX_TIMEOUT_S (INT_MAX / 1000)
 
 int
 toolutil_args(const char *usage, bool dry_run_ok, int argc, char **argv,
     struct toolutil_opts *o)
 {
-	const char	*a;
-	int		 i;
+	const char *a;
+	int i;
 
 	o->conf_path = CONF_DEFAULT_PATH;
 	o->dry_run = false;
@@ -30,7 +31,8 @@ toolutil_args(const char *usage, bool dry_run_ok, int argc, char **argv,
 			o->dry_run = true;
 		else if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
 			if (++i == argc) {
-				fprintf(stderr, "\n%s needs a FILE\n%s", a, usage);
+				fprintf(
+				    stderr, "\n%s needs a FILE\n%s", a, usage);
 				return CLI_RC_PARAM;
 			}
 			o->conf_path = argv[i];
@@ -56,7 +58,7 @@ toolutil_report(void *arg, const char *msg)
 struct conf *
 toolutil_conf(const struct cli_globals *g, const char *path)
 {
-	struct conf	*c;
+	struct conf *c;
 
 	if ((c = conf_load(path, toolutil_report, NULL)) == NULL)
 		return NULL;
@@ -77,16 +79,15 @@ toolutil_timeout_ms(long seconds)
 {
 	if (seconds == 0)
 		return -1;
-	return seconds > MAX_TIMEOUT_S ? MAX_TIMEOUT_S * 1000L :
-	    seconds * 1000;
+	return seconds > MAX_TIMEOUT_S ? MAX_TIMEOUT_S * 1000L : seconds * 1000;
 }
 
 int
-toolutil_link(const struct cli_globals *g, const struct conf *c,
-    struct syncer_link *l)
+toolutil_link(
+    const struct cli_globals *g, const struct conf *c, struct syncer_link *l)
 {
 	struct syncer_client_opts o;
-	char		 err[512];
+	char err[512];
 
 	if (g->read_timeout < 0 || g->connect_timeout < 0) {
 		fprintf(stderr, "\nthe timeouts must not be negative\n");
@@ -96,8 +97,8 @@ toolutil_link(const struct cli_globals *g, const struct conf *c,
 	o.region = g->region;
 	o.endpoint_url = g->endpoint_url;
 	o.profile = g->profile;
-	o.http.ca_file = g->ca_bundle != NULL ? g->ca_bundle :
-	    getenv("AWS_CA_BUNDLE");
+	o.http.ca_file =
+	    g->ca_bundle != NULL ? g->ca_bundle : getenv("AWS_CA_BUNDLE");
 	o.http.no_verify = !g->verify_ssl;
 	o.http.connect_timeout_ms = toolutil_timeout_ms(g->connect_timeout);
 	o.http.timeout_ms = toolutil_timeout_ms(g->read_timeout);
@@ -117,8 +118,8 @@ struct resolver *
 toolutil_resolver(const struct conf *c)
 {
 	struct resolver_opts o;
-	struct resolver	*r;
-	char		 err[256];
+	struct resolver *r;
+	char err[256];
 
 	memset(&o, 0, sizeof(o));
 	o.servers = c->dns_servers;
@@ -141,8 +142,8 @@ toolutil_expected_mx(const struct conf *c, char *buf, size_t len)
 }
 
 void
-toolutil_setting(const char *domain, const char *behavior, char *buf,
-    size_t len)
+toolutil_setting(
+    const char *domain, const char *behavior, char *buf, size_t len)
 {
 	if (domain == NULL || domain[0] == '\0')
 		snprintf(buf, len, "(disabled)");
@@ -161,15 +162,15 @@ toolutil_table_init(struct toolutil_table *t, size_t ncols)
 void
 toolutil_table_row(struct toolutil_table *t, const char *const *cells)
 {
-	size_t	 i, ncap;
-	char	**p;
+	size_t i, ncap;
+	char **p;
 
 	if (t->nomem)
 		return;
 	if (t->nrows == t->cap) {
 		ncap = t->cap != 0 ? t->cap * 2 : 16;
-		if ((p = reallocarray(t->cells, ncap * t->ncols,
-		    sizeof(*p))) == NULL) {
+		if ((p = reallocarray(t->cells, ncap * t->ncols, sizeof(*p))) ==
+		    NULL) {
 			t->nomem = true;
 			return;
 		}
@@ -186,7 +187,7 @@ toolutil_table_row(struct toolutil_table *t, const char *const *cells)
 static void
 toolutil_cell(const char *s, size_t width, bool last, FILE *fp)
 {
-	size_t	 n;
+	size_t n;
 
 	for (n = 0; s[n] != '\0'; n++)
 		fputc((unsigned char)s[n] < 0x20 || s[n] == 0x7f ? '?' : s[n],
@@ -200,7 +201,7 @@ toolutil_cell(const char *s, size_t width, bool last, FILE *fp)
 void
 toolutil_table_print(const struct toolutil_table *t, FILE *fp)
 {
-	size_t	 r, c, w[16] = { 0 }, len;
+	size_t r, c, w[16] = { 0 }, len;
 	const char *s;
 
 	if (t->nomem || t->ncols > sizeof(w) / sizeof(w[0])) {
@@ -221,7 +222,7 @@ toolutil_table_print(const struct toolutil_table *t, FILE *fp)
 void
 toolutil_table_free(struct toolutil_table *t)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; t->cells != NULL && i < t->nrows * t->ncols; i++)
 		free(t->cells[i]);

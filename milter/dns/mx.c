@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "milter/dns/mx.h"
 
 #include <arpa/nameser.h>
@@ -5,13 +6,13 @@
 #include <resolv.h>
 #include <string.h>
 
-#define MX_LABEL_MAX	63
+#define MX_LABEL_MAX 63
 /*
  * A resolver's answer holds the whole chain it followed; more CNAMEs than
  * this are not an answer worth trusting, and the bound keeps the chain
  * walk cheap on hostile input.
  */
-#define MX_CNAME_MAX	16
+#define MX_CNAME_MAX 16
 
 static const char *const mx_result_names[] = {
 	[MX_OK] = "ok",
@@ -69,7 +70,8 @@ mx_same_text(const char *a, const char *b, size_t len)
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		if (mx_lower((unsigned char)a[i]) != mx_lower((unsigned char)b[i]))
+		if (mx_lower((unsigned char)a[i]) !=
+		    mx_lower((unsigned char)b[i]))
 			return false;
 	return true;
 }
@@ -107,7 +109,7 @@ mx_canon_name(const char *name, char *out, size_t size)
 			continue;
 		}
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			(c >= '0' && c <= '9') || c == '-' || c == '_'))
 			goto bad;
 		if (++label > MX_LABEL_MAX)
 			goto bad;
@@ -140,7 +142,8 @@ mx_min(uint32_t a, uint32_t b)
  * running past its record or leaving bytes behind means a corrupt record.
  */
 static bool
-mx_rdata_name(const ns_msg *msg, const ns_rr *rr, size_t off, char *buf, size_t size)
+mx_rdata_name(
+    const ns_msg *msg, const ns_rr *rr, size_t off, char *buf, size_t size)
 {
 	size_t rdlen = ns_rr_rdlen(*rr);
 	int n;
@@ -254,16 +257,17 @@ mx_negative_ttl(ns_msg *msg, uint32_t *ttl)
 			continue;
 		p = ns_rr_rdata(rr);
 		end = p + ns_rr_rdlen(rr);
-		if ((n = dn_skipname(p, end)) < 0)	/* MNAME */
+		if ((n = dn_skipname(p, end)) < 0) /* MNAME */
 			return false;
 		p += n;
-		if ((n = dn_skipname(p, end)) < 0)	/* RNAME */
+		if ((n = dn_skipname(p, end)) < 0) /* RNAME */
 			return false;
 		p += n;
 		/* SERIAL REFRESH RETRY EXPIRE MINIMUM */
 		if (end - p != 5 * NS_INT32SZ)
 			return false;
-		*ttl = mx_min(mx_ttl(ns_rr_ttl(rr)), mx_ttl(ns_get32(p + 4 * NS_INT32SZ)));
+		*ttl = mx_min(mx_ttl(ns_rr_ttl(rr)),
+		    mx_ttl(ns_get32(p + 4 * NS_INT32SZ)));
 		return true;
 	}
 	return true;
@@ -281,7 +285,8 @@ mx_parse(const unsigned char *abuf, size_t len, struct mx_summary *out)
 
 	memset(out, 0, sizeof(*out));
 	out->kind = MX_KIND_ERROR;
-	if (abuf == NULL || len > NS_MAXMSG || ns_initparse(abuf, (int)len, &msg) < 0)
+	if (abuf == NULL || len > NS_MAXMSG ||
+	    ns_initparse(abuf, (int)len, &msg) < 0)
 		return;
 	/* A truncated answer may be missing MX records: counting them would lie. */
 	if (!ns_msg_getflag(msg, ns_f_qr) || ns_msg_getflag(msg, ns_f_tc) ||
@@ -289,12 +294,14 @@ mx_parse(const unsigned char *abuf, size_t len, struct mx_summary *out)
 		return;
 	rcode = ns_msg_getflag(msg, ns_f_rcode);
 	if (rcode == ns_r_servfail || rcode == ns_r_refused) {
-		out->kind = rcode == ns_r_servfail ? MX_KIND_SERVFAIL : MX_KIND_REFUSED;
+		out->kind =
+		    rcode == ns_r_servfail ? MX_KIND_SERVFAIL : MX_KIND_REFUSED;
 		return;
 	}
 	if (rcode != ns_r_noerror && rcode != ns_r_nxdomain)
 		return;
-	if (ns_msg_count(msg, ns_s_qd) != 1 || ns_parserr(&msg, ns_s_qd, 0, &rr) < 0 ||
+	if (ns_msg_count(msg, ns_s_qd) != 1 ||
+	    ns_parserr(&msg, ns_s_qd, 0, &rr) < 0 ||
 	    ns_rr_type(rr) != ns_t_mx || ns_rr_class(rr) != ns_c_in)
 		return;
 	memcpy(name, ns_rr_name(rr), strlen(ns_rr_name(rr)) + 1);
@@ -332,7 +339,8 @@ mx_host_is(const char *host, const char *expected)
 
 	if (le > 0 && expected[le - 1] == '.')
 		le--;
-	return host[0] != '\0' && strlen(host) == le && mx_same_text(host, expected, le);
+	return host[0] != '\0' && strlen(host) == le &&
+	    mx_same_text(host, expected, le);
 }
 
 enum mx_result
@@ -346,7 +354,8 @@ mx_judge(const struct mx_summary *s, const char *expected_mx)
 			return MX_MULTIPLE;
 		if (s->null_mx)
 			return MX_NULL_MX;
-		if (strlen(expected_mx) == 3 && mx_same_text(expected_mx, "any", 3))
+		if (strlen(expected_mx) == 3 &&
+		    mx_same_text(expected_mx, "any", 3))
 			return MX_OK;
 		return mx_host_is(s->host, expected_mx) ? MX_OK : MX_WRONG_HOST;
 	case MX_KIND_NXDOMAIN:

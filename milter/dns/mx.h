@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mx: what a DNS answer says about a MAIL FROM domain's MX, and whether
  * that satisfies SES.
@@ -19,25 +20,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MX_NAME_MAX		253	/* a host name in text, without the root dot */
-#define MX_NEG_TTL_DEFAULT	30	/* NXDOMAIN / NODATA without an SOA */
+#define MX_NAME_MAX 253       /* a host name in text, without the root dot */
+#define MX_NEG_TTL_DEFAULT 30 /* NXDOMAIN / NODATA without an SOA */
 
 /* What the server said, before any judgement. */
 enum mx_kind {
-	MX_KIND_ANSWER,		/* NOERROR with at least one MX for the name */
+	MX_KIND_ANSWER, /* NOERROR with at least one MX for the name */
 	MX_KIND_NXDOMAIN,
-	MX_KIND_NODATA,		/* NOERROR, the name exists, no MX */
+	MX_KIND_NODATA, /* NOERROR, the name exists, no MX */
 	MX_KIND_SERVFAIL,
 	MX_KIND_REFUSED,
-	MX_KIND_TIMEOUT,	/* no server answered (set by the resolver) */
-	MX_KIND_ERROR,		/* malformed or unexpected answer, other rcodes */
+	MX_KIND_TIMEOUT, /* no server answered (set by the resolver) */
+	MX_KIND_ERROR,   /* malformed or unexpected answer, other rcodes */
 };
 
 struct mx_summary {
 	enum mx_kind kind;
-	unsigned nmx;		/* MX records of the name (after CNAMEs) */
-	bool null_mx;		/* the one MX is "0 ." (RFC 7505) */
-	uint32_t ttl;		/* seconds; see mx_parse() */
+	unsigned nmx; /* MX records of the name (after CNAMEs) */
+	bool null_mx; /* the one MX is "0 ." (RFC 7505) */
+	uint32_t ttl; /* seconds; see mx_parse() */
 	/*
 	 * The exchange when nmx == 1 and it is not a null MX: lower-case, no
 	 * root dot. Empty otherwise, and also when the name cannot be a host
@@ -54,8 +55,8 @@ enum mx_result {
 	MX_NULL_MX,
 	MX_WRONG_HOST,
 	MX_MULTIPLE,
-	MX_SERVFAIL,		/* SERVFAIL, REFUSED, other server errors, bad answers */
-	MX_TIMEOUT,		/* no answer from any server */
+	MX_SERVFAIL, /* SERVFAIL, REFUSED, other server errors, bad answers */
+	MX_TIMEOUT,  /* no answer from any server */
 };
 
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "milter/dns/resolver.h"
 
 #include <arpa/nameser.h>
@@ -45,40 +46,42 @@
  */
 
 struct rentry {
-	struct rentry *hnext;		/* hash chain */
-	struct rentry *lprev, *lnext;	/* LRU list, most recent first */
-	struct rentry *qnext;		/* queue to the resolver thread */
+	struct rentry *hnext;         /* hash chain */
+	struct rentry *lprev, *lnext; /* LRU list, most recent first */
+	struct rentry *qnext;         /* queue to the resolver thread */
 	struct resolver *r;
-	pthread_cond_t done;		/* broadcast when gen changes */
-	struct mx_summary sum;		/* valid when has_result */
-	uint64_t expires;		/* ms, monotonic */
-	uint64_t deadline;		/* ms: when the current waiters give up */
-	unsigned long gen;		/* bumped by each verdict, answer or timeout */
+	pthread_cond_t done;   /* broadcast when gen changes */
+	struct mx_summary sum; /* valid when has_result */
+	uint64_t expires;      /* ms, monotonic */
+	uint64_t deadline;     /* ms: when the current waiters give up */
+	unsigned long gen;     /* bumped by each verdict, answer or timeout */
 	unsigned waiters;
-	int server_rcode;		/* error rcode seen on the wire, 0: none */
-	bool has_result;		/* sum holds this round's verdict */
-	bool inflight;			/* a query is out; the entry must stay */
+	int server_rcode; /* error rcode seen on the wire, 0: none */
+	bool has_result;  /* sum holds this round's verdict */
+	bool inflight;    /* a query is out; the entry must stay */
 	uint32_t hash;
-	char name[];			/* mx_canon_name() form */
+	char name[]; /* mx_canon_name() form */
 };
 
 struct resolver {
-	pthread_mutex_t lock;		/* the fields up to `stopping' and all entries */
-	pthread_condattr_t condattr;	/* CLOCK_MONOTONIC for every entry's cond */
+	pthread_mutex_t lock; /* the fields up to `stopping' and all entries */
+	pthread_condattr_t
+	    condattr; /* CLOCK_MONOTONIC for every entry's cond */
 	struct rentry **buckets;
-	size_t mask;			/* buckets - 1, a power of two minus one */
+	size_t mask; /* buckets - 1, a power of two minus one */
 	struct rentry *lru_head, *lru_tail;
 	size_t count;
-	struct rentry *queue;		/* misses for the resolver thread */
+	struct rentry *queue; /* misses for the resolver thread */
 	bool stopping;
 
 	/* Immutable after start. */
-	struct resolver_opts opts;	/* but servers, which was only for starting */
+	struct resolver_opts
+	    opts; /* but servers, which was only for starting */
 	unsigned wait_ms;
 	int wakefd;
 	pthread_t thread;
 
-	ares_channel channel;		/* the resolver thread's only */
+	ares_channel channel; /* the resolver thread's only */
 	atomic_uint refs;
 };
 
@@ -171,12 +174,14 @@ resolver_evict(struct resolver *r, struct rentry **evicted)
 	struct rentry *e, *prev, **pp;
 	int looked = 0;
 
-	for (e = r->lru_tail; e != NULL && r->count >= r->opts.cache_max && looked < 32;
-	    e = prev, looked++) {
+	for (e = r->lru_tail;
+	     e != NULL && r->count >= r->opts.cache_max && looked < 32;
+	     e = prev, looked++) {
 		prev = e->lprev;
 		if (e->inflight || e->waiters > 0)
 			continue;
-		for (pp = &r->buckets[e->hash & r->mask]; *pp != e; pp = &(*pp)->hnext)
+		for (pp = &r->buckets[e->hash & r->mask]; *pp != e;
+		     pp = &(*pp)->hnext)
 			continue;
 		*pp = e->hnext;
 		resolver_lru_unlink(r, e);
@@ -231,12 +236,14 @@ resolver_clamp(const struct resolver *r, const struct mx_summary *s)
 static unsigned
 resolver_ttl_left(const struct rentry *e, uint64_t now)
 {
-	return e->expires > now ? (unsigned)((e->expires - now + 999) / 1000) : 0;
+	return e->expires > now ? (unsigned)((e->expires - now + 999) / 1000)
+				: 0;
 }
 
 /* Lock held: records this round's verdict and wakes its waiters. */
 static void
-resolver_verdict(struct resolver *r, struct rentry *e, const struct mx_summary *s, uint64_t now)
+resolver_verdict(struct resolver *r, struct rentry *e,
+    const struct mx_summary *s, uint64_t now)
 {
 	e->sum = *s;
 	e->expires = now + (uint64_t)resolver_clamp(r, s) * 1000;
@@ -247,7 +254,8 @@ resolver_verdict(struct resolver *r, struct rentry *e, const struct mx_summary *
 
 /* The resolver thread's c-ares callback for one entry's query. */
 static void
-resolver_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+resolver_answer(
+    void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
 	struct rentry *e = arg;
 	struct resolver *r = e->r;
@@ -258,7 +266,8 @@ resolver_answer(void *arg, int status, int timeouts, unsigned char *abuf, int al
 	if (abuf != NULL && alen > 0)
 		mx_parse(abuf, (size_t)alen, &s);
 	else if (status == ARES_ENOTFOUND || status == ARES_ENODATA) {
-		s.kind = status == ARES_ENOTFOUND ? MX_KIND_NXDOMAIN : MX_KIND_NODATA;
+		s.kind = status == ARES_ENOTFOUND ? MX_KIND_NXDOMAIN
+						  : MX_KIND_NODATA;
 		s.ttl = MX_NEG_TTL_DEFAULT;
 	} else if (status == ARES_ECONNREFUSED || status == ARES_ETIMEOUT ||
 	    status == ARES_EDESTRUCTION || status == ARES_ECANCELLED)
@@ -267,7 +276,8 @@ resolver_answer(void *arg, int status, int timeouts, unsigned char *abuf, int al
 		s.kind = MX_KIND_ERROR;
 
 	pthread_mutex_lock(&r->lock);
-	if (abuf == NULL && (status == ARES_ECONNREFUSED || status == ARES_ETIMEOUT)) {
+	if (abuf == NULL &&
+	    (status == ARES_ECONNREFUSED || status == ARES_ETIMEOUT)) {
 		if (e->server_rcode == ns_r_servfail)
 			s.kind = MX_KIND_SERVFAIL;
 		else if (e->server_rcode == ns_r_refused)
@@ -285,7 +295,8 @@ resolver_answer(void *arg, int status, int timeouts, unsigned char *abuf, int al
  * pending entry of the question's name (see the comment at the top).
  */
 static void
-resolver_note_rcode(struct resolver *r, ares_socket_t fd, const unsigned char *p, size_t len)
+resolver_note_rcode(
+    struct resolver *r, ares_socket_t fd, const unsigned char *p, size_t len)
 {
 	char name[MX_NAME_MAX + 1];
 	int rcode, type;
@@ -297,17 +308,22 @@ resolver_note_rcode(struct resolver *r, ares_socket_t fd, const unsigned char *p
 	if (len < NS_HFIXEDSZ || !(p[2] & 0x80))
 		return;
 	rcode = p[3] & 0x0f;
-	if (rcode != ns_r_servfail && rcode != ns_r_refused && rcode != ns_r_notimpl)
+	if (rcode != ns_r_servfail && rcode != ns_r_refused &&
+	    rcode != ns_r_notimpl)
 		return;
 	/* TCP reads are pieces of a stream, not whole messages. */
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) < 0 || type != SOCK_DGRAM)
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) < 0 ||
+	    type != SOCK_DGRAM)
 		return;
-	if (ns_initparse(p, (int)len, &msg) < 0 || ns_msg_count(msg, ns_s_qd) != 1 ||
-	    ns_parserr(&msg, ns_s_qd, 0, &rr) < 0 || ns_rr_type(rr) != ns_t_mx ||
+	if (ns_initparse(p, (int)len, &msg) < 0 ||
+	    ns_msg_count(msg, ns_s_qd) != 1 ||
+	    ns_parserr(&msg, ns_s_qd, 0, &rr) < 0 ||
+	    ns_rr_type(rr) != ns_t_mx ||
 	    !mx_canon_name(ns_rr_name(rr), name, sizeof(name)))
 		return;
 	pthread_mutex_lock(&r->lock);
-	if ((e = resolver_find(r, name, resolver_hash(name))) != NULL && e->inflight)
+	if ((e = resolver_find(r, name, resolver_hash(name))) != NULL &&
+	    e->inflight)
 		e->server_rcode = rcode;
 	pthread_mutex_unlock(&r->lock);
 }
@@ -332,15 +348,16 @@ resolver_close(ares_socket_t fd, void *arg)
 }
 
 static int
-resolver_connect(ares_socket_t fd, const struct sockaddr *sa, ares_socklen_t len, void *arg)
+resolver_connect(
+    ares_socket_t fd, const struct sockaddr *sa, ares_socklen_t len, void *arg)
 {
 	(void)arg;
 	return connect(fd, sa, len);
 }
 
 static ares_ssize_t
-resolver_recvfrom(ares_socket_t fd, void *buf, size_t len, int flags, struct sockaddr *from,
-    ares_socklen_t *fromlen, void *arg)
+resolver_recvfrom(ares_socket_t fd, void *buf, size_t len, int flags,
+    struct sockaddr *from, ares_socklen_t *fromlen, void *arg)
 {
 	ssize_t n = recvfrom(fd, buf, len, flags, from, fromlen);
 
@@ -357,7 +374,11 @@ resolver_sendv(ares_socket_t fd, const struct iovec *iov, int iovcnt, void *arg)
 }
 
 static const struct ares_socket_functions resolver_sockfuncs = {
-	resolver_socket, resolver_close, resolver_connect, resolver_recvfrom, resolver_sendv,
+	resolver_socket,
+	resolver_close,
+	resolver_connect,
+	resolver_recvfrom,
+	resolver_sendv,
 };
 
 /* Sends the queued misses; false once the resolver is stopping. */
@@ -380,7 +401,8 @@ resolver_dispatch(struct resolver *r)
 	/* Newest first, which does not matter: they are all sent now. */
 	for (; e != NULL; e = next) {
 		next = e->qnext;
-		ares_query(r->channel, e->name, ns_c_in, ns_t_mx, resolver_answer, e);
+		ares_query(
+		    r->channel, e->name, ns_c_in, ns_t_mx, resolver_answer, e);
 	}
 	return true;
 }
@@ -405,10 +427,12 @@ resolver_main(void *arg)
 		 * as unsigned: ARES_GETSOCK_WRITABLE() shifts a signed 1 into
 		 * the sign bit for the 16th socket.
 		 */
-		bits = (unsigned)ares_getsock(r->channel, socks, ARES_GETSOCK_MAXNUM);
+		bits = (unsigned)ares_getsock(
+		    r->channel, socks, ARES_GETSOCK_MAXNUM);
 		for (i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
 			short ev = (short)((bits & (1u << i) ? POLLIN : 0) |
-			    (bits & (1u << (i + ARES_GETSOCK_MAXNUM)) ? POLLOUT : 0));
+			    (bits & (1u << (i + ARES_GETSOCK_MAXNUM)) ? POLLOUT
+								      : 0));
 
 			if (ev == 0)
 				continue;
@@ -417,7 +441,9 @@ resolver_main(void *arg)
 			n++;
 		}
 		tvp = ares_timeout(r->channel, NULL, &tv);
-		ms = tvp == NULL ? -1 : (int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000);
+		ms = tvp == NULL
+		    ? -1
+		    : (int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000);
 		if (poll(pfd, n, ms) < 0)
 			for (nfds_t k = 0; k < n; k++)
 				pfd[k].revents = 0;
@@ -429,8 +455,12 @@ resolver_main(void *arg)
 			if (re == 0)
 				continue;
 			ares_process_fd(r->channel,
-			    (re & (POLLIN | POLLERR | POLLHUP)) ? pfd[k].fd : ARES_SOCKET_BAD,
-			    (re & (POLLOUT | POLLERR | POLLHUP)) ? pfd[k].fd : ARES_SOCKET_BAD);
+			    (re & (POLLIN | POLLERR | POLLHUP))
+				? pfd[k].fd
+				: ARES_SOCKET_BAD,
+			    (re & (POLLOUT | POLLERR | POLLHUP))
+				? pfd[k].fd
+				: ARES_SOCKET_BAD);
 		}
 		/* Timeouts and retries. */
 		ares_process_fd(r->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
@@ -458,7 +488,8 @@ resolver_free(struct resolver *r)
 }
 
 static bool
-resolver_channel(struct resolver *r, const char *servers, char *err, size_t errlen)
+resolver_channel(
+    struct resolver *r, const char *servers, char *err, size_t errlen)
 {
 	struct ares_options ao;
 	struct ares_addr_port_node *list, *s;
@@ -469,14 +500,17 @@ resolver_channel(struct resolver *r, const char *servers, char *err, size_t errl
 	ao.flags = ARES_FLAG_NOSEARCH;
 	ao.timeout = r->opts.timeout_ms;
 	ao.tries = r->opts.tries;
-	rc = ares_init_options(&r->channel, &ao, ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
+	rc = ares_init_options(&r->channel, &ao,
+	    ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
 	if (rc != ARES_SUCCESS) {
 		snprintf(err, errlen, "DNS: %s", ares_strerror(rc));
 		return false;
 	}
 	if (servers != NULL && servers[0] != '\0' &&
-	    (rc = ares_set_servers_ports_csv(r->channel, servers)) != ARES_SUCCESS) {
-		snprintf(err, errlen, "DNS servers '%s': %s", servers, ares_strerror(rc));
+	    (rc = ares_set_servers_ports_csv(r->channel, servers)) !=
+		ARES_SUCCESS) {
+		snprintf(err, errlen, "DNS servers '%s': %s", servers,
+		    ares_strerror(rc));
 		goto fail;
 	}
 	if ((rc = ares_get_servers_ports(r->channel, &list)) != ARES_SUCCESS) {
@@ -488,8 +522,9 @@ resolver_channel(struct resolver *r, const char *servers, char *err, size_t errl
 	ares_free_data(list);
 	/* Each server may hold a UDP and a TCP socket; ares_getsock() reports 16. */
 	if (nservers == 0 || nservers > RESOLVER_SERVERS_MAX) {
-		snprintf(err, errlen, "DNS servers: %zu configured, expected 1 to %d",
-		    nservers, RESOLVER_SERVERS_MAX);
+		snprintf(err, errlen,
+		    "DNS servers: %zu configured, expected 1 to %d", nservers,
+		    RESOLVER_SERVERS_MAX);
 		goto fail;
 	}
 	ares_set_socket_functions(r->channel, &resolver_sockfuncs, r);
@@ -507,9 +542,11 @@ resolver_start(const struct resolver_opts *o, char *err, size_t errlen)
 	size_t nb;
 	int rc;
 
-	if (o->timeout_ms <= 0 || o->tries <= 0 || o->timeout_ms > INT32_MAX / o->tries) {
-		snprintf(err, errlen, "DNS timeout_ms %d x tries %d: out of range",
-		    o->timeout_ms, o->tries);
+	if (o->timeout_ms <= 0 || o->tries <= 0 ||
+	    o->timeout_ms > INT32_MAX / o->tries) {
+		snprintf(err, errlen,
+		    "DNS timeout_ms %d x tries %d: out of range", o->timeout_ms,
+		    o->tries);
 		return NULL;
 	}
 	if ((r = calloc(1, sizeof(*r))) == NULL)
@@ -524,8 +561,10 @@ resolver_start(const struct resolver_opts *o, char *err, size_t errlen)
 	if (r->opts.transient_ttl == 0)
 		r->opts.transient_ttl = RESOLVER_TRANSIENT_TTL;
 	r->opts.servers = NULL;
-	r->wait_ms = (unsigned)(o->timeout_ms * o->tries) + RESOLVER_WAIT_MARGIN_MS;
-	for (nb = 16; nb < r->opts.cache_max && nb < ((size_t)1 << 24); nb <<= 1)
+	r->wait_ms =
+	    (unsigned)(o->timeout_ms * o->tries) + RESOLVER_WAIT_MARGIN_MS;
+	for (nb = 16; nb < r->opts.cache_max && nb < ((size_t)1 << 24);
+	     nb <<= 1)
 		continue;
 	if ((r->buckets = calloc(nb, sizeof(*r->buckets))) == NULL)
 		goto nomem_free;
@@ -616,7 +655,8 @@ resolver_wait(struct resolver *r, struct rentry *e, unsigned long gen)
 
 /* A verdict reached without the cache: never cached, nothing to wait for. */
 static enum mx_result
-resolver_uncached(enum mx_kind kind, struct mx_summary *found, unsigned *ttl_left)
+resolver_uncached(
+    enum mx_kind kind, struct mx_summary *found, unsigned *ttl_left)
 {
 	struct mx_summary s;
 
@@ -654,7 +694,9 @@ resolver_mx(struct resolver *r, const char *domain, const char *expected_mx,
 		resolver_lru_push(r, e);
 		goto verdict;
 	}
-	if (e == NULL && (e = resolver_insert(r, name, strlen(name), hash, &evicted)) == NULL) {
+	if (e == NULL &&
+	    (e = resolver_insert(r, name, strlen(name), hash, &evicted)) ==
+		NULL) {
 		pthread_mutex_unlock(&r->lock);
 		return resolver_uncached(MX_KIND_ERROR, found, ttl_left);
 	}
@@ -678,7 +720,8 @@ resolver_mx(struct resolver *r, const char *domain, const char *expected_mx,
 		pthread_mutex_unlock(&r->lock);
 		resolver_free_chain(evicted);
 		evicted = NULL;
-		while (write(r->wakefd, &one, sizeof(one)) < 0 && errno == EINTR)
+		while (
+		    write(r->wakefd, &one, sizeof(one)) < 0 && errno == EINTR)
 			continue;
 		pthread_mutex_lock(&r->lock);
 	}

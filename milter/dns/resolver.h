@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * resolver: cached MX checks of MAIL FROM domains for the milter threads.
  *
@@ -34,27 +35,29 @@
 
 #include "milter/dns/mx.h"
 
-#define RESOLVER_CACHE_DEFAULT		10000
-#define RESOLVER_TRANSIENT_TTL		5	/* seconds */
-#define RESOLVER_SERVERS_MAX		8
+#define RESOLVER_CACHE_DEFAULT 10000
+#define RESOLVER_TRANSIENT_TTL 5 /* seconds */
+#define RESOLVER_SERVERS_MAX 8
 /* Added to timeout_ms x tries for a caller's longest wait. */
-#define RESOLVER_WAIT_MARGIN_MS		250
+#define RESOLVER_WAIT_MARGIN_MS 250
 
 struct resolver_opts {
-	const char *servers;	/* NULL or "": /etc/resolv.conf; else "ip[:port],[v6]:port,..." */
-	int timeout_ms;		/* per try (c-ares doubles it on each round over the servers) */
+	const char *
+	    servers; /* NULL or "": /etc/resolv.conf; else "ip[:port],[v6]:port,..." */
+	int timeout_ms; /* per try (c-ares doubles it on each round over the servers) */
 	int tries;
-	unsigned min_ttl;	/* seconds */
+	unsigned min_ttl; /* seconds */
 	unsigned max_ttl;
-	unsigned transient_ttl;	/* 0: RESOLVER_TRANSIENT_TTL */
-	size_t cache_max;	/* 0: RESOLVER_CACHE_DEFAULT */
+	unsigned transient_ttl; /* 0: RESOLVER_TRANSIENT_TTL */
+	size_t cache_max;       /* 0: RESOLVER_CACHE_DEFAULT */
 };
 
 /*
  * Starts the resolver thread. NULL on failure with a message in err
  * (bad server list, more than RESOLVER_SERVERS_MAX servers, no memory).
  */
-struct resolver *resolver_start(const struct resolver_opts *, char *err, size_t errlen);
+struct resolver *resolver_start(
+    const struct resolver_opts *, char *err, size_t errlen);
 
 struct resolver *resolver_ref(struct resolver *);
 
@@ -70,7 +73,7 @@ void resolver_unref(struct resolver *);
  * query. If found is not NULL it receives what the DNS said; if ttl_left
  * is not NULL, the seconds the verdict stays cached.
  */
-enum mx_result resolver_mx(struct resolver *, const char *domain, const char *expected_mx,
-    struct mx_summary *found, unsigned *ttl_left);
+enum mx_result resolver_mx(struct resolver *, const char *domain,
+    const char *expected_mx, struct mx_summary *found, unsigned *ttl_left);
 
 #endif

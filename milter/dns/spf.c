@@ -1,16 +1,17 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "milter/dns/spf.h"
 
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
-#define SPF_VERSION	"v=spf1"
+#define SPF_VERSION "v=spf1"
 
 /* RFC 7208 4.5: the version, alone or followed by a space. */
 static bool
 spf_is_record(const char *txt)
 {
-	size_t	 n = sizeof(SPF_VERSION) - 1;
+	size_t n = sizeof(SPF_VERSION) - 1;
 
 	return strncasecmp(txt, SPF_VERSION, n) == 0 &&
 	    (txt[n] == '\0' || txt[n] == ' ');
@@ -20,7 +21,7 @@ spf_is_record(const char *txt)
 static bool
 spf_same_domain(const char *term, size_t len, const char *domain)
 {
-	size_t	 dlen = strlen(domain);
+	size_t dlen = strlen(domain);
 
 	if (dlen > 0 && domain[dlen - 1] == '.')
 		dlen--;
@@ -33,9 +34,9 @@ static enum spf_result
 spf_terms(const char *rec, const char *domain)
 {
 	static const char include[] = "include:";
-	const char	*p = rec + sizeof(SPF_VERSION) - 1, *t;
-	size_t		 len;
-	char		 q;
+	const char *p = rec + sizeof(SPF_VERSION) - 1, *t;
+	size_t len;
+	char q;
 
 	for (;;) {
 		p += strspn(p, " ");
@@ -55,17 +56,17 @@ spf_terms(const char *rec, const char *domain)
 		if (len > sizeof(include) - 1 &&
 		    strncasecmp(t, include, sizeof(include) - 1) == 0 &&
 		    spf_same_domain(t + sizeof(include) - 1,
-		    len - (sizeof(include) - 1), domain))
+			len - (sizeof(include) - 1), domain))
 			return q == '+' ? SPF_OK : SPF_NO_INCLUDE;
 	}
 }
 
 enum spf_result
-spf_check(const char *const *records, size_t n, const char *domain,
-    const char **spf)
+spf_check(
+    const char *const *records, size_t n, const char *domain, const char **spf)
 {
-	const char	*found = NULL;
-	size_t		 i, count = 0;
+	const char *found = NULL;
+	size_t i, count = 0;
 
 	if (spf != NULL)
 		*spf = NULL;

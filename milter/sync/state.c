@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "milter/sync/state.h"
 
 #include <sys/stat.h>
@@ -15,14 +16,14 @@
 
 #include "milter/log.h"
 
-#define STATE_MAX_STRING	4096	/* bytes of any one string */
-#define STATE_DIR_MODE		0750
-#define STATE_FILE_MODE		0640
+#define STATE_MAX_STRING 4096 /* bytes of any one string */
+#define STATE_DIR_MODE 0750
+#define STATE_FILE_MODE 0640
 
 static void __attribute__((format(printf, 3, 4)))
 state_err(char *err, size_t errlen, const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	if (err == NULL || errlen == 0)
 		return;
@@ -50,7 +51,7 @@ state_identity_clear(struct state_identity *id)
 void
 state_free(struct state *st)
 {
-	size_t	 i;
+	size_t i;
 
 	if (st == NULL)
 		return;
@@ -64,7 +65,7 @@ state_free(struct state *st)
 int
 state_set(char **field, const char *value)
 {
-	char	*copy = NULL;
+	char *copy = NULL;
 
 	if (value != NULL && (copy = strdup(value)) == NULL)
 		return -1;
@@ -76,9 +77,9 @@ state_set(char **field, const char *value)
 struct state_identity *
 state_add(struct state *st, const char *identity)
 {
-	struct state_identity	*id;
-	size_t			 ncap;
-	void			*p;
+	struct state_identity *id;
+	size_t ncap;
+	void *p;
 
 	if (st->nids == st->cap) {
 		ncap = st->cap != 0 ? st->cap * 2 : 16;
@@ -113,13 +114,13 @@ state_sort(struct state *st)
 struct state_identity *
 state_find(const struct state *st, const char *identity)
 {
-	struct state_identity	 key;
+	struct state_identity key;
 
 	if (st == NULL || st->nids == 0)
 		return NULL;
 	key.ses.identity = (char *)identity;
-	return bsearch(&key, st->ids, st->nids, sizeof(*st->ids),
-	    state_identity_cmp);
+	return bsearch(
+	    &key, st->ids, st->nids, sizeof(*st->ids), state_identity_cmp);
 }
 
 /* ---- parsing ---- */
@@ -129,13 +130,14 @@ static int
 state_get_string(json_t *obj, const char *key, char **out, const char *where,
     char *err, size_t errlen)
 {
-	json_t	*v = json_object_get(obj, key);
+	json_t *v = json_object_get(obj, key);
 
 	*out = NULL;
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (!json_is_string(v)) {
-		state_err(err, errlen, "%s: \"%s\" is not a string", where, key);
+		state_err(
+		    err, errlen, "%s: \"%s\" is not a string", where, key);
 		return -1;
 	}
 	if (json_string_length(v) > STATE_MAX_STRING) {
@@ -154,8 +156,8 @@ static int
 state_get_time(json_t *obj, const char *key, time_t *out, const char *where,
     char *err, size_t errlen)
 {
-	json_t		*v = json_object_get(obj, key);
-	json_int_t	 t;
+	json_t *v = json_object_get(obj, key);
+	json_int_t t;
 
 	*out = 0;
 	if (v == NULL)
@@ -171,19 +173,20 @@ state_get_time(json_t *obj, const char *key, time_t *out, const char *where,
 }
 
 static int
-state_parse_identity(struct state *st, const char *name, json_t *v,
-    char *err, size_t errlen)
+state_parse_identity(
+    struct state *st, const char *name, json_t *v, char *err, size_t errlen)
 {
-	struct state_identity	*id;
-	json_t			*known;
+	struct state_identity *id;
+	json_t *known;
 
 	if (name[0] == '\0' || strlen(name) > STATE_MAX_STRING) {
-		state_err(err, errlen, "identities: a name is empty or too long");
+		state_err(
+		    err, errlen, "identities: a name is empty or too long");
 		return -1;
 	}
 	if (!json_is_object(v)) {
-		state_err(err, errlen, "identities: \"%.200s\" is not an object",
-		    name);
+		state_err(err, errlen,
+		    "identities: \"%.200s\" is not an object", name);
 		return -1;
 	}
 	if ((id = state_add(st, name)) == NULL) {
@@ -192,33 +195,35 @@ state_parse_identity(struct state *st, const char *name, json_t *v,
 	}
 	known = json_object_get(v, "known");
 	if (known != NULL && !json_is_boolean(known)) {
-		state_err(err, errlen, "identity \"%.200s\": \"known\" is not "
-		    "true or false", name);
+		state_err(err, errlen,
+		    "identity \"%.200s\": \"known\" is not "
+		    "true or false",
+		    name);
 		return -1;
 	}
 	id->known = known != NULL && json_is_true(known);
 	if (state_get_string(v, "mail_from_domain", &id->ses.mail_from_domain,
-	    "identity", err, errlen) == -1 ||
-	    state_get_string(v, "status", &id->ses.status, "identity", err,
-	    errlen) == -1 ||
+		"identity", err, errlen) == -1 ||
+	    state_get_string(
+		v, "status", &id->ses.status, "identity", err, errlen) == -1 ||
 	    state_get_string(v, "behavior", &id->ses.behavior, "identity", err,
-	    errlen) == -1 ||
+		errlen) == -1 ||
 	    state_get_string(v, "last_error", &id->last_error, "identity", err,
-	    errlen) == -1 ||
-	    state_get_time(v, "checked", &id->checked, "identity", err,
-	    errlen) == -1)
+		errlen) == -1 ||
+	    state_get_time(
+		v, "checked", &id->checked, "identity", err, errlen) == -1)
 		return -1;
 	return 0;
 }
 
 int
-state_parse(const char *buf, size_t len, struct state **out, char *err,
-    size_t errlen)
+state_parse(
+    const char *buf, size_t len, struct state **out, char *err, size_t errlen)
 {
-	json_error_t	 jerr;
-	json_t		*root, *v, *ids;
-	struct state	*st = NULL;
-	const char	*name;
+	json_error_t jerr;
+	json_t *root, *v, *ids;
+	struct state *st = NULL;
+	const char *name;
 
 	*out = NULL;
 	if (len > STATE_MAX_FILE) {
@@ -245,20 +250,19 @@ state_parse(const char *buf, size_t len, struct state **out, char *err,
 		goto fail;
 	}
 	if (state_get_time(root, "last_success", &st->last_success, "state",
-	    err, errlen) == -1 ||
+		err, errlen) == -1 ||
 	    state_get_time(root, "last_attempt", &st->last_attempt, "state",
-	    err, errlen) == -1 ||
+		err, errlen) == -1 ||
 	    state_get_string(root, "last_error", &st->last_error, "state", err,
-	    errlen) == -1)
+		errlen) == -1)
 		goto fail;
 	ids = json_object_get(root, "identities");
 	if (ids != NULL && !json_is_object(ids)) {
 		state_err(err, errlen, "\"identities\" is not an object");
 		goto fail;
 	}
-	json_object_foreach(ids, name, v)
-		if (state_parse_identity(st, name, v, err, errlen) == -1)
-			goto fail;
+	json_object_foreach(ids, name, v) if (state_parse_identity(st, name, v,
+						  err, errlen) == -1) goto fail;
 	json_decref(root);
 	state_sort(st);
 	*out = st;
@@ -281,8 +285,8 @@ fail:
 static const char *
 state_utf8(const char *s, char **copy)
 {
-	json_t	*probe;
-	char	*p;
+	json_t *probe;
+	char *p;
 
 	*copy = NULL;
 	if ((probe = json_string(s)) != NULL) {
@@ -301,8 +305,8 @@ state_utf8(const char *s, char **copy)
 static void
 state_put(json_t *obj, const char *key, json_t *v, bool *ok)
 {
-	char		*copy;
-	const char	*k;
+	char *copy;
+	const char *k;
 
 	if (v == NULL || (k = state_utf8(key, &copy)) == NULL) {
 		json_decref(v);
@@ -317,9 +321,9 @@ state_put(json_t *obj, const char *key, json_t *v, bool *ok)
 static json_t *
 state_str(const char *s)
 {
-	char		*copy;
-	const char	*u;
-	json_t		*j;
+	char *copy;
+	const char *u;
+	json_t *j;
 
 	if (s == NULL)
 		return json_null();
@@ -334,10 +338,10 @@ char *
 state_format(const struct state *st)
 {
 	const struct state_identity *id;
-	json_t	*root, *ids, *o;
-	char	*text, *grown;
-	size_t	 i, len;
-	bool	 ok = true;
+	json_t *root, *ids, *o;
+	char *text, *grown;
+	size_t i, len;
+	bool ok = true;
 
 	if ((root = json_object()) == NULL)
 		return NULL;
@@ -382,17 +386,18 @@ state_format(const struct state *st)
 struct state *
 state_load(const char *path)
 {
-	struct state	*st;
-	struct stat	 sb;
-	char		*buf = NULL, err[256];
-	size_t		 len = 0;
-	ssize_t		 n;
-	int		 fd;
+	struct state *st;
+	struct stat sb;
+	char *buf = NULL, err[256];
+	size_t len = 0;
+	ssize_t n;
+	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		if (errno == ENOENT)
 			log_warnx("state file %s does not exist (yet): SES is "
-			    "read at once", path);
+				  "read at once",
+			    path);
 		else
 			log_warn("state file %s: ignored", path);
 		return state_new();
@@ -400,7 +405,8 @@ state_load(const char *path)
 	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
 	    sb.st_size > STATE_MAX_FILE) {
 		log_warnx("state file %s is not a regular file of at most %u "
-		    "bytes: ignored", path, STATE_MAX_FILE);
+			  "bytes: ignored",
+		    path, STATE_MAX_FILE);
 		close(fd);
 		return state_new();
 	}
@@ -432,7 +438,7 @@ state_load(const char *path)
 static int
 state_write_all(int fd, const char *p, size_t len)
 {
-	ssize_t	 n;
+	ssize_t n;
 
 	while (len > 0) {
 		if ((n = write(fd, p, len)) == -1) {
@@ -450,7 +456,7 @@ state_write_all(int fd, const char *p, size_t len)
 static int
 state_dir(const char *dir, char *err, size_t errlen)
 {
-	struct stat	 sb;
+	struct stat sb;
 
 	if (stat(dir, &sb) == 0)
 		return 0;
@@ -465,17 +471,18 @@ state_dir(const char *dir, char *err, size_t errlen)
 }
 
 int
-state_save(const char *path, const struct state *st, char *err,
-    size_t errlen)
+state_save(const char *path, const struct state *st, char *err, size_t errlen)
 {
-	char	 dir[PATH_MAX], tmp[PATH_MAX], *slash, *text;
-	int	 fd, dfd, e;
+	char dir[PATH_MAX], tmp[PATH_MAX], *slash, *text;
+	int fd, dfd, e;
 
 	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
 	    snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp) ||
 	    (slash = strrchr(dir, '/')) == NULL) {
-		state_err(err, errlen, "%s: not an absolute path of at most %d "
-		    "bytes", path, PATH_MAX - 8);
+		state_err(err, errlen,
+		    "%s: not an absolute path of at most %d "
+		    "bytes",
+		    path, PATH_MAX - 8);
 		return -1;
 	}
 	slash[slash == dir ? 1 : 0] = '\0';

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * state: what the synchroniser knows about SES between runs, kept in the
  * JSON file [ses] state_file, so that a restart neither forgets SES's
@@ -38,61 +39,61 @@
 
 #include "ses/sesxml.h"
 
-#define STATE_VERSION	1
-#define STATE_MAX_FILE	(64u << 20)	/* bytes; bigger files are refused */
+#define STATE_VERSION 1
+#define STATE_MAX_FILE (64u << 20) /* bytes; bigger files are refused */
 
 struct state_identity {
 	/* ses.identity is the configured name, never NULL */
 	struct sesxml_mail_from ses;
-	bool		 known;		/* SES knew it when last asked */
-	time_t		 checked;	/* when SES was last asked; 0: never */
-	char		*last_error;	/* NULL: its last call succeeded */
+	bool known;       /* SES knew it when last asked */
+	time_t checked;   /* when SES was last asked; 0: never */
+	char *last_error; /* NULL: its last call succeeded */
 };
 
 struct state {
-	time_t		 last_success;	/* end of the last good pass; 0: never */
-	time_t		 last_attempt;
-	char		*last_error;	/* of the last pass; NULL: it succeeded */
+	time_t last_success; /* end of the last good pass; 0: never */
+	time_t last_attempt;
+	char *last_error; /* of the last pass; NULL: it succeeded */
 	struct state_identity *ids;
-	size_t		 nids;
-	size_t		 cap;
+	size_t nids;
+	size_t cap;
 };
 
 /* NULL when out of memory. */
-struct state	*state_new(void);
-void		 state_free(struct state *);
+struct state *state_new(void);
+void state_free(struct state *);
 
 /*
  * Pure: BUF[0..LEN) to a new state (sorted, see state_find()). 0, or -1
  * with a one-line reason in ERR (which names the part that is wrong,
  * never quotes the file) and *OUT NULL.
  */
-int		 state_parse(const char *buf, size_t len, struct state **out,
-		    char *err, size_t errlen);
+int state_parse(
+    const char *buf, size_t len, struct state **out, char *err, size_t errlen);
 
 /* Pure: the state as JSON text with a final newline (malloc'd), or NULL
    when out of memory. */
-char		*state_format(const struct state *);
+char *state_format(const struct state *);
 
 /*
  * Appends a record for IDENTITY with no attributes; NULL when out of
  * memory. The state is unsorted until state_sort().
  */
 struct state_identity *state_add(struct state *, const char *identity);
-void		 state_sort(struct state *);
+void state_sort(struct state *);
 /* Exact name; needs a sorted state. NULL when absent. */
 struct state_identity *state_find(const struct state *, const char *identity);
 
 /* Replaces *FIELD with a copy of VALUE (NULL: none). 0, or -1 (ENOMEM)
    with *FIELD unchanged. */
-int		 state_set(char **field, const char *value);
+int state_set(char **field, const char *value);
 
 /* The file at PATH, or an empty state (reported) when there is none to
    read; NULL only when out of memory. */
-struct state	*state_load(const char *path);
+struct state *state_load(const char *path);
 
 /* 0, or -1 with the reason in ERR (the file is then left as it was). */
-int		 state_save(const char *path, const struct state *,
-		    char *err, size_t errlen);
+int state_save(
+    const char *path, const struct state *, char *err, size_t errlen);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The synchroniser: passes (read SES, plan, set what differs, compare
  * statuses) and the daemon's thread that runs them on a schedule.
@@ -21,11 +22,11 @@
 #include "ses/awsenv.h"
 #include "ses/retry.h"
 
-#define GET_BATCH		100	/* SES's limit of identities per Get */
-#define CONNECT_TIMEOUT_MS	5000
-#define REQUEST_TIMEOUT_MS	15000
-#define SES_STATUS_SUCCESS	"Success"
-#define NSEC			1000000000LL
+#define GET_BATCH 100 /* SES's limit of identities per Get */
+#define CONNECT_TIMEOUT_MS 5000
+#define REQUEST_TIMEOUT_MS 15000
+#define SES_STATUS_SUCCESS "Success"
+#define NSEC 1000000000LL
 
 static const char *const get_action = "GetIdentityMailFromDomainAttributes";
 static const char *const set_action = "SetIdentityMailFromDomain";
@@ -38,8 +39,8 @@ syncer_link_open(const struct conf *c, const struct syncer_client_opts *o,
 {
 	static const struct syncer_client_opts none;
 	struct ses_client_options so;
-	struct awsenv_endpoint	 ep;
-	const char		*region, *url, *profile;
+	struct awsenv_endpoint ep;
+	const char *region, *url, *profile;
 
 	memset(l, 0, sizeof(*l));
 	if (o == NULL)
@@ -50,14 +51,15 @@ syncer_link_open(const struct conf *c, const struct syncer_client_opts *o,
 		return -1;
 	}
 	/* the configuration's endpoint is the admin's explicit choice */
-	url = o->endpoint_url != NULL ? o->endpoint_url :
-	    c->endpoint[0] != '\0' ? c->endpoint : NULL;
+	url = o->endpoint_url != NULL ? o->endpoint_url
+	    : c->endpoint[0] != '\0'  ? c->endpoint
+				      : NULL;
 	if (awsenv_endpoint(url, region, &ep, err, errlen) != AWSENV_OK)
 		return -1;
 	profile = o->profile != NULL ? o->profile : c->profile;
-	if ((l->creds = creds_provider_new(&(struct creds_options){
-	    profile[0] != '\0' ? profile : NULL, o->debug,
-	    o->debug_arg })) == NULL) {
+	if ((l->creds = creds_provider_new(
+		 &(struct creds_options){ profile[0] != '\0' ? profile : NULL,
+		     o->debug, o->debug_arg })) == NULL) {
 		awsenv_endpoint_free(&ep);
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return -1;
@@ -167,16 +169,17 @@ syncer_describe(const struct ses_result *res, char *buf, size_t len)
 {
 	switch (res->kind) {
 	case SES_ESERVICE:
-		snprintf(buf, len, "%s: %s", res->code != NULL ? res->code :
-		    "Unknown", res->message != NULL ? res->message : "");
+		snprintf(buf, len, "%s: %s",
+		    res->code != NULL ? res->code : "Unknown",
+		    res->message != NULL ? res->message : "");
 		break;
 	case SES_EPARSE:
 		snprintf(buf, len, "an answer that is not SES's XML (HTTP %ld)",
 		    res->http_status);
 		break;
 	default:
-		snprintf(buf, len, "%s", res->message != NULL ? res->message :
-		    "failed");
+		snprintf(buf, len, "%s",
+		    res->message != NULL ? res->message : "failed");
 		break;
 	}
 }
@@ -192,12 +195,12 @@ syncer_identity_error(const struct ses_result *res)
 {
 	return res->kind == SES_ESERVICE && res->code != NULL &&
 	    (strcmp(res->code, "InvalidParameterValue") == 0 ||
-	    strcmp(res->code, "ValidationError") == 0);
+		strcmp(res->code, "ValidationError") == 0);
 }
 
 static int
-syncer_copy_attrs(struct sesxml_mail_from *dst,
-    const struct sesxml_mail_from *src)
+syncer_copy_attrs(
+    struct sesxml_mail_from *dst, const struct sesxml_mail_from *src)
 {
 	if (state_set(&dst->mail_from_domain, src->mail_from_domain) == -1 ||
 	    state_set(&dst->status, src->status) == -1 ||
@@ -219,7 +222,7 @@ syncer_clear_attrs(struct sesxml_mail_from *a)
 void
 syncer_report_free(struct syncer_report *rep)
 {
-	size_t	 i;
+	size_t i;
 
 	if (rep == NULL)
 		return;
@@ -236,15 +239,16 @@ static int
 syncer_read(const struct syncer_pass *p, struct syncer_report *rep,
     struct sesxml_doc **docs)
 {
-	const struct conf	*c = p->conf;
-	struct ses_result	 res;
-	struct kvline		 l;
-	const char		**names;
-	size_t			 i, b, cnt;
-	int			 rc;
+	const struct conf *c = p->conf;
+	struct ses_result res;
+	struct kvline l;
+	const char **names;
+	size_t i, b, cnt;
+	int rc;
 
 	if ((names = calloc(c->nidentities, sizeof(*names))) == NULL) {
-		snprintf(rep->error, sizeof(rep->error), "%s", strerror(ENOMEM));
+		snprintf(
+		    rep->error, sizeof(rep->error), "%s", strerror(ENOMEM));
 		return -1;
 	}
 	for (i = 0; i < c->nidentities; i++)
@@ -258,8 +262,8 @@ syncer_read(const struct syncer_pass *p, struct syncer_report *rep,
 		cnt = c->nidentities - b * GET_BATCH;
 		if (cnt > GET_BATCH)
 			cnt = GET_BATCH;
-		rc = ses_get_mail_from(p->client, names + b * GET_BATCH, cnt,
-		    &res);
+		rc = ses_get_mail_from(
+		    p->client, names + b * GET_BATCH, cnt, &res);
 		rep->get_requests += res.attempts;
 		kvline_init(&l, "SES:");
 		kvline_add(&l, "action", get_action);
@@ -285,18 +289,18 @@ syncer_read(const struct syncer_pass *p, struct syncer_report *rep,
 
 /* Audits a status SES reports that the state did not know yet. */
 static void
-syncer_status_change(const struct syncer_row *row,
-    const struct state_identity *prev)
+syncer_status_change(
+    const struct syncer_row *row, const struct state_identity *prev)
 {
-	const char	*prev_status = NULL;
-	struct kvline	 l;
+	const char *prev_status = NULL;
+	struct kvline l;
 
 	if (row->ses.mail_from_domain == NULL ||
 	    row->ses.mail_from_domain[0] == '\0' || row->ses.status == NULL)
 		return;
 	if (prev != NULL && prev->known && prev->ses.mail_from_domain != NULL &&
-	    strcasecmp(prev->ses.mail_from_domain,
-	    row->ses.mail_from_domain) == 0) {
+	    strcasecmp(prev->ses.mail_from_domain, row->ses.mail_from_domain) ==
+		0) {
 		prev_status = prev->ses.status;
 		if (prev_status != NULL &&
 		    strcmp(prev_status, row->ses.status) == 0)
@@ -313,14 +317,15 @@ syncer_status_change(const struct syncer_row *row,
 static void
 syncer_unknown(const struct syncer_row *row)
 {
-	struct kvline	 l;
+	struct kvline l;
 
 	kvline_init(&l, "SES:");
 	kvline_add(&l, "identity", row->want->name);
 	kvline_add(&l, "result", "unknown-identity");
 	log_warnx("%s: SES does not know this identity (it is not verified "
-	    "in this account and region); its MAIL FROM setting is not "
-	    "synchronised", kvline_str(&l));
+		  "in this account and region); its MAIL FROM setting is not "
+		  "synchronised",
+	    kvline_str(&l));
 }
 
 /* The Set (or its dry run) of one row; -1 when the pass must end. */
@@ -329,17 +334,17 @@ syncer_set(const struct syncer_pass *p, struct syncer_row *row,
     struct syncer_report *rep)
 {
 	const struct conf_identity *want = row->want;
-	const char	*behavior = conf_behavior_name(want->behavior);
+	const char *behavior = conf_behavior_name(want->behavior);
 	struct ses_result res;
-	struct kvline	 l;
-	char		 why[300];
-	int		 rc;
+	struct kvline l;
+	char why[300];
+	int rc;
 
 	kvline_init(&l, "SES:");
 	kvline_add(&l, "action", set_action);
 	kvline_add(&l, "identity", want->name);
-	kvline_add(&l, "mail_from_domain", want->mail_from_domain != NULL ?
-	    want->mail_from_domain : "");
+	kvline_add(&l, "mail_from_domain",
+	    want->mail_from_domain != NULL ? want->mail_from_domain : "");
 	kvline_add(&l, "behavior", behavior);
 	kvline_add(&l, "previous_mail_from_domain",
 	    row->ses.mail_from_domain != NULL ? row->ses.mail_from_domain : "");
@@ -352,8 +357,8 @@ syncer_set(const struct syncer_pass *p, struct syncer_row *row,
 		row->outcome = SYNCER_WOULD_CHANGE;
 		return 0;
 	}
-	rc = ses_set_mail_from(p->client, want->name, want->mail_from_domain,
-	    behavior, &res);
+	rc = ses_set_mail_from(
+	    p->client, want->name, want->mail_from_domain, behavior, &res);
 	row->attempts = res.attempts;
 	rep->set_requests += res.attempts;
 	syncer_audit_result(&l, &res, rc);
@@ -382,20 +387,21 @@ syncer_set(const struct syncer_pass *p, struct syncer_row *row,
 static void
 syncer_drift(const struct syncer_row *row)
 {
-	const char	*st = row->ses.status;
-	bool		 ses_ok, local_ok;
-	struct kvline	 l;
+	const char *st = row->ses.status;
+	bool ses_ok, local_ok;
+	struct kvline l;
 
 	if (!row->known || !row->mx_checked || st == NULL ||
 	    row->ses.mail_from_domain == NULL ||
-	    strcasecmp(row->ses.mail_from_domain,
-	    row->want->mail_from_domain) != 0)
+	    strcasecmp(
+		row->ses.mail_from_domain, row->want->mail_from_domain) != 0)
 		return;
 	ses_ok = strcmp(st, SES_STATUS_SUCCESS) == 0;
 	local_ok = row->mx == MX_OK;
 	/* Pending: SES has not looked yet, nothing to disagree with */
-	if (ses_ok == local_ok || (!ses_ok && strcmp(st, "Failed") != 0 &&
-	    strcmp(st, "TemporaryFailure") != 0))
+	if (ses_ok == local_ok ||
+	    (!ses_ok && strcmp(st, "Failed") != 0 &&
+		strcmp(st, "TemporaryFailure") != 0))
 		return;
 	kvline_init(&l, "SES: drift");
 	kvline_add(&l, "identity", row->want->name);
@@ -411,9 +417,9 @@ syncer_state_row(struct state *next, const struct syncer_row *row,
     const struct state_identity *prev, bool read, time_t now)
 {
 	static const struct sesxml_mail_from none;
-	struct state_identity	*id;
+	struct state_identity *id;
 	const struct conf_identity *want = row->want;
-	const char		*error;
+	const char *error;
 
 	if ((id = state_add(next, want->name)) == NULL)
 		return -1;
@@ -431,13 +437,13 @@ syncer_state_row(struct state *next, const struct syncer_row *row,
 	if (row->outcome == SYNCER_CHANGED) {
 		/* SES checks a new domain again: no status until it is read */
 		if (state_set(&id->ses.mail_from_domain,
-		    want->mail_from_domain) == -1 ||
+			want->mail_from_domain) == -1 ||
 		    state_set(&id->ses.behavior,
-		    conf_behavior_name(want->behavior)) == -1 ||
+			conf_behavior_name(want->behavior)) == -1 ||
 		    state_set(&id->ses.status, NULL) == -1)
 			return -1;
-	} else if (syncer_copy_attrs(&id->ses, row->known ? &row->ses :
-	    &none) == -1)
+	} else if (syncer_copy_attrs(
+		       &id->ses, row->known ? &row->ses : &none) == -1)
 		return -1;
 	switch (row->outcome) {
 	case SYNCER_NOT_DONE:
@@ -457,12 +463,12 @@ syncer_state_row(struct state *next, const struct syncer_row *row,
 
 /* Replaces the state's records with one per configured identity. */
 static void
-syncer_state_update(const struct syncer_pass *p,
-    const struct syncer_report *rep, int rc)
+syncer_state_update(
+    const struct syncer_pass *p, const struct syncer_report *rep, int rc)
 {
-	struct state	*st = p->state, *next;
-	time_t		 now = time(NULL);
-	size_t		 i;
+	struct state *st = p->state, *next;
+	time_t now = time(NULL);
+	size_t i;
 
 	st->last_attempt = now;
 	if (rc == 0)
@@ -473,8 +479,8 @@ syncer_state_update(const struct syncer_pass *p,
 		goto nomem;
 	for (i = 0; i < rep->nrows; i++)
 		if (syncer_state_row(next, &rep->rows[i],
-		    state_find(st, rep->rows[i].want->name), rep->read,
-		    now) == -1)
+			state_find(st, rep->rows[i].want->name), rep->read,
+			now) == -1)
 			goto nomem;
 	state_sort(next);
 	/* swap the records, keep the rest of ST */
@@ -497,17 +503,19 @@ nomem:
 }
 
 static void
-syncer_summary(const struct syncer_pass *p, const struct syncer_report *rep,
-    int rc)
+syncer_summary(
+    const struct syncer_pass *p, const struct syncer_report *rep, int rc)
 {
-	size_t		 i, n[SYNCER_NOT_DONE + 1] = { 0 };
-	struct kvline	 l;
+	size_t i, n[SYNCER_NOT_DONE + 1] = { 0 };
+	struct kvline l;
 
 	for (i = 0; i < rep->nrows; i++)
 		n[rep->rows[i].outcome]++;
 	kvline_init(&l, "SES: pass");
-	kvline_add(&l, "mode", p->mode == SYNCER_APPLY ? "apply" :
-	    p->mode == SYNCER_DRY_RUN ? "dry-run" : "read-only");
+	kvline_add(&l, "mode",
+	    p->mode == SYNCER_APPLY         ? "apply"
+		: p->mode == SYNCER_DRY_RUN ? "dry-run"
+					    : "read-only");
 	kvline_addi(&l, "identities", (long)rep->nrows);
 	kvline_addi(&l, "in_step", (long)n[SYNCER_IN_STEP]);
 	kvline_addi(&l, "changed", (long)n[SYNCER_CHANGED]);
@@ -529,17 +537,18 @@ static int
 syncer_apply(const struct syncer_pass *p, struct syncer_report *rep,
     const struct sesxml_mail_from *have, size_t nhave)
 {
-	const struct conf	*c = p->conf;
-	struct syncplan_item	*plan;
-	struct syncer_row	*row;
-	size_t			 i;
-	int			 rc = 0;
+	const struct conf *c = p->conf;
+	struct syncplan_item *plan;
+	struct syncer_row *row;
+	size_t i;
+	int rc = 0;
 
 	if ((plan = calloc(c->nidentities, sizeof(*plan))) == NULL ||
-	    syncplan_make(c->identities, c->nidentities, have, nhave,
-	    plan) == -1) {
+	    syncplan_make(c->identities, c->nidentities, have, nhave, plan) ==
+		-1) {
 		free(plan);
-		snprintf(rep->error, sizeof(rep->error), "%s", strerror(ENOMEM));
+		snprintf(
+		    rep->error, sizeof(rep->error), "%s", strerror(ENOMEM));
 		return -1;
 	}
 	/* every row first, so that a pass ending early still reports all */
@@ -554,8 +563,8 @@ syncer_apply(const struct syncer_pass *p, struct syncer_report *rep,
 			return -1;
 		}
 		if (p->state != NULL && row->known)
-			syncer_status_change(row, state_find(p->state,
-			    row->want->name));
+			syncer_status_change(
+			    row, state_find(p->state, row->want->name));
 		if (plan[i].verdict == SYNCPLAN_IN_STEP)
 			row->outcome = SYNCER_IN_STEP;
 		else if (plan[i].verdict == SYNCPLAN_UNKNOWN) {
@@ -575,15 +584,16 @@ syncer_apply(const struct syncer_pass *p, struct syncer_report *rep,
 		}
 		rc = syncer_set(p, row, rep);
 	}
-	for (i = 0; i < rep->nrows && p->hooks != NULL &&
-	    p->hooks->mx_check != NULL; i++) {
+	for (i = 0;
+	     i < rep->nrows && p->hooks != NULL && p->hooks->mx_check != NULL;
+	     i++) {
 		row = &rep->rows[i];
 		if (row->want->mail_from_domain == NULL)
 			continue;
 		if (syncer_cancelled(p))
 			break;
-		row->mx = p->hooks->mx_check(p->hooks->arg,
-		    row->want->mail_from_domain);
+		row->mx = p->hooks->mx_check(
+		    p->hooks->arg, row->want->mail_from_domain);
 		row->mx_checked = true;
 		syncer_drift(row);
 	}
@@ -598,18 +608,19 @@ syncer_apply(const struct syncer_pass *p, struct syncer_report *rep,
 int
 syncer_run_pass(const struct syncer_pass *p, struct syncer_report *rep)
 {
-	const struct conf	*c = p->conf;
-	struct sesxml_doc	**docs = NULL;
-	struct sesxml_mail_from	*have = NULL;
-	size_t			 i, j, ndocs, nhave = 0;
-	int			 rc = -1;
+	const struct conf *c = p->conf;
+	struct sesxml_doc **docs = NULL;
+	struct sesxml_mail_from *have = NULL;
+	size_t i, j, ndocs, nhave = 0;
+	int rc = -1;
 
 	memset(rep, 0, sizeof(*rep));
 	ndocs = (c->nidentities + GET_BATCH - 1) / GET_BATCH;
 	if (c->nidentities > 0 &&
 	    ((rep->rows = calloc(c->nidentities, sizeof(*rep->rows))) == NULL ||
-	    (docs = calloc(ndocs, sizeof(*docs))) == NULL)) {
-		snprintf(rep->error, sizeof(rep->error), "%s", strerror(ENOMEM));
+		(docs = calloc(ndocs, sizeof(*docs))) == NULL)) {
+		snprintf(
+		    rep->error, sizeof(rep->error), "%s", strerror(ENOMEM));
 		goto done;
 	}
 	rep->nrows = c->nidentities;
@@ -628,7 +639,8 @@ syncer_run_pass(const struct syncer_pass *p, struct syncer_report *rep)
 	for (i = 0; i < ndocs; i++)
 		nhave += docs[i]->nentries;
 	if (nhave > 0 && (have = calloc(nhave, sizeof(*have))) == NULL) {
-		snprintf(rep->error, sizeof(rep->error), "%s", strerror(ENOMEM));
+		snprintf(
+		    rep->error, sizeof(rep->error), "%s", strerror(ENOMEM));
 		goto done;
 	}
 	/* shallow copies: the strings stay the documents' */
@@ -651,22 +663,22 @@ done:
 /* ---- the daemon's thread ---- */
 
 struct syncer {
-	pthread_t		 thread;
-	pthread_mutex_t		 lock;
-	pthread_cond_t		 cond;		/* on CLOCK_MONOTONIC */
-	struct conf		*pending;	/* a reload not yet taken; lock */
-	atomic_bool		 stopping;
-	struct syncer_hooks	 hooks;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;  /* on CLOCK_MONOTONIC */
+	struct conf *pending; /* a reload not yet taken; lock */
+	atomic_bool stopping;
+	struct syncer_hooks hooks;
 	/* the thread's own */
-	struct conf		*conf;
-	struct state		*state;		/* NULL: out of memory, none */
-	struct syncer_link	 link;
+	struct conf *conf;
+	struct state *state; /* NULL: out of memory, none */
+	struct syncer_link link;
 };
 
 static int64_t
 syncer_mono_ns(void)
 {
-	struct timespec	 ts;
+	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * NSEC + ts.tv_nsec;
@@ -675,7 +687,7 @@ syncer_mono_ns(void)
 static bool
 syncer_is_stopping(void *arg)
 {
-	struct syncer	*s = arg;
+	struct syncer *s = arg;
 
 	return atomic_load(&s->stopping);
 }
@@ -696,13 +708,14 @@ static bool
 syncer_state_behind(const struct conf *c, const struct state *st)
 {
 	const struct state_identity *prev;
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < c->nidentities; i++) {
 		if ((prev = state_find(st, c->identities[i].name)) == NULL)
 			return true;
-		if (prev->known && syncplan_compare(&c->identities[i],
-		    &prev->ses, NULL) != SYNCPLAN_IN_STEP)
+		if (prev->known &&
+		    syncplan_compare(&c->identities[i], &prev->ses, NULL) !=
+			SYNCPLAN_IN_STEP)
 			return true;
 	}
 	return false;
@@ -712,30 +725,31 @@ syncer_state_behind(const struct conf *c, const struct state *st)
 static time_t
 syncer_first_delay(const struct conf *c, const struct state *st)
 {
-	time_t	 now = time(NULL), elapsed;
+	time_t now = time(NULL), elapsed;
 
 	if (st == NULL || st->last_success == 0 || syncer_state_behind(c, st))
 		return 0;
 	/* a clock set back: the last pass is recent, but not in the future */
 	elapsed = now > st->last_success ? now - st->last_success : 0;
-	return elapsed >= (time_t)c->sync_interval ? 0 :
-	    (time_t)c->sync_interval - elapsed;
+	return elapsed >= (time_t)c->sync_interval
+	    ? 0
+	    : (time_t)c->sync_interval - elapsed;
 }
 
 static int
 syncer_pass_once(struct syncer *s)
 {
 	struct syncer_client_opts o;
-	struct syncer_report	 rep;
-	struct syncer_pass	 p;
-	char			 err[512];
-	int			 rc;
+	struct syncer_report rep;
+	struct syncer_pass p;
+	char err[512];
+	int rc;
 
 	if (s->link.client == NULL) {
 		memset(&o, 0, sizeof(o));
 		o.debug = syncer_debug;
-		if (syncer_link_open(s->conf, &o, &s->link, err,
-		    sizeof(err)) == -1) {
+		if (syncer_link_open(s->conf, &o, &s->link, err, sizeof(err)) ==
+		    -1) {
 			log_warnx("SES: cannot make an SES client: %s", err);
 			return -1;
 		}
@@ -743,16 +757,16 @@ syncer_pass_once(struct syncer *s)
 	memset(&p, 0, sizeof(p));
 	p.client = s->link.client;
 	p.conf = s->conf;
-	p.mode = s->conf->sync == CONF_SYNC_DRY_RUN ? SYNCER_DRY_RUN :
-	    SYNCER_APPLY;
+	p.mode =
+	    s->conf->sync == CONF_SYNC_DRY_RUN ? SYNCER_DRY_RUN : SYNCER_APPLY;
 	p.state = s->state;
 	p.hooks = &s->hooks;
 	p.cancelled = syncer_is_stopping;
 	p.cancel_arg = s;
 	rc = syncer_run_pass(&p, &rep);
 	syncer_report_free(&rep);
-	if (s->state != NULL && state_save(s->conf->state_file, s->state, err,
-	    sizeof(err)) == -1)
+	if (s->state != NULL &&
+	    state_save(s->conf->state_file, s->state, err, sizeof(err)) == -1)
 		log_warnx("SES: cannot save the state: %s", err);
 	return rc;
 }
@@ -776,18 +790,18 @@ syncer_take_reload(struct syncer *s, struct conf *c)
 static void *
 syncer_main(void *arg)
 {
-	struct syncer	*s = arg;
-	struct conf	*reloaded;
-	struct timespec	 ts;
-	int64_t		 next, backoff = 0;
-	time_t		 delay;
+	struct syncer *s = arg;
+	struct conf *reloaded;
+	struct timespec ts;
+	int64_t next, backoff = 0;
+	time_t delay;
 
 	s->state = state_load(s->conf->state_file);
 	delay = syncer_first_delay(s->conf, s->state);
 	log_info("SES: synchroniser started (%s, %zu identities, every %u s); "
-	    "first pass in %lld s", s->conf->sync == CONF_SYNC_DRY_RUN ?
-	    "dry-run" : "apply", s->conf->nidentities, s->conf->sync_interval,
-	    (long long)delay);
+		 "first pass in %lld s",
+	    s->conf->sync == CONF_SYNC_DRY_RUN ? "dry-run" : "apply",
+	    s->conf->nidentities, s->conf->sync_interval, (long long)delay);
 	next = syncer_mono_ns() + (int64_t)delay * NSEC;
 	for (;;) {
 		pthread_mutex_lock(&s->lock);
@@ -839,9 +853,9 @@ struct syncer *
 syncer_start(struct conf *conf, const struct syncer_hooks *hooks, char *err,
     size_t errlen)
 {
-	pthread_condattr_t	 ca;
-	sigset_t		 all, old;
-	struct syncer		*s;
+	pthread_condattr_t ca;
+	sigset_t all, old;
+	struct syncer *s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
@@ -877,7 +891,7 @@ syncer_start(struct conf *conf, const struct syncer_hooks *hooks, char *err,
 void
 syncer_reload(struct syncer *s, struct conf *conf)
 {
-	struct conf	*old;
+	struct conf *old;
 
 	pthread_mutex_lock(&s->lock);
 	old = s->pending;

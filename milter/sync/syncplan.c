@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "milter/sync/syncplan.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#define SES_DEFAULT_BEHAVIOR	"UseDefaultValue"
+#define SES_DEFAULT_BEHAVIOR "UseDefaultValue"
 
 const char *
 syncplan_have_domain(const struct sesxml_mail_from *have)
@@ -27,8 +28,8 @@ enum syncplan_verdict
 syncplan_compare(const struct conf_identity *want,
     const struct sesxml_mail_from *have, unsigned *diffp)
 {
-	const char	*domain;
-	unsigned	 diff = 0;
+	const char *domain;
+	unsigned diff = 0;
 
 	if (diffp != NULL)
 		*diffp = 0;
@@ -43,7 +44,7 @@ syncplan_compare(const struct conf_identity *want,
 		    strcasecmp(domain, want->mail_from_domain) != 0)
 			diff |= SYNCPLAN_DIFF_DOMAIN;
 		if (strcmp(syncplan_have_behavior(have),
-		    conf_behavior_name(want->behavior)) != 0)
+			conf_behavior_name(want->behavior)) != 0)
 			diff |= SYNCPLAN_DIFF_BEHAVIOR;
 	}
 	if (diffp != NULL)
@@ -54,9 +55,9 @@ syncplan_compare(const struct conf_identity *want,
 int
 syncplan_identity_cmp(const char *a, const char *b)
 {
-	const char	*at_a = strrchr(a, '@'), *at_b = strrchr(b, '@');
-	size_t		 la, lb;
-	int		 r;
+	const char *at_a = strrchr(a, '@'), *at_b = strrchr(b, '@');
+	size_t la, lb;
+	int r;
 
 	if ((at_a == NULL) != (at_b == NULL))
 		return at_a == NULL ? -1 : 1;
@@ -76,7 +77,7 @@ static int
 syncplan_entry_cmp(const void *x, const void *y)
 {
 	const struct sesxml_mail_from *const *a = x, *const *b = y;
-	int	 r = syncplan_identity_cmp((*a)->identity, (*b)->identity);
+	int r = syncplan_identity_cmp((*a)->identity, (*b)->identity);
 
 	/* equal names keep SES's order, so that the first one is found */
 	if (r == 0 && *a != *b)
@@ -94,15 +95,15 @@ syncplan_key_cmp(const void *key, const void *elem)
 
 /* The first of the equal entries around a bsearch() hit. */
 static const struct sesxml_mail_from *
-syncplan_find(const struct sesxml_mail_from **index, size_t n,
-    const char *name)
+syncplan_find(const struct sesxml_mail_from **index, size_t n, const char *name)
 {
 	const struct sesxml_mail_from **hit;
 
 	hit = bsearch(name, index, n, sizeof(*index), syncplan_key_cmp);
 	if (hit == NULL)
 		return NULL;
-	while (hit > index && syncplan_identity_cmp(name, hit[-1]->identity) == 0)
+	while (
+	    hit > index && syncplan_identity_cmp(name, hit[-1]->identity) == 0)
 		hit--;
 	return *hit;
 }
@@ -113,7 +114,7 @@ syncplan_make(const struct conf_identity *want, size_t n,
     struct syncplan_item *out)
 {
 	const struct sesxml_mail_from **index = NULL;
-	size_t	 i, m = 0;
+	size_t i, m = 0;
 
 	if (nhave > 0 && (index = calloc(nhave, sizeof(*index))) == NULL)
 		return -1;
@@ -124,10 +125,10 @@ syncplan_make(const struct conf_identity *want, size_t n,
 		qsort(index, m, sizeof(*index), syncplan_entry_cmp);
 	for (i = 0; i < n; i++) {
 		out[i].want = &want[i];
-		out[i].have = m > 0 ? syncplan_find(index, m, want[i].name) :
-		    NULL;
-		out[i].verdict = syncplan_compare(&want[i], out[i].have,
-		    &out[i].diff);
+		out[i].have =
+		    m > 0 ? syncplan_find(index, m, want[i].name) : NULL;
+		out[i].verdict =
+		    syncplan_compare(&want[i], out[i].have, &out[i].diff);
 	}
 	free(index);
 	return 0;

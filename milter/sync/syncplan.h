@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * syncplan: what SES must be told so that each configured identity's
  * custom MAIL FROM setting equals the configuration.
@@ -31,24 +32,24 @@
 
 enum syncplan_verdict {
 	SYNCPLAN_IN_STEP,
-	SYNCPLAN_SET,		/* SetIdentityMailFromDomain needed */
-	SYNCPLAN_UNKNOWN,	/* SES does not know the identity */
+	SYNCPLAN_SET,     /* SetIdentityMailFromDomain needed */
+	SYNCPLAN_UNKNOWN, /* SES does not know the identity */
 };
 
 /* Which parts differ (syncplan_item.diff). */
-#define SYNCPLAN_DIFF_DOMAIN	0x1
-#define SYNCPLAN_DIFF_BEHAVIOR	0x2
+#define SYNCPLAN_DIFF_DOMAIN 0x1
+#define SYNCPLAN_DIFF_BEHAVIOR 0x2
 
 struct syncplan_item {
-	const struct conf_identity	*want;
-	const struct sesxml_mail_from	*have;	/* NULL: unknown to SES */
-	enum syncplan_verdict		 verdict;
-	unsigned			 diff;
+	const struct conf_identity *want;
+	const struct sesxml_mail_from *have; /* NULL: unknown to SES */
+	enum syncplan_verdict verdict;
+	unsigned diff;
 };
 
 /* One identity; HAVE NULL means SES does not know it. *DIFF may be NULL. */
 enum syncplan_verdict syncplan_compare(const struct conf_identity *want,
-	    const struct sesxml_mail_from *have, unsigned *diff);
+    const struct sesxml_mail_from *have, unsigned *diff);
 
 /*
  * SES's MailFromDomain as a domain: NULL for absent or empty (disabled).
@@ -62,7 +63,7 @@ const char *syncplan_have_behavior(const struct sesxml_mail_from *);
  * local part of an address exactly, domains without case; an address and a
  * domain never match. 0 when A and B name the same identity.
  */
-int	syncplan_identity_cmp(const char *a, const char *b);
+int syncplan_identity_cmp(const char *a, const char *b);
 
 /*
  * Plans every identity of WANT[0..N): OUT[i] is WANT[i]'s item, matched
@@ -70,9 +71,9 @@ int	syncplan_identity_cmp(const char *a, const char *b);
  * ignored; of two entries for one identity the first counts). 0, or -1
  * when out of memory.
  */
-int	syncplan_make(const struct conf_identity *want, size_t n,
-	    const struct sesxml_mail_from *have, size_t nhave,
-	    struct syncplan_item *out);
+int syncplan_make(const struct conf_identity *want, size_t n,
+    const struct sesxml_mail_from *have, size_t nhave,
+    struct syncplan_item *out);
 
 /* "in-step", "set", "unknown". */
 const char *syncplan_verdict_name(enum syncplan_verdict);

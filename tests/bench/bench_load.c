@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench_load: a milter client that loads a filter the way Postfix's smtpd
  * does and measures what each message costs (make bench).
@@ -36,7 +37,7 @@
  * discard).
  */
 #include <errno.h>
-#include <libmilter/mfapi.h>	/* SMFIF_*; it includes mfdef.h, the wire constants */
+#include <libmilter/mfapi.h> /* SMFIF_*; it includes mfdef.h, the wire constants */
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -53,14 +54,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LOAD_CONNS_MAX		1024
-#define LOAD_SENDERS_MAX	4096
-#define LOAD_ADDR_MAX		512
-#define LOAD_OUT_MAX		8192
+#define LOAD_CONNS_MAX 1024
+#define LOAD_SENDERS_MAX 4096
+#define LOAD_ADDR_MAX 512
+#define LOAD_OUT_MAX 8192
 /* A reply's length word, then at most a 64 KiB body chunk and its command. */
-#define LOAD_IN_MAX		(MILTER_LEN_BYTES + MILTER_CHUNK_SIZE + 1)
-#define LOAD_VERSION		6
-#define LOAD_PROTO_ACCEPTED	(SMFI_CURR_PROT | SMFIP_MDS_256K | SMFIP_MDS_1M)
+#define LOAD_IN_MAX (MILTER_LEN_BYTES + MILTER_CHUNK_SIZE + 1)
+#define LOAD_VERSION 6
+#define LOAD_PROTO_ACCEPTED (SMFI_CURR_PROT | SMFIP_MDS_256K | SMFIP_MDS_1M)
 
 enum load_outcome {
 	OUT_ACCEPT,
@@ -73,26 +74,49 @@ enum load_outcome {
 };
 
 static const char *const outcome_names[OUT_N] = {
-	"accept", "reject", "tempfail", "discard", "connfail", "shutdown",
+	"accept",
+	"reject",
+	"tempfail",
+	"discard",
+	"connfail",
+	"shutdown",
 };
 
 enum load_step {
-	STEP_CONNECT, STEP_HELO, STEP_MAIL, STEP_RCPT, STEP_DATA, STEP_HEADER,
-	STEP_EOH, STEP_BODY, STEP_EOM,
+	STEP_CONNECT,
+	STEP_HELO,
+	STEP_MAIL,
+	STEP_RCPT,
+	STEP_DATA,
+	STEP_HEADER,
+	STEP_EOH,
+	STEP_BODY,
+	STEP_EOM,
 };
 
 static const char *const step_names[] = {
-	"connect", "helo", "mail", "rcpt", "data", "header", "eoh", "body",
+	"connect",
+	"helo",
+	"mail",
+	"rcpt",
+	"data",
+	"header",
+	"eoh",
+	"body",
 	"end-of-message",
 };
 
-enum load_reply { REPLY_CONTINUE, REPLY_SKIP, REPLY_FINAL };
+enum load_reply {
+	REPLY_CONTINUE,
+	REPLY_SKIP,
+	REPLY_FINAL
+};
 
 struct load_conn {
 	int fd;
 	uint32_t version, actions, proto;
-	bool refused;			/* a final reply at connect or HELO */
-	enum load_outcome verdict;	/* ... which then holds for every message */
+	bool refused;              /* a final reply at connect or HELO */
+	enum load_outcome verdict; /* ... which then holds for every message */
 	unsigned char out[LOAD_OUT_MAX];
 	size_t olen, pkt;
 	bool overflow;
@@ -107,7 +131,7 @@ struct load_worker {
 	size_t nlat;
 	unsigned long outcomes[OUT_N];
 	unsigned long replies[256];
-	uint32_t version, actions, proto;	/* the last negotiation */
+	uint32_t version, actions, proto; /* the last negotiation */
 	bool failed;
 	char err[320];
 	struct load_conn conn;
@@ -218,13 +242,15 @@ flush(struct load_worker *w, struct load_conn *c, enum load_step step)
 	ssize_t n;
 
 	if (c->overflow)
-		return fail(w, "%s: command too long for the output buffer", step_names[step]);
+		return fail(w, "%s: command too long for the output buffer",
+		    step_names[step]);
 	while (off < c->olen) {
 		n = send(c->fd, c->out + off, c->olen - off, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return fail(w, "%s: send: %s (filter gone?)", step_names[step],
+			return fail(w, "%s: send: %s (filter gone?)",
+			    step_names[step],
 			    errno == EAGAIN ? "timed out" : strerror(errno));
 		off += (size_t)n;
 	}
@@ -235,7 +261,8 @@ flush(struct load_worker *w, struct load_conn *c, enum load_step step)
 /* ---- reading replies ---- */
 
 static bool
-fill(struct load_worker *w, struct load_conn *c, size_t need, enum load_step step)
+fill(struct load_worker *w, struct load_conn *c, size_t need,
+    enum load_step step)
 {
 	ssize_t n;
 
@@ -249,14 +276,18 @@ fill(struct load_worker *w, struct load_conn *c, size_t need, enum load_step ste
 	while (c->iend < need) {
 		n = recv(c->fd, c->in + c->iend, sizeof(c->in) - c->iend, 0);
 		if (n == 0)
-			return fail(w, "%s: the filter closed the connection while a reply "
-			    "was due", step_names[step]);
+			return fail(w,
+			    "%s: the filter closed the connection while a reply "
+			    "was due",
+			    step_names[step]);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return fail(w, "%s: no reply within %d s", step_names[step], timeout_s);
+			return fail(w, "%s: no reply within %d s",
+			    step_names[step], timeout_s);
 		if (n < 0)
-			return fail(w, "%s: recv: %s", step_names[step], strerror(errno));
+			return fail(w, "%s: recv: %s", step_names[step],
+			    strerror(errno));
 		c->iend += (size_t)n;
 	}
 	return true;
@@ -273,9 +304,11 @@ read_packet(struct load_worker *w, struct load_conn *c, enum load_step step,
 	if (!fill(w, c, MILTER_LEN_BYTES, step))
 		return false;
 	p = c->in + c->ibeg;
-	len = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	len = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
 	if (len == 0 || len > sizeof(c->in) - MILTER_LEN_BYTES)
-		return fail(w, "%s: protocol error: reply length %u", step_names[step], len);
+		return fail(w, "%s: protocol error: reply length %u",
+		    step_names[step], len);
 	if (!fill(w, c, MILTER_LEN_BYTES + len, step))
 		return false;
 	p = c->in + c->ibeg;
@@ -292,15 +325,24 @@ modification_action(unsigned char cmd)
 {
 	switch (cmd) {
 	case SMFIR_ADDHEADER:
-	case SMFIR_INSHEADER:	return SMFIF_ADDHDRS;
-	case SMFIR_CHGHEADER:	return SMFIF_CHGHDRS;
-	case SMFIR_ADDRCPT:	return SMFIF_ADDRCPT;
-	case SMFIR_ADDRCPT_PAR:	return SMFIF_ADDRCPT_PAR;
-	case SMFIR_DELRCPT:	return SMFIF_DELRCPT;
-	case SMFIR_REPLBODY:	return SMFIF_CHGBODY;
-	case SMFIR_CHGFROM:	return SMFIF_CHGFROM;
-	case SMFIR_QUARANTINE:	return SMFIF_QUARANTINE;
-	default:		return 0;
+	case SMFIR_INSHEADER:
+		return SMFIF_ADDHDRS;
+	case SMFIR_CHGHEADER:
+		return SMFIF_CHGHDRS;
+	case SMFIR_ADDRCPT:
+		return SMFIF_ADDRCPT;
+	case SMFIR_ADDRCPT_PAR:
+		return SMFIF_ADDRCPT_PAR;
+	case SMFIR_DELRCPT:
+		return SMFIF_DELRCPT;
+	case SMFIR_REPLBODY:
+		return SMFIF_CHGBODY;
+	case SMFIR_CHGFROM:
+		return SMFIF_CHGFROM;
+	case SMFIR_QUARANTINE:
+		return SMFIF_QUARANTINE;
+	default:
+		return 0;
 	}
 }
 
@@ -338,43 +380,69 @@ await_reply(struct load_worker *w, struct load_conn *c, enum load_step step,
 			}
 			*res = REPLY_CONTINUE;
 			return true;
-		case SMFIR_ACCEPT:	*out = OUT_ACCEPT; return true;
-		case SMFIR_REJECT:	*out = OUT_REJECT; return true;
-		case SMFIR_TEMPFAIL:	*out = OUT_TEMPFAIL; return true;
-		case SMFIR_DISCARD:	*out = OUT_DISCARD; return true;
-		case SMFIR_CONN_FAIL:	*out = OUT_CONNFAIL; return true;
-		case SMFIR_SHUTDOWN:	*out = OUT_SHUTDOWN; return true;
+		case SMFIR_ACCEPT:
+			*out = OUT_ACCEPT;
+			return true;
+		case SMFIR_REJECT:
+			*out = OUT_REJECT;
+			return true;
+		case SMFIR_TEMPFAIL:
+			*out = OUT_TEMPFAIL;
+			return true;
+		case SMFIR_DISCARD:
+			*out = OUT_DISCARD;
+			return true;
+		case SMFIR_CONN_FAIL:
+			*out = OUT_CONNFAIL;
+			return true;
+		case SMFIR_SHUTDOWN:
+			*out = OUT_SHUTDOWN;
+			return true;
 		case SMFIR_REPLYCODE:
 			if (!has_string(data, dlen) || dlen < 4 ||
 			    (data[0] != '4' && data[0] != '5') ||
-			    data[1] < '0' || data[1] > '9' || data[2] < '0' || data[2] > '9' ||
-			    (data[3] != ' ' && data[3] != '-' && data[3] != '\0'))
-				return fail(w, "%s: protocol error: bad reply code \"%.*s\"",
-				    step_names[step], (int)(dlen > 40 ? 40 : dlen), data);
+			    data[1] < '0' || data[1] > '9' || data[2] < '0' ||
+			    data[2] > '9' ||
+			    (data[3] != ' ' && data[3] != '-' &&
+				data[3] != '\0'))
+				return fail(w,
+				    "%s: protocol error: bad reply code \"%.*s\"",
+				    step_names[step],
+				    (int)(dlen > 40 ? 40 : dlen), data);
 			*out = data[0] == '5' ? OUT_REJECT : OUT_TEMPFAIL;
 			return true;
 		case SMFIR_PROGRESS:
 			continue;
 		case SMFIR_SKIP:
 			if (step != STEP_BODY || !(c->proto & SMFIP_SKIP))
-				return fail(w, "%s: protocol error: skip outside the body "
-				    "or not negotiated", step_names[step]);
+				return fail(w,
+				    "%s: protocol error: skip outside the body "
+				    "or not negotiated",
+				    step_names[step]);
 			*res = REPLY_SKIP;
 			return true;
 		default:
 			if ((need = modification_action(cmd)) == 0)
-				return fail(w, "%s: protocol error: unknown reply '%c' (0x%02x)",
-				    step_names[step], cmd >= 0x20 && cmd < 0x7f ? cmd : '?', cmd);
+				return fail(w,
+				    "%s: protocol error: unknown reply '%c' (0x%02x)",
+				    step_names[step],
+				    cmd >= 0x20 && cmd < 0x7f ? cmd : '?', cmd);
 			if (step != STEP_EOM)
-				return fail(w, "%s: protocol error: modification '%c' before "
-				    "end of message", step_names[step], cmd);
+				return fail(w,
+				    "%s: protocol error: modification '%c' before "
+				    "end of message",
+				    step_names[step], cmd);
 			if (!(c->actions & need))
-				return fail(w, "%s: protocol error: modification '%c' without "
-				    "negotiating action 0x%x", step_names[step], cmd, need);
+				return fail(w,
+				    "%s: protocol error: modification '%c' without "
+				    "negotiating action 0x%x",
+				    step_names[step], cmd, need);
 			if (cmd != SMFIR_REPLBODY && cmd != SMFIR_QUARANTINE &&
 			    cmd != SMFIR_CHGHEADER && !has_string(data, dlen))
-				return fail(w, "%s: protocol error: modification '%c' without "
-				    "its argument", step_names[step], cmd);
+				return fail(w,
+				    "%s: protocol error: modification '%c' without "
+				    "its argument",
+				    step_names[step], cmd);
 			continue;
 		}
 	}
@@ -385,8 +453,8 @@ await_reply(struct load_worker *w, struct load_conn *c, enum load_step step,
  * nr_bit, waits for it.
  */
 static bool
-step(struct load_worker *w, struct load_conn *c, enum load_step st, uint32_t nr_bit,
-    enum load_reply *res, enum load_outcome *out)
+step(struct load_worker *w, struct load_conn *c, enum load_step st,
+    uint32_t nr_bit, enum load_reply *res, enum load_outcome *out)
 {
 	*res = REPLY_CONTINUE;
 	if (!flush(w, c, st))
@@ -425,20 +493,29 @@ negotiate(struct load_worker *w, struct load_conn *c)
 	put_u32(c, SMFI_CURR_ACTS);
 	put_u32(c, SMFI_CURR_PROT);
 	pkt_end(c);
-	if (!flush(w, c, STEP_CONNECT) || !read_packet(w, c, STEP_CONNECT, &cmd, &d, &dlen))
+	if (!flush(w, c, STEP_CONNECT) ||
+	    !read_packet(w, c, STEP_CONNECT, &cmd, &d, &dlen))
 		return false;
 	if (cmd != SMFIC_OPTNEG || dlen < MILTER_OPTLEN)
-		return fail(w, "negotiation: protocol error: reply '%c' of %zu bytes",
+		return fail(w,
+		    "negotiation: protocol error: reply '%c' of %zu bytes",
 		    cmd >= 0x20 && cmd < 0x7f ? cmd : '?', dlen);
-	c->version = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
-	c->actions = (uint32_t)d[4] << 24 | (uint32_t)d[5] << 16 | (uint32_t)d[6] << 8 | d[7];
-	c->proto = (uint32_t)d[8] << 24 | (uint32_t)d[9] << 16 | (uint32_t)d[10] << 8 | d[11];
+	c->version = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 |
+	    (uint32_t)d[2] << 8 | d[3];
+	c->actions = (uint32_t)d[4] << 24 | (uint32_t)d[5] << 16 |
+	    (uint32_t)d[6] << 8 | d[7];
+	c->proto = (uint32_t)d[8] << 24 | (uint32_t)d[9] << 16 |
+	    (uint32_t)d[10] << 8 | d[11];
 	if (c->version < 2 || c->version > LOAD_VERSION)
-		return fail(w, "negotiation: filter speaks version %u", c->version);
+		return fail(
+		    w, "negotiation: filter speaks version %u", c->version);
 	if (c->actions & ~(uint32_t)SMFI_CURR_ACTS)
-		return fail(w, "negotiation: filter wants actions 0x%x not offered", c->actions);
+		return fail(w,
+		    "negotiation: filter wants actions 0x%x not offered",
+		    c->actions);
 	if (c->proto & ~(uint32_t)LOAD_PROTO_ACCEPTED)
-		return fail(w, "negotiation: filter wants protocol bits 0x%x not offered",
+		return fail(w,
+		    "negotiation: filter wants protocol bits 0x%x not offered",
 		    c->proto);
 	w->version = c->version;
 	w->actions = c->actions;
@@ -450,17 +527,22 @@ static bool
 conn_open(struct load_worker *w, struct load_conn *c)
 {
 	static const char *const connect_macros[] = {
-		"j", "mta.bench.test",
-		"{daemon_name}", "smtpd",
-		"{daemon_addr}", "127.0.0.1",
-		"v", "Postfix 3.7.11",
-		"_", "client.bench.test [127.0.0.2]",
+		"j",
+		"mta.bench.test",
+		"{daemon_name}",
+		"smtpd",
+		"{daemon_addr}",
+		"127.0.0.1",
+		"v",
+		"Postfix 3.7.11",
+		"_",
+		"client.bench.test [127.0.0.2]",
 		NULL,
 	};
 	struct timeval tv = { .tv_sec = timeout_s };
 	enum load_reply res;
 	enum load_outcome out;
-	unsigned char port[2] = { 0xc3, 0x50 };	/* 50000, a client's port */
+	unsigned char port[2] = { 0xc3, 0x50 }; /* 50000, a client's port */
 
 	c->refused = false;
 	c->olen = c->ibeg = c->iend = 0;
@@ -508,8 +590,8 @@ conn_open(struct load_worker *w, struct load_conn *c)
 /* ---- one message ---- */
 
 static bool
-message(struct load_worker *w, struct load_conn *c, const char *sender, const char *qid,
-    enum load_outcome *out)
+message(struct load_worker *w, struct load_conn *c, const char *sender,
+    const char *qid, enum load_outcome *out)
 {
 	static const char *const headers[][2] = {
 		{ "From", "Bench <bench@bench.test>" },
@@ -520,8 +602,15 @@ message(struct load_worker *w, struct load_conn *c, const char *sender, const ch
 	const char *mail_macros[12];
 	const char *qid_macro[] = { "i", qid, NULL };
 	const char *rcpt_macros[] = {
-		"i", qid, "{rcpt_addr}", rcpt, "{rcpt_host}", "127.0.0.1",
-		"{rcpt_mailer}", "smtp", NULL,
+		"i",
+		qid,
+		"{rcpt_addr}",
+		rcpt,
+		"{rcpt_host}",
+		"127.0.0.1",
+		"{rcpt_mailer}",
+		"smtp",
+		NULL,
 	};
 	char arg[LOAD_ADDR_MAX + 3];
 	enum load_reply res;
@@ -626,7 +715,8 @@ worker_main(void *arg)
 		if (c->fd < 0 && !conn_open(w, c))
 			break;
 		k = ((size_t)w->index * (size_t)nmsgs + (size_t)j) % nsenders;
-		snprintf(qid, sizeof(qid), "B%03X%07lX", (unsigned)w->index, (unsigned long)j);
+		snprintf(qid, sizeof(qid), "B%03X%07lX", (unsigned)w->index,
+		    (unsigned long)j);
 		if (c->refused)
 			out = c->verdict;
 		else {
@@ -684,8 +774,8 @@ parse_target(const char *spec)
 	else
 		return false;
 	spec = strchr(spec, ':') + 1;
-	if ((at = strchr(spec, '@')) == NULL || (size_t)(at - spec) >= sizeof(port) ||
-	    at == spec)
+	if ((at = strchr(spec, '@')) == NULL ||
+	    (size_t)(at - spec) >= sizeof(port) || at == spec)
 		return false;
 	memcpy(port, spec, (size_t)(at - spec));
 	port[at - spec] = '\0';
@@ -727,12 +817,14 @@ read_senders(const char *path)
 		return false;
 	}
 	while (ok && (len = getline(&line, &cap, fp)) >= 0) {
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		while (
+		    len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
 		if (len == 0 || line[0] == '#')
 			continue;
 		if ((copy = strdup(line)) == NULL || !add_sender(copy)) {
-			fprintf(stderr, "bench_load: %s: too many senders or one too long\n",
+			fprintf(stderr,
+			    "bench_load: %s: too many senders or one too long\n",
 			    path);
 			free(copy);
 			ok = false;
@@ -768,11 +860,12 @@ percentile_us(const uint64_t *v, size_t n, double p)
 }
 
 static void
-report(const unsigned long *outcomes, const unsigned long *replies, const uint64_t *lat,
-    size_t nlat, double secs, const struct load_worker *w0)
+report(const unsigned long *outcomes, const unsigned long *replies,
+    const uint64_t *lat, size_t nlat, double secs, const struct load_worker *w0)
 {
 	unsigned long done = 0;
-	double p50 = percentile_us(lat, nlat, 50), p90 = percentile_us(lat, nlat, 90);
+	double p50 = percentile_us(lat, nlat, 50),
+	       p90 = percentile_us(lat, nlat, 90);
 	double p99 = percentile_us(lat, nlat, 99);
 	double max = nlat ? (double)lat[nlat - 1] / 1000.0 : 0.0;
 	double mps;
@@ -782,14 +875,15 @@ report(const unsigned long *outcomes, const unsigned long *replies, const uint64
 	for (o = 0; o < OUT_N; o++)
 		done += outcomes[o];
 	mps = secs > 0 ? (double)done / secs : 0;
-	printf("bench_load: %d connection(s) x %ld message(s) to %s, ", nconns, nmsgs,
-	    target_spec);
+	printf("bench_load: %d connection(s) x %ld message(s) to %s, ", nconns,
+	    nmsgs, target_spec);
 	if (per_conn > 0)
 		printf("%ld per milter connection\n", per_conn);
 	else
 		printf("all on one milter connection each\n");
 	printf("  messages   %lu in %.3f s: %.1f/s\n", done, secs, mps);
-	printf("  latency us p50 %.1f  p90 %.1f  p99 %.1f  max %.1f (%zu timed)\n",
+	printf(
+	    "  latency us p50 %.1f  p90 %.1f  p99 %.1f  max %.1f (%zu timed)\n",
 	    p50, p90, p99, max, nlat);
 	printf("  outcomes  ");
 	for (o = 0; o < OUT_N; o++)
@@ -798,16 +892,20 @@ report(const unsigned long *outcomes, const unsigned long *replies, const uint64
 	printf("\n  replies   ");
 	for (i = 0; i < 256; i++)
 		if (replies[i] != 0)
-			printf(" '%c' %lu", i >= 0x20 && i < 0x7f ? (int)i : '?', replies[i]);
+			printf(" '%c' %lu",
+			    i >= 0x20 && i < 0x7f ? (int)i : '?', replies[i]);
 	printf("\n  filter     version %u actions 0x%x protocol 0x%x\n",
 	    w0->version, w0->actions, w0->proto);
-	printf("RESULT conns=%d msgs=%lu secs=%.3f mps=%.1f p50_us=%.1f p90_us=%.1f "
-	    "p99_us=%.1f max_us=%.1f", nconns, done, secs, mps, p50, p90, p99, max);
+	printf(
+	    "RESULT conns=%d msgs=%lu secs=%.3f mps=%.1f p50_us=%.1f p90_us=%.1f "
+	    "p99_us=%.1f max_us=%.1f",
+	    nconns, done, secs, mps, p50, p90, p99, max);
 	for (o = 0; o < OUT_N; o++)
 		printf(" %s=%lu", outcome_names[o], outcomes[o]);
-	printf(" chgfrom=%lu progress=%lu version=%u actions=0x%x protocol=0x%x\n",
-	    replies[SMFIR_CHGFROM], replies[SMFIR_PROGRESS], w0->version, w0->actions,
-	    w0->proto);
+	printf(
+	    " chgfrom=%lu progress=%lu version=%u actions=0x%x protocol=0x%x\n",
+	    replies[SMFIR_CHGFROM], replies[SMFIR_PROGRESS], w0->version,
+	    w0->actions, w0->proto);
 }
 
 static void
@@ -847,8 +945,12 @@ main(int argc, char *argv[])
 
 	while ((ch = getopt(argc, argv, "a:c:f:F:k:m:nr:s:t:x:")) != -1) {
 		switch (ch) {
-		case 'a': auth_user = optarg; break;
-		case 'c': nconns = (int)number(optarg, 1, LOAD_CONNS_MAX); break;
+		case 'a':
+			auth_user = optarg;
+			break;
+		case 'c':
+			nconns = (int)number(optarg, 1, LOAD_CONNS_MAX);
+			break;
 		case 'f':
 			if (!read_senders(optarg))
 				return 2;
@@ -857,14 +959,29 @@ main(int argc, char *argv[])
 			if (!add_sender(optarg))
 				usage();
 			break;
-		case 'k': per_conn = number(optarg, 0, 1L << 40); break;
-		case 'm': nmsgs = number(optarg, 1, 1L << 40); break;
-		case 'n': per_conn = 1; break;
-		case 'r': rcpt = optarg; break;
-		case 's': target_spec = optarg; break;
-		case 't': timeout_s = (int)number(optarg, 1, 3600); break;
-		case 'x': expect = optarg; break;
-		default: usage();
+		case 'k':
+			per_conn = number(optarg, 0, 1L << 40);
+			break;
+		case 'm':
+			nmsgs = number(optarg, 1, 1L << 40);
+			break;
+		case 'n':
+			per_conn = 1;
+			break;
+		case 'r':
+			rcpt = optarg;
+			break;
+		case 's':
+			target_spec = optarg;
+			break;
+		case 't':
+			timeout_s = (int)number(optarg, 1, 3600);
+			break;
+		case 'x':
+			expect = optarg;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind != argc || target_spec == NULL)
@@ -876,16 +993,19 @@ main(int argc, char *argv[])
 	if (strlen(rcpt) > LOAD_ADDR_MAX)
 		usage();
 	if (expect != NULL) {
-		for (o = 0; o < OUT_N && strcmp(expect, outcome_names[o]) != 0; o++)
+		for (o = 0; o < OUT_N && strcmp(expect, outcome_names[o]) != 0;
+		     o++)
 			;
-		if (o > OUT_DISCARD)	/* connfail and shutdown are never expected */
+		if (o >
+		    OUT_DISCARD) /* connfail and shutdown are never expected */
 			usage();
 	}
 	if (nsenders == 0)
 		add_sender("sender@bench.test");
 
 	if ((workers = calloc((size_t)nconns, sizeof(*workers))) == NULL ||
-	    (all = malloc((size_t)nconns * (size_t)nmsgs * sizeof(*all))) == NULL) {
+	    (all = malloc((size_t)nconns * (size_t)nmsgs * sizeof(*all))) ==
+		NULL) {
 		fprintf(stderr, "bench_load: out of memory\n");
 		return 1;
 	}
@@ -893,8 +1013,10 @@ main(int argc, char *argv[])
 	for (w = 0; w < nconns; w++) {
 		workers[w].index = w;
 		workers[w].lat_ns = all + (size_t)w * (size_t)nmsgs;
-		if ((errno = pthread_create(&workers[w].tid, NULL, worker_main, &workers[w])) != 0) {
-			fprintf(stderr, "bench_load: pthread_create: %s\n", strerror(errno));
+		if ((errno = pthread_create(&workers[w].tid, NULL, worker_main,
+			 &workers[w])) != 0) {
+			fprintf(stderr, "bench_load: pthread_create: %s\n",
+			    strerror(errno));
 			return 1;
 		}
 	}
@@ -932,12 +1054,14 @@ main(int argc, char *argv[])
 	free(all);
 	free(workers);
 	if (failed) {
-		fprintf(stderr, "bench_load: FAILED: %d of %d thread(s) stopped on an error\n",
+		fprintf(stderr,
+		    "bench_load: FAILED: %d of %d thread(s) stopped on an error\n",
 		    failed, nconns);
 		return 1;
 	}
 	if (unexpected > 0) {
-		fprintf(stderr, "bench_load: FAILED: %ld message(s) did not end in %s\n",
+		fprintf(stderr,
+		    "bench_load: FAILED: %ld message(s) did not end in %s\n",
 		    unexpected, expect);
 		return 3;
 	}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench_logsink: a /dev/log that reads and drops every datagram, for
  * `make bench`, which runs the milter in a mount namespace whose /dev/log
@@ -44,7 +45,7 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = sink_on_signal;	/* no SA_RESTART: recv must return */
+	sa.sa_handler = sink_on_signal; /* no SA_RESTART: recv must return */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 
@@ -54,7 +55,8 @@ main(int argc, char *argv[])
 	if ((fd = socket(AF_UNIX, SOCK_DGRAM, 0)) < 0 ||
 	    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
 	    chmod(argv[1], 0666) != 0) {
-		fprintf(stderr, "bench_logsink: %s: %s\n", argv[1], strerror(errno));
+		fprintf(stderr, "bench_logsink: %s: %s\n", argv[1],
+		    strerror(errno));
 		return 1;
 	}
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
@@ -64,7 +66,8 @@ main(int argc, char *argv[])
 		if (recv(fd, buf, sizeof(buf), 0) >= 0)
 			lines++;
 		else if (errno != EINTR) {
-			fprintf(stderr, "bench_logsink: recv: %s\n", strerror(errno));
+			fprintf(stderr, "bench_logsink: recv: %s\n",
+			    strerror(errno));
 			break;
 		}
 	}

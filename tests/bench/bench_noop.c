@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench_noop: the cheapest filter libmilter allows with the shape of
  * ses-mailfrom-milter, the baseline `make bench` measures it against.
@@ -130,13 +131,15 @@ main(int argc, char *argv[])
 	}
 	if (strncmp(spec, "unix:", 5) == 0 || strncmp(spec, "local:", 6) == 0)
 		path = strchr(spec, ':') + 1;
-	if (smfi_setconn((char *)spec) == MI_FAILURE || smfi_register(noop_desc) == MI_FAILURE ||
+	if (smfi_setconn((char *)spec) == MI_FAILURE ||
+	    smfi_register(noop_desc) == MI_FAILURE ||
 	    smfi_opensocket(true) == MI_FAILURE) {
 		fprintf(stderr, "bench_noop: cannot listen on %s\n", spec);
 		return EX_UNAVAILABLE;
 	}
 	rc = smfi_main() == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
 	if (path != NULL && unlink(path) != 0 && errno != ENOENT)
-		fprintf(stderr, "bench_noop: cannot remove %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "bench_noop: cannot remove %s: %s\n", path,
+		    strerror(errno));
 	return rc;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer target for ses/awsconfig. Beyond "no crash": a value is never
  * found in a profile that does not exist, and values come back trimmed
@@ -33,19 +34,18 @@ fuzz_value(const char *v)
 
 	if (n == 0)
 		return;
-	fuzz_check(!fuzz_space(v[0]) && !fuzz_space(v[n - 1]) &&
-	    v[0] != '\n' && v[n - 1] != '\n', "untrimmed value");
+	fuzz_check(!fuzz_space(v[0]) && !fuzz_space(v[n - 1]) && v[0] != '\n' &&
+		v[n - 1] != '\n',
+	    "untrimmed value");
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const profiles[] = {
-		"default", "p", "profile p", "a b", ""
-	};
-	static const char *const keys[] = {
-		"k", "region", "aws_access_key_id", "aws_session_token", "s3"
-	};
+	static const char *const profiles[] = { "default", "p", "profile p",
+		"a b", "" };
+	static const char *const keys[] = { "k", "region", "aws_access_key_id",
+		"aws_session_token", "s3" };
 	struct awsconfig *cfg;
 	const char *v;
 	size_t i, j;
@@ -60,8 +60,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				v = awsconfig_get(cfg, profiles[i], keys[j]);
 				if (v == NULL)
 					continue;
-				fuzz_check(awsconfig_has_profile(cfg,
-				    profiles[i]), "value without profile");
+				fuzz_check(
+				    awsconfig_has_profile(cfg, profiles[i]),
+				    "value without profile");
 				fuzz_value(v);
 			}
 		if (kind)

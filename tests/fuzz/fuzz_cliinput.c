@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_cliinput: any bytes as --cli-input-json, --cli-input-yaml or a JSON
  * list argument. Besides not crashing or leaking: what JSON reads must be
@@ -20,11 +21,11 @@ static void
 render_all(const struct clivalue *v)
 {
 	static const char *const formats[] = { "json", "text", "table", "yaml",
-	    "yaml-stream" };
-	struct clioutput_style	 style = { 1, 60 };
-	enum clioutput_format	 fmt;
-	struct strbuf		 out;
-	size_t			 i;
+		"yaml-stream" };
+	struct clioutput_style style = { 1, 60 };
+	enum clioutput_format fmt;
+	struct strbuf out;
+	size_t i;
 
 	if (v == NULL || v->kind != CLIV_MAP)
 		return;
@@ -40,8 +41,8 @@ render_all(const struct clivalue *v)
 static void
 json_round_trip(const char *text, size_t len)
 {
-	struct clivalue	*v, *again;
-	struct strbuf	 dump, r1, r2;
+	struct clivalue *v, *again;
+	struct strbuf dump, r1, r2;
 
 	if (clijson_parse(text, len, &v, NULL) != CLIJSON_OK)
 		return;
@@ -70,11 +71,11 @@ json_round_trip(const char *text, size_t len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct clivalue	*v;
-	struct strbuf	 err;
-	const char	*text = (const char *)data;
-	const char	*word;
-	char		*copy;
+	struct clivalue *v;
+	struct strbuf err;
+	const char *text = (const char *)data;
+	const char *word;
+	char *copy;
 
 	json_round_trip(text, size);
 

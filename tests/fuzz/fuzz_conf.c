@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The configuration loader on arbitrary files: it must report problems,
  * never crash or leak, and anything it accepts must hold its invariants.
@@ -36,10 +37,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *mf = c->identities[i].mail_from_domain;
 		const char *at = strchr(c->identities[i].name, '@');
 
-		if (mf != NULL && !conf_is_subdomain(mf, at ? at + 1 : c->identities[i].name))
+		if (mf != NULL &&
+		    !conf_is_subdomain(mf, at ? at + 1 : c->identities[i].name))
 			__builtin_trap();
-		if (i > 0 && strcmp(c->identities[i - 1].name, c->identities[i].name) >= 0)
-			__builtin_trap();	/* sorted, no duplicates */
+		if (i > 0 &&
+		    strcmp(c->identities[i - 1].name, c->identities[i].name) >=
+			0)
+			__builtin_trap(); /* sorted, no duplicates */
 	}
 	if (c->dns_min_ttl > c->dns_max_ttl)
 		__builtin_trap();

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer target for the credential documents of the container and
  * instance metadata endpoints (creds_parse_document, creds_parse_time):
@@ -39,16 +40,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	time_t t;
 
 	if (creds_parse_document((const char *)data, size, CREDS_SOURCE_IMDS,
-	    &c, err, sizeof(err)) == CREDS_OK) {
+		&c, err, sizeof(err)) == CREDS_OK) {
 		fuzz_check(fuzz_printable(c.access_key_id) &&
-		    fuzz_printable(c.secret_access_key) &&
-		    (c.session_token == NULL ||
-		    fuzz_printable(c.session_token)), "bad value accepted");
+			fuzz_printable(c.secret_access_key) &&
+			(c.session_token == NULL ||
+			    fuzz_printable(c.session_token)),
+		    "bad value accepted");
 		fuzz_check(c.source == CREDS_SOURCE_IMDS, "wrong source");
 		creds_clear(&c);
 	} else {
 		fuzz_check(c.access_key_id == NULL &&
-		    c.secret_access_key == NULL && c.session_token == NULL,
+			c.secret_access_key == NULL && c.session_token == NULL,
 		    "left-overs after an error");
 		fuzz_check(strlen(err) > 0, "error without message");
 	}

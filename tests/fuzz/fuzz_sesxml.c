@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_sesxml: any bytes as an SES answer. Besides not crashing or leaking,
  * the document read in one piece and the same bytes fed in three pieces
@@ -21,7 +22,7 @@ same_str(const char *a, const char *b)
 static int
 same_doc(const struct sesxml_doc *a, const struct sesxml_doc *b)
 {
-	size_t	 i;
+	size_t i;
 
 	if (a->kind != b->kind || a->nentries != b->nentries ||
 	    !same_str(a->request_id, b->request_id) ||
@@ -32,7 +33,7 @@ same_doc(const struct sesxml_doc *a, const struct sesxml_doc *b)
 	for (i = 0; i < a->nentries; i++)
 		if (!same_str(a->entries[i].identity, b->entries[i].identity) ||
 		    !same_str(a->entries[i].mail_from_domain,
-		    b->entries[i].mail_from_domain) ||
+			b->entries[i].mail_from_domain) ||
 		    !same_str(a->entries[i].status, b->entries[i].status) ||
 		    !same_str(a->entries[i].behavior, b->entries[i].behavior))
 			return 0;
@@ -42,15 +43,15 @@ same_doc(const struct sesxml_doc *a, const struct sesxml_doc *b)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct sesxml_parser	*p;
-	struct sesxml_doc	*whole, *pieces;
-	char			 err[128];
-	size_t			 cut1, cut2;
-	int			 s1, s2;
+	struct sesxml_parser *p;
+	struct sesxml_doc *whole, *pieces;
+	char err[128];
+	size_t cut1, cut2;
+	int s1, s2;
 
 	s1 = sesxml_parse(data, size, &whole, err, sizeof(err));
-	if ((s1 == SESXML_OK) != (whole != NULL) || memchr(err, '\0',
-	    sizeof(err)) == NULL)
+	if ((s1 == SESXML_OK) != (whole != NULL) ||
+	    memchr(err, '\0', sizeof(err)) == NULL)
 		abort();
 
 	cut1 = size > 0 ? data[0] % (size + 1) : 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_state: any bytes as the synchroniser's state file. Besides not
  * crashing or leaking: a state that parses formats into text that parses
@@ -13,8 +14,8 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct state	*st, *again;
-	char		 err[256], *text, *text2;
+	struct state *st, *again;
+	char err[256], *text, *text2;
 
 	err[0] = '\0';
 	if (state_parse((const char *)data, size, &st, err, sizeof(err)) != 0) {

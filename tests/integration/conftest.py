@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Fixtures shared by every integration test (see harness/__init__.py for
 the list and how to add a case), and the suite's one-line result."""
 

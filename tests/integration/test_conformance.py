@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """ses-mailfrom against the real AWS CLI, case by case.
 
 Each case runs twice against one fake SES (tests/integration/harness/fake_ses_server.py), reset and seeded

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """The SES library's I/O edge, driven through build/tests/creds_probe and
 build/tests/http_probe: the credentials chain (environment, shared files,
 container endpoint, IMDSv2, refresh before expiry), region and endpoint

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """The daemon as a process: flags, configuration check, reload, socket
 handling, privileges, signals."""
 

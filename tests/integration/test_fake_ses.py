@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Tests of the fake SES (tests/integration/harness/fake_ses_server.py) against botocore and /usr/bin/aws.
 
 Run: /usr/bin/python3 -m pytest -q tests/integration/test_fake_ses.py

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """The decision at MAIL FROM, end to end: an SMTP client, a real Postfix, the
 milter, and the MAIL FROM domains' MX answered by a real knot server (every
 record state) or by a dnslib server (SERVFAIL, no answer, slow answers).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Mail through the real Postfix with the milter in between."""
 
 import re

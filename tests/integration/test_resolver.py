@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """milter/dns/resolver against real DNS servers, through build/tests/mxprobe:
 knotd for every MX state a MAIL FROM domain can be in, a dnslib server for
 what knot will not do on demand (SERVFAIL, REFUSED, silence, slowness) and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """The SES client (ses/client.c) through tests/tools/ses_call, against the
 fake SES (signatures checked by botocore, faults injected), against moto,
 and side by side with /usr/bin/aws where the exact wording matters.

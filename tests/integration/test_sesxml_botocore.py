@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Differential test of ses/sesxml against botocore's query-protocol parser.
 
 Generated SES answers (seeded) go through tests/tools/sesxml_dump and through

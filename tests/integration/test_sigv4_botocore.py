@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Differential test of ses/sigv4 and ses/form against botocore.
 
 Requests are generated from a fixed seed; tests/tools/sigv4_sign builds each

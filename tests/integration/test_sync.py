@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """The synchroniser: SES made to match the configuration.
 
 `ses-mailfrom sync`, `status` and `check-dns` against moto, the project's

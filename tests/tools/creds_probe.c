@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * creds_probe: resolves credentials, region and endpoint the way the tool
  * does and prints what the integration tests check. The secret and the
@@ -41,7 +42,8 @@ print_sha256(const char *label, const char *s)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: creds_probe [--profile P] [--region R] "
+	fprintf(stderr,
+	    "usage: creds_probe [--profile P] [--region R] "
 	    "[--endpoint-url U] [--gets N] [--debug]\n");
 	return 2;
 }
@@ -84,8 +86,9 @@ main(int argc, char **argv)
 		    CREDS_OK) {
 			printf("error=%d\n", (int)st);
 			fprintf(stderr, "%s\n", err);
-			rc = st == CREDS_ENOTFOUND || st == CREDS_EPROFILE ?
-			    253 : 255;
+			rc = st == CREDS_ENOTFOUND || st == CREDS_EPROFILE
+			    ? 253
+			    : 255;
 			break;
 		}
 		printf("source=%s\n", creds_source_name(c.source));
@@ -110,8 +113,8 @@ main(int argc, char **argv)
 	if (awsenv_endpoint(endpoint, region, &ep, err, sizeof(err)) ==
 	    AWSENV_OK) {
 		printf("endpoint=%s\nendpoint_host=%s\nendpoint_path=%s\n"
-		    "endpoint_source=%s\n", ep.url, ep.host_header, ep.path,
-		    ep.source);
+		       "endpoint_source=%s\n",
+		    ep.url, ep.host_header, ep.path, ep.source);
 		awsenv_endpoint_free(&ep);
 	} else
 		printf("endpoint_error=%s\n", err);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * http_probe: drives ses/http.c for the integration tests. Each exchange
  * prints "error=CLASS status=N len=N", then "message=..." or "body=...".
@@ -20,7 +21,8 @@
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: http_probe [--ca FILE] [--no-verify] "
+	fprintf(stderr,
+	    "usage: http_probe [--ca FILE] [--no-verify] "
 	    "[--connect-timeout-ms N] [--timeout-ms N] [--max N] "
 	    "[--repeat N] [-H 'Name: value']... METHOD URL [BODY]\n");
 	return 2;
@@ -77,7 +79,7 @@ main(int argc, char **argv)
 	}
 	while (repeat-- > 0) {
 		if (http_request(hc, argv[i], argv[i + 1], h, nh, body,
-		    body != NULL ? strlen(body) : 0, &resp) == -1)
+			body != NULL ? strlen(body) : 0, &resp) == -1)
 			rc = 1;
 		printf("error=%s status=%ld len=%zu\n",
 		    http_error_name(resp.error), resp.status, resp.len);

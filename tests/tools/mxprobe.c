@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mxprobe: drives milter/resolver for the integration tests.
  *
@@ -39,11 +40,11 @@
 
 struct probe {
 	struct resolver_opts opts;
-	pthread_mutex_t lock;		/* res, when reloads > 0 */
+	pthread_mutex_t lock; /* res, when reloads > 0 */
 	struct resolver *res;
 	const char *expected;
-	const char *name;		/* the first phase's */
-	char **names;			/* the bench's */
+	const char *name; /* the first phase's */
+	char **names;     /* the bench's */
 	int nnames;
 	long bench;
 	long reloads;
@@ -55,7 +56,7 @@ struct probe_worker {
 	struct probe *p;
 	pthread_t tid;
 	int index;
-	double ms;			/* the bench's, this thread's */
+	double ms; /* the bench's, this thread's */
 };
 
 static struct probe_worker probe_workers[PROBE_THREADS_MAX];
@@ -96,9 +97,9 @@ probe_lookup(void *arg)
 	t0 = probe_now_ms();
 	res = resolver_mx(p->res, p->name, p->expected, &found, &ttl);
 	ms = probe_now_ms() - t0;
-	printf("name=%s result=%s ttl=%u ms=%.1f kind=%s nmx=%u host=%s\n", p->name,
-	    mx_result_name(res), ttl, ms, mx_kind_name(found.kind), found.nmx,
-	    found.null_mx ? "." : found.host);
+	printf("name=%s result=%s ttl=%u ms=%.1f kind=%s nmx=%u host=%s\n",
+	    p->name, mx_result_name(res), ttl, ms, mx_kind_name(found.kind),
+	    found.nmx, found.null_mx ? "." : found.host);
 	return NULL;
 }
 
@@ -153,7 +154,8 @@ probe_threads(struct probe *p, void *(*fn)(void *), long reloads)
 		w[i].p = p;
 		w[i].index = i;
 		if (pthread_create(&w[i].tid, NULL, fn, &w[i]) != 0) {
-			fprintf(stderr, "mxprobe: cannot start %d threads\n", p->nthreads);
+			fprintf(stderr, "mxprobe: cannot start %d threads\n",
+			    p->nthreads);
 			exit(1);
 		}
 	}
@@ -171,7 +173,8 @@ probe_threads(struct probe *p, void *(*fn)(void *), long reloads)
 static void
 probe_usage(void)
 {
-	fprintf(stderr, "usage: mxprobe [-s SERVERS] [-t TIMEOUT_MS] [-r TRIES] [-m MIN_TTL] "
+	fprintf(stderr,
+	    "usage: mxprobe [-s SERVERS] [-t TIMEOUT_MS] [-r TRIES] [-m MIN_TTL] "
 	    "[-M MAX_TTL]\n               [-T TRANSIENT_TTL] [-c CACHE_MAX] [-e EXPECTED_MX] "
 	    "[-j THREADS]\n               [-b LOOKUPS [-R RELOADS]] [NAME...]\n");
 	exit(2);
@@ -207,18 +210,46 @@ main(int argc, char **argv)
 	pthread_mutex_init(&p.lock, NULL);
 	while ((c = getopt(argc, argv, "s:t:r:m:M:T:c:e:j:b:R:")) != -1) {
 		switch (c) {
-		case 's': p.opts.servers = optarg; break;
-		case 't': p.opts.timeout_ms = (int)probe_number(optarg, 1, 60000); break;
-		case 'r': p.opts.tries = (int)probe_number(optarg, 1, 10); break;
-		case 'm': p.opts.min_ttl = (unsigned)probe_number(optarg, 0, 86400 * 7); break;
-		case 'M': p.opts.max_ttl = (unsigned)probe_number(optarg, 0, 86400 * 7); break;
-		case 'T': p.opts.transient_ttl = (unsigned)probe_number(optarg, 0, 3600); break;
-		case 'c': p.opts.cache_max = (size_t)probe_number(optarg, 0, 1000000); break;
-		case 'e': p.expected = optarg; break;
-		case 'j': p.nthreads = (int)probe_number(optarg, 1, PROBE_THREADS_MAX); break;
-		case 'b': p.bench = probe_number(optarg, 0, 100000000); break;
-		case 'R': p.reloads = probe_number(optarg, 0, 100000); break;
-		default: probe_usage();
+		case 's':
+			p.opts.servers = optarg;
+			break;
+		case 't':
+			p.opts.timeout_ms = (int)probe_number(optarg, 1, 60000);
+			break;
+		case 'r':
+			p.opts.tries = (int)probe_number(optarg, 1, 10);
+			break;
+		case 'm':
+			p.opts.min_ttl =
+			    (unsigned)probe_number(optarg, 0, 86400 * 7);
+			break;
+		case 'M':
+			p.opts.max_ttl =
+			    (unsigned)probe_number(optarg, 0, 86400 * 7);
+			break;
+		case 'T':
+			p.opts.transient_ttl =
+			    (unsigned)probe_number(optarg, 0, 3600);
+			break;
+		case 'c':
+			p.opts.cache_max =
+			    (size_t)probe_number(optarg, 0, 1000000);
+			break;
+		case 'e':
+			p.expected = optarg;
+			break;
+		case 'j':
+			p.nthreads =
+			    (int)probe_number(optarg, 1, PROBE_THREADS_MAX);
+			break;
+		case 'b':
+			p.bench = probe_number(optarg, 0, 100000000);
+			break;
+		case 'R':
+			p.reloads = probe_number(optarg, 0, 100000);
+			break;
+		default:
+			probe_usage();
 		}
 	}
 	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
@@ -239,8 +270,10 @@ main(int argc, char **argv)
 			probe_threads(&p, probe_bench, p.reloads);
 			for (int i = 0; i < p.nthreads; i++)
 				ms += probe_workers[i].ms;
-			printf("bench names=%d threads=%d lookups=%ld reloads=%ld ns_per_lookup=%.1f\n",
-			    p.nnames, p.nthreads, p.bench * p.nthreads, p.reloads,
+			printf(
+			    "bench names=%d threads=%d lookups=%ld reloads=%ld ns_per_lookup=%.1f\n",
+			    p.nnames, p.nthreads, p.bench * p.nthreads,
+			    p.reloads,
 			    ms * 1e6 / ((double)p.bench * p.nthreads));
 		}
 	} else {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ses_call: drives ses/client.c for the integration tests. Runs a sequence
  * of SES calls, optionally REPEAT times in each of THREADS threads (one
@@ -34,28 +35,28 @@
 #include "ses/client.h"
 #include "ses/creds.h"
 
-#define MAX_THREADS	64
+#define MAX_THREADS 64
 
 struct command {
-	const char	*name;
-	char		**argv;
-	int		 argc;
+	const char *name;
+	char **argv;
+	int argc;
 };
 
 struct run {
-	struct ses_client_options	 opt;
-	struct command			*cmds;
-	int				 ncmds;
-	int				 repeat;
-	double				 t0;
+	struct ses_client_options opt;
+	struct command *cmds;
+	int ncmds;
+	int repeat;
+	double t0;
 };
 
 struct worker {
-	pthread_t	 tid;
-	int		 id;
-	struct run	*run;
-	int		 failed;
-	int		 setup_failed;
+	pthread_t tid;
+	int id;
+	struct run *run;
+	int failed;
+	int setup_failed;
 };
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -63,7 +64,7 @@ static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 static double
 now_ms(void)
 {
-	struct timespec	 ts;
+	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
@@ -72,7 +73,8 @@ now_ms(void)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: ses_call [--endpoint URL] [--region R] "
+	fprintf(stderr,
+	    "usage: ses_call [--endpoint URL] [--region R] "
 	    "[--profile P] [--max-attempts N] [--rate R] [--ca-file F] "
 	    "[--no-verify] [--connect-timeout-ms N] [--timeout-ms N] "
 	    "[--debug] [--threads N] [--repeat N] COMMAND [-- COMMAND]...\n"
@@ -92,8 +94,8 @@ on_debug(void *arg, const char *msg)
 static json_t *
 jstr(const char *s)
 {
-	json_t	*j;
-	char	*copy, *p;
+	json_t *j;
+	char *copy, *p;
 
 	if (s == NULL)
 		return json_null();
@@ -132,7 +134,7 @@ kind_name(enum ses_error_kind k)
 static void
 print_json(json_t *o)
 {
-	char	*s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 
 	pthread_mutex_lock(&out_lock);
 	if (s != NULL)
@@ -146,8 +148,8 @@ static void
 report(const struct worker *w, int seq, const struct command *cmd,
     const struct ses_result *r, int rc, double start, double end)
 {
-	json_t	*o = json_object(), *list;
-	size_t	 i;
+	json_t *o = json_object(), *list;
+	size_t i;
 
 	json_object_set_new(o, "thread", json_integer(w->id));
 	json_object_set_new(o, "seq", json_integer(seq));
@@ -155,17 +157,17 @@ report(const struct worker *w, int seq, const struct command *cmd,
 	json_object_set_new(o, "ok", json_boolean(rc == 0));
 	json_object_set_new(o, "kind", json_string(kind_name(r->kind)));
 	json_object_set_new(o, "attempts", json_integer(r->attempts));
-	json_object_set_new(o, "retries_exhausted",
-	    json_boolean(r->retries_exhausted));
+	json_object_set_new(
+	    o, "retries_exhausted", json_boolean(r->retries_exhausted));
 	json_object_set_new(o, "http_status", json_integer(r->http_status));
-	json_object_set_new(o, "http_error",
-	    json_string(http_error_name(r->http_error)));
+	json_object_set_new(
+	    o, "http_error", json_string(http_error_name(r->http_error)));
 	json_object_set_new(o, "creds_status", json_integer(r->creds_status));
 	json_object_set_new(o, "code", jstr(r->code));
 	json_object_set_new(o, "message", jstr(r->message));
 	json_object_set_new(o, "body", jstr(r->body));
-	json_object_set_new(o, "request_id",
-	    jstr(r->doc != NULL ? r->doc->request_id : NULL));
+	json_object_set_new(
+	    o, "request_id", jstr(r->doc != NULL ? r->doc->request_id : NULL));
 	if (r->doc != NULL) {
 		list = json_array();
 		for (i = 0; i < r->doc->nentries; i++) {
@@ -173,8 +175,8 @@ report(const struct worker *w, int seq, const struct command *cmd,
 			json_t *je = json_object();
 
 			json_object_set_new(je, "identity", jstr(e->identity));
-			json_object_set_new(je, "mail_from_domain",
-			    jstr(e->mail_from_domain));
+			json_object_set_new(
+			    je, "mail_from_domain", jstr(e->mail_from_domain));
 			json_object_set_new(je, "status", jstr(e->status));
 			json_object_set_new(je, "behavior", jstr(e->behavior));
 			json_array_append_new(list, je);
@@ -194,28 +196,28 @@ opt_arg(const char *s)
 }
 
 static int
-run_command(struct ses_client *c, const struct command *cmd,
-    struct ses_result *r)
+run_command(
+    struct ses_client *c, const struct command *cmd, struct ses_result *r)
 {
-	struct ses_param	*p;
-	const char		*eq;
-	int			 i, n = 0, rc = -1;
+	struct ses_param *p;
+	const char *eq;
+	int i, n = 0, rc = -1;
 
 	if (strcmp(cmd->name, "set") == 0)
 		return ses_set_mail_from(c, cmd->argv[0],
 		    cmd->argc > 1 ? opt_arg(cmd->argv[1]) : NULL,
 		    cmd->argc > 2 ? opt_arg(cmd->argv[2]) : NULL, r);
 	if (strcmp(cmd->name, "get") == 0)
-		return ses_get_mail_from(c, (const char *const *)cmd->argv,
-		    (size_t)cmd->argc, r);
+		return ses_get_mail_from(
+		    c, (const char *const *)cmd->argv, (size_t)cmd->argc, r);
 	memset(r, 0, sizeof(*r));
 	r->kind = SES_EINTERNAL;
 	if ((p = calloc((size_t)cmd->argc, sizeof(*p))) == NULL)
 		return -1;
 	for (i = 1; i < cmd->argc; i++, n++) {
 		eq = strchr(cmd->argv[i], '=');
-		if ((p[n].key = strndup(cmd->argv[i],
-		    (size_t)(eq - cmd->argv[i]))) == NULL)
+		if ((p[n].key = strndup(
+			 cmd->argv[i], (size_t)(eq - cmd->argv[i]))) == NULL)
 			goto done;
 		p[n].value = eq + 1;
 	}
@@ -230,13 +232,13 @@ done:
 static void *
 work(void *arg)
 {
-	struct worker		*w = arg;
-	struct ses_client	*c;
-	struct ses_result	 r;
-	struct command		 cmd;
-	char			 err[512];
-	double			 start;
-	int			 i, k, seq = 0, rc;
+	struct worker *w = arg;
+	struct ses_client *c;
+	struct ses_result r;
+	struct command cmd;
+	char err[512];
+	double start;
+	int i, k, seq = 0, rc;
 
 	if ((c = ses_client_new(&w->run->opt, err, sizeof(err))) == NULL) {
 		json_t *o = json_pack("{s:s}", "setup_error", err);
@@ -263,7 +265,7 @@ work(void *arg)
 static int
 parse_command(char **argv, int argc, struct command *cmd)
 {
-	int	 i;
+	int i;
 
 	if (argc < 1)
 		return -1;
@@ -285,7 +287,7 @@ parse_command(char **argv, int argc, struct command *cmd)
 static int
 setup_error(const char *msg)
 {
-	json_t	*o = json_pack("{s:s}", "setup_error", msg);
+	json_t *o = json_pack("{s:s}", "setup_error", msg);
 
 	print_json(o);
 	json_decref(o);
@@ -296,23 +298,24 @@ setup_error(const char *msg)
 int
 main(int argc, char **argv)
 {
-	static struct worker	 workers[MAX_THREADS];
-	struct run		 run;
-	struct creds_options	 co;
-	struct creds_provider	*creds;
-	struct awsenv_region	 region;
-	struct awsenv_endpoint	 ep;
-	struct command		 cmds[64];
-	const char		*endpoint = NULL, *region_arg = NULL;
-	char			 err[512];
-	int			 i, start, nthreads = 1, debug = 0, rc = 0;
-	double			 rate = -1;
+	static struct worker workers[MAX_THREADS];
+	struct run run;
+	struct creds_options co;
+	struct creds_provider *creds;
+	struct awsenv_region region;
+	struct awsenv_endpoint ep;
+	struct command cmds[64];
+	const char *endpoint = NULL, *region_arg = NULL;
+	char err[512];
+	int i, start, nthreads = 1, debug = 0, rc = 0;
+	double rate = -1;
 
 	memset(&run, 0, sizeof(run));
 	memset(&co, 0, sizeof(co));
 	run.repeat = 1;
-	for (i = 1; i < argc && strncmp(argv[i], "--", 2) == 0 &&
-	    argv[i][2] != '\0'; i++) {
+	for (i = 1;
+	     i < argc && strncmp(argv[i], "--", 2) == 0 && argv[i][2] != '\0';
+	     i++) {
 		if (strcmp(argv[i], "--no-verify") == 0)
 			run.opt.http.no_verify = 1;
 		else if (strcmp(argv[i], "--debug") == 0)
@@ -348,8 +351,8 @@ main(int argc, char **argv)
 		if (i < argc && strcmp(argv[i], "--") != 0)
 			continue;
 		if (run.ncmds == (int)(sizeof(cmds) / sizeof(cmds[0])) ||
-		    parse_command(argv + start, i - start,
-		    &cmds[run.ncmds]) == -1)
+		    parse_command(argv + start, i - start, &cmds[run.ncmds]) ==
+			-1)
 			return usage();
 		run.ncmds++;
 		start = i + 1;
@@ -364,10 +367,10 @@ main(int argc, char **argv)
 	}
 	if (rate >= 0)
 		ses_ratelimit_set(rate);
-	if (awsenv_region(region_arg, co.profile, &region, err,
-	    sizeof(err)) != AWSENV_OK ||
-	    awsenv_endpoint(endpoint, region.name, &ep, err,
-	    sizeof(err)) != AWSENV_OK)
+	if (awsenv_region(region_arg, co.profile, &region, err, sizeof(err)) !=
+		AWSENV_OK ||
+	    awsenv_endpoint(endpoint, region.name, &ep, err, sizeof(err)) !=
+		AWSENV_OK)
 		return setup_error(err);
 	if ((creds = creds_provider_new(&co)) == NULL) {
 		awsenv_endpoint_free(&ep);
@@ -381,8 +384,8 @@ main(int argc, char **argv)
 	for (i = 0; i < nthreads; i++) {
 		workers[i].id = i;
 		workers[i].run = &run;
-		if (pthread_create(&workers[i].tid, NULL, work,
-		    &workers[i]) != 0)
+		if (pthread_create(&workers[i].tid, NULL, work, &workers[i]) !=
+		    0)
 			return 3;
 	}
 	for (i = 0; i < nthreads; i++) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sesxml_dump: parses SES answers read from stdin, one a line in hex (so any
  * bytes can be given), and prints for each one JSON line:
@@ -17,8 +18,8 @@
 static int
 unhex(const char *s, size_t n, unsigned char *out)
 {
-	size_t		 i;
-	unsigned int	 b;
+	size_t i;
+	unsigned int b;
 
 	if (n % 2 != 0)
 		return -1;
@@ -39,18 +40,19 @@ str(const char *s)
 static json_t *
 describe(int status, const char *err, const struct sesxml_doc *d)
 {
-	json_t	*o, *list;
-	size_t	 i;
+	json_t *o, *list;
+	size_t i;
 
 	o = json_pack("{s:i, s:s}", "status", status, "error", err);
 	if (d == NULL)
 		return o;
 	list = json_array();
 	for (i = 0; i < d->nentries; i++)
-		json_array_append_new(list, json_pack("[o,o,o,o]",
-		    str(d->entries[i].identity),
-		    str(d->entries[i].mail_from_domain),
-		    str(d->entries[i].status), str(d->entries[i].behavior)));
+		json_array_append_new(list,
+		    json_pack("[o,o,o,o]", str(d->entries[i].identity),
+			str(d->entries[i].mail_from_domain),
+			str(d->entries[i].status),
+			str(d->entries[i].behavior)));
 	json_object_set_new(o, "kind", json_integer(d->kind));
 	json_object_set_new(o, "request_id", str(d->request_id));
 	json_object_set_new(o, "type", str(d->error_type));
@@ -63,13 +65,13 @@ describe(int status, const char *err, const struct sesxml_doc *d)
 int
 main(void)
 {
-	struct sesxml_doc	*d;
-	unsigned char		*doc;
-	json_t			*o;
-	char			*line = NULL, *text, err[256];
-	size_t			 cap = 0;
-	ssize_t			 n;
-	int			 status, rc = 0;
+	struct sesxml_doc *d;
+	unsigned char *doc;
+	json_t *o;
+	char *line = NULL, *text, err[256];
+	size_t cap = 0;
+	ssize_t n;
+	int status, rc = 0;
 
 	while ((n = getline(&line, &cap, stdin)) != -1) {
 		if (n > 0 && line[n - 1] == '\n')
@@ -81,8 +83,7 @@ main(void)
 			rc = 1;
 			continue;
 		}
-		status = sesxml_parse(doc, (size_t)n / 2, &d, err,
-		    sizeof(err));
+		status = sesxml_parse(doc, (size_t)n / 2, &d, err, sizeof(err));
 		o = describe(status, err, d);
 		text = json_dumps(o, JSON_COMPACT);
 		printf("%s\n", text != NULL ? text : "null");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sigv4_sign: signs requests read from stdin, one JSON object a line, so
  * that a test can compare ses/sigv4 (and ses/form) with botocore.
@@ -32,7 +33,7 @@
 static const char *
 str(json_t *o, const char *key, const char *dflt)
 {
-	json_t	*v = json_object_get(o, key);
+	json_t *v = json_object_get(o, key);
 
 	if (v == NULL)
 		return dflt;
@@ -42,9 +43,9 @@ str(json_t *o, const char *key, const char *dflt)
 static int
 add_list(struct form *f, const char *key, json_t *list)
 {
-	const char	**values;
-	size_t		  i, n = json_array_size(list);
-	int		  rc = -1;
+	const char **values;
+	size_t i, n = json_array_size(list);
+	int rc = -1;
 
 	if ((values = calloc(n + 1, sizeof(*values))) == NULL)
 		return -1;
@@ -61,15 +62,16 @@ done:
 static int
 build_body(json_t *req, struct form *f)
 {
-	json_t		*params, *pair, *val;
-	const char	*action, *key;
-	size_t		 i;
+	json_t *params, *pair, *val;
+	const char *action, *key;
+	size_t i;
 
 	if ((action = str(req, "action", NULL)) != NULL &&
 	    form_begin(f, action) == -1)
 		return -1;
 	params = json_object_get(req, "params");
-	json_array_foreach(params, i, pair) {
+	json_array_foreach(params, i, pair)
+	{
 		key = json_string_value(json_array_get(pair, 0));
 		val = json_array_get(pair, 1);
 		if (key == NULL)
@@ -87,13 +89,13 @@ build_body(json_t *req, struct form *f)
 static int
 sign(const char *line, int long_form)
 {
-	struct sigv4_request	 r;
+	struct sigv4_request r;
 	struct sigv4_credentials c;
-	struct form		 f;
-	json_t			*req, *ct, *t;
-	const char		*body, *given;
-	char			 date[SIGV4_AMZ_DATE_SIZE], *auth = NULL;
-	int			 rc = -1;
+	struct form f;
+	json_t *req, *ct, *t;
+	const char *body, *given;
+	char date[SIGV4_AMZ_DATE_SIZE], *auth = NULL;
+	int rc = -1;
 
 	form_init(&f);
 	if ((req = json_loads(line, 0, NULL)) == NULL)
@@ -119,8 +121,8 @@ sign(const char *line, int long_form)
 	r.host = str(req, "host", NULL);
 	r.path = str(req, "path", "/");
 	r.query = str(req, "query", "");
-	r.content_type = json_is_null(ct) ? NULL : str(req, "content_type",
-	    FORM_TYPE);
+	r.content_type =
+	    json_is_null(ct) ? NULL : str(req, "content_type", FORM_TYPE);
 	r.body = body;
 	r.body_len = strlen(body);
 	r.amz_date = date;
@@ -130,8 +132,7 @@ sign(const char *line, int long_form)
 	c.secret_access_key = str(req, "secret_key", NULL);
 	c.session_token = str(req, "session_token", NULL);
 	if (r.method == NULL || r.path == NULL || r.query == NULL ||
-	    (!json_is_null(ct) && r.content_type == NULL) ||
-	    r.service == NULL)
+	    (!json_is_null(ct) && r.content_type == NULL) || r.service == NULL)
 		goto done;
 	if (sigv4_authorization(&r, &c, &auth) == -1)
 		goto done;
@@ -150,10 +151,10 @@ done:
 int
 main(int argc, char **argv)
 {
-	char	*line = NULL;
-	size_t	 cap = 0;
-	ssize_t	 n;
-	int	 ch, long_form = 0, status = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int ch, long_form = 0, status = 0;
 
 	while ((ch = getopt(argc, argv, "l")) != -1) {
 		if (ch != 'l') {

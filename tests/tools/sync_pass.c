@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sync_pass: one synchroniser pass (milter/syncer.h's syncer_run_pass) on
  * a configuration file, for the integration tests; the same pass
@@ -42,7 +43,7 @@ str(const char *s)
 static void
 print(json_t *j)
 {
-	char	*text = json_dumps(j, JSON_COMPACT);
+	char *text = json_dumps(j, JSON_COMPACT);
 
 	if (text != NULL)
 		printf("%s\n", text);
@@ -53,15 +54,15 @@ print(json_t *j)
 int
 main(int argc, char **argv)
 {
-	struct syncer_report	 rep;
-	struct syncer_pass	 p;
-	struct syncer_link	 conn;
-	const struct syncer_row	*row;
-	const char		*path = NULL;
-	struct conf		*c;
-	char			 err[512];
-	size_t			 i;
-	int			 k, rc;
+	struct syncer_report rep;
+	struct syncer_pass p;
+	struct syncer_link conn;
+	const struct syncer_row *row;
+	const char *path = NULL;
+	struct conf *c;
+	char err[512];
+	size_t i;
+	int k, rc;
 
 	memset(&p, 0, sizeof(p));
 	p.mode = SYNCER_APPLY;
@@ -78,7 +79,8 @@ main(int argc, char **argv)
 		}
 	}
 	if (path == NULL) {
-		fprintf(stderr, "usage: sync_pass -c FILE [--dry-run | --read-only]\n");
+		fprintf(stderr,
+		    "usage: sync_pass -c FILE [--dry-run | --read-only]\n");
 		return 2;
 	}
 	if ((c = conf_load(path, report, NULL)) == NULL)
@@ -96,19 +98,19 @@ main(int argc, char **argv)
 	rc = syncer_run_pass(&p, &rep);
 	for (i = 0; i < rep.nrows; i++) {
 		row = &rep.rows[i];
-		print(json_pack("{s:s, s:s, s:b, s:o, s:o}",
-		    "identity", row->want->name,
-		    "outcome", syncer_outcome_name(row->outcome),
-		    "known", row->known,
-		    "ses", json_pack("{s:o, s:o, s:o}",
-			"mail_from_domain", str(row->ses.mail_from_domain),
-			"status", str(row->ses.status),
-			"behavior", str(row->ses.behavior)),
+		print(json_pack("{s:s, s:s, s:b, s:o, s:o}", "identity",
+		    row->want->name, "outcome",
+		    syncer_outcome_name(row->outcome), "known", row->known,
+		    "ses",
+		    json_pack("{s:o, s:o, s:o}", "mail_from_domain",
+			str(row->ses.mail_from_domain), "status",
+			str(row->ses.status), "behavior",
+			str(row->ses.behavior)),
 		    "error", str(row->error)));
 	}
-	print(json_pack("{s:b, s:i, s:i, s:o}", "ok", rc == 0,
-	    "gets", rep.get_requests, "sets", rep.set_requests,
-	    "error", str(rep.error[0] != '\0' ? rep.error : NULL)));
+	print(json_pack("{s:b, s:i, s:i, s:o}", "ok", rc == 0, "gets",
+	    rep.get_requests, "sets", rep.set_requests, "error",
+	    str(rep.error[0] != '\0' ? rep.error : NULL)));
 	syncer_report_free(&rep);
 	syncer_link_close(&conn);
 	conf_unref(c);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests for milter/addr: one table of literal MAIL FROM arguments,
  * then cases whose input is built at run time (lengths at and past the
@@ -13,49 +14,65 @@
 
 #include "milter/addr.h"
 
-#define Q	1u	/* quoted */
-#define IP	2u	/* ip_literal */
-#define U8	4u	/* utf8 */
+#define Q 1u  /* quoted */
+#define IP 2u /* ip_literal */
+#define U8 4u /* utf8 */
 
 struct addr_case {
 	const char *name;
 	const char *in;
-	size_t len;		/* 0: strlen(in) */
+	size_t len; /* 0: strlen(in) */
 	enum addr_status want;
 	const char *local;
 	const char *domain;
 	unsigned flags;
 };
 
-#define OK(n, in, l, d, f)	{ n, in, 0, ADDR_OK, l, d, f }
-#define BAD(n, in, st)		{ n, in, 0, st, "", "", 0 }
-#define BADN(n, in, st)		{ n, in, sizeof(in) - 1, st, "", "", 0 }
+#define OK(n, in, l, d, f) \
+	{ \
+		n, in, 0, ADDR_OK, l, d, f \
+	}
+#define BAD(n, in, st) \
+	{ \
+		n, in, 0, st, "", "", 0 \
+	}
+#define BADN(n, in, st) \
+	{ \
+		n, in, sizeof(in) - 1, st, "", "", 0 \
+	}
 
 static const struct addr_case cases[] = {
 	OK("plain", "<user@example.com>", "user", "example.com", 0),
 	OK("no angle brackets", "user@example.com", "user", "example.com", 0),
 	OK("domain lower-cased, local kept", "<John.Doe@Example.COM>",
 	    "John.Doe", "example.com", 0),
-	OK("esmtp params after path", "<a@b.com> SIZE=100 SMTPUTF8", "a", "b.com", 0),
+	OK("esmtp params after path", "<a@b.com> SIZE=100 SMTPUTF8", "a",
+	    "b.com", 0),
 	OK("esmtp params without brackets", "a@b.com SIZE=100 BODY=8BITMIME",
 	    "a", "b.com", 0),
 	OK("spaces around", "  <a@b.com>  ", "a", "b.com", 0),
 	OK("quoted with escapes", "<\"john \\\"x\\\" doe\"@example.com>",
 	    "\"john \\\"x\\\" doe\"", "example.com", Q),
-	OK("quoted with space, no brackets, params", "\"john doe\"@example.com SIZE=1",
-	    "\"john doe\"", "example.com", Q),
+	OK("quoted with space, no brackets, params",
+	    "\"john doe\"@example.com SIZE=1", "\"john doe\"", "example.com",
+	    Q),
 	OK("quoted holding @ and brackets", "<\"a@<b>\"@example.com>",
 	    "\"a@<b>\"", "example.com", Q),
-	OK("empty quoted string", "<\"\"@example.com>", "\"\"", "example.com", Q),
-	OK("source route dropped", "<@a.com,@b.com:user@c.com>", "user", "c.com", 0),
-	OK("source route without brackets", "@a.com:user@c.com", "user", "c.com", 0),
+	OK("empty quoted string", "<\"\"@example.com>", "\"\"", "example.com",
+	    Q),
+	OK("source route dropped", "<@a.com,@b.com:user@c.com>", "user",
+	    "c.com", 0),
+	OK("source route without brackets", "@a.com:user@c.com", "user",
+	    "c.com", 0),
 	OK("ipv4 literal", "<user@[192.0.2.1]>", "user", "[192.0.2.1]", IP),
 	OK("ipv4 literal leading zeros", "user@[010.000.002.001]", "user",
 	    "[010.000.002.001]", IP),
-	OK("ipv6 literal", "<user@[IPv6:2001:DB8::1]>", "user", "[ipv6:2001:db8::1]", IP),
-	OK("ipv6 literal with ipv4 tail", "<user@[IPv6:::ffff:192.0.2.1]>", "user",
-	    "[ipv6:::ffff:192.0.2.1]", IP),
-	OK("trailing root dot", "<user@Example.com.>", "user", "example.com", 0),
+	OK("ipv6 literal", "<user@[IPv6:2001:DB8::1]>", "user",
+	    "[ipv6:2001:db8::1]", IP),
+	OK("ipv6 literal with ipv4 tail", "<user@[IPv6:::ffff:192.0.2.1]>",
+	    "user", "[ipv6:::ffff:192.0.2.1]", IP),
+	OK("trailing root dot", "<user@Example.com.>", "user", "example.com",
+	    0),
 	OK("single label", "<user@localhost>", "user", "localhost", 0),
 	OK("numeric labels", "<user@1.2.3.4>", "user", "1.2.3.4", 0),
 	OK("percent hack is a character", "<user%other.net@example.com>",
@@ -64,18 +81,23 @@ static const struct addr_case cases[] = {
 	    "example.com", 0),
 	OK("all atext specials", "<!#$%&'*+-/=?^_`{|}~@example.com>",
 	    "!#$%&'*+-/=?^_`{|}~", "example.com", 0),
-	OK("hyphens inside labels", "<a-b@x--y.ex-ample>", "a-b", "x--y.ex-ample", 0),
-	OK("utf8 greek", "<\xce\xb4\xce\xbf\xce\xba@\xcf\x80\xce\xb1\xcf\x81.GR>",
+	OK("hyphens inside labels", "<a-b@x--y.ex-ample>", "a-b",
+	    "x--y.ex-ample", 0),
+	OK("utf8 greek",
+	    "<\xce\xb4\xce\xbf\xce\xba@\xcf\x80\xce\xb1\xcf\x81.GR>",
 	    "\xce\xb4\xce\xbf\xce\xba", "\xcf\x80\xce\xb1\xcf\x81.gr", U8),
-	OK("utf8 cjk and 4-byte emoji", "<\xe7\x94\xa8\xf0\x9f\x98\x80@\xe4\xbe\x8b.com>",
+	OK("utf8 cjk and 4-byte emoji",
+	    "<\xe7\x94\xa8\xf0\x9f\x98\x80@\xe4\xbe\x8b.com>",
 	    "\xe7\x94\xa8\xf0\x9f\x98\x80", "\xe4\xbe\x8b.com", U8),
 	OK("utf8 in quoted string", "<\"\xc3\xa9 t\xc3\xa9\"@example.com>",
 	    "\"\xc3\xa9 t\xc3\xa9\"", "example.com", Q | U8),
 	OK("utf8 params only", "<a@b.com> X=\xc3\xa9", "a", "b.com", 0),
-	{ "length stops before junk", "a@b.comXYZ", 7, ADDR_OK, "a", "b.com", 0 },
+	{ "length stops before junk", "a@b.comXYZ", 7, ADDR_OK, "a", "b.com",
+	    0 },
 
 	{ "null sender", "<>", 0, ADDR_NULL, "", "", 0 },
-	{ "null sender with params", "<> SIZE=100 BODY=8BITMIME", 0, ADDR_NULL, "", "", 0 },
+	{ "null sender with params", "<> SIZE=100 BODY=8BITMIME", 0, ADDR_NULL,
+	    "", "", 0 },
 
 	BAD("empty", "", ADDR_E_EMPTY),
 	BAD("only spaces", "   ", ADDR_E_EMPTY),
@@ -87,7 +109,8 @@ static const struct addr_case cases[] = {
 	BAD("null sender extra bracket", "<>>", ADDR_E_BRACKET),
 	BADN("NUL inside", "<a@b.c\0om>", ADDR_E_CTRL),
 	BADN("NUL after path", "<a@b.com>\0", ADDR_E_CTRL),
-	BAD("CRLF injection", "<a@b.com>\r\nRCPT TO:<victim@example.net>", ADDR_E_CTRL),
+	BAD("CRLF injection", "<a@b.com>\r\nRCPT TO:<victim@example.net>",
+	    ADDR_E_CTRL),
 	BAD("LF in domain", "<a@b.com\n>", ADDR_E_CTRL),
 	BAD("tab", "<a\tb@c.com>", ADDR_E_CTRL),
 	BAD("DEL", "<a\x7f@c.com>", ADDR_E_CTRL),
@@ -167,8 +190,8 @@ check_case(void **state)
 	memset(&a, 0x5a, sizeof(a));
 	st = addr_parse(c->in, c->len ? c->len : strlen(c->in), &a);
 	if (st != c->want)
-		fail_msg("%s: got %d (%s), want %d (%s)", c->name, st, addr_strerror(st),
-		    c->want, addr_strerror(c->want));
+		fail_msg("%s: got %d (%s), want %d (%s)", c->name, st,
+		    addr_strerror(st), c->want, addr_strerror(c->want));
 	if (st != ADDR_OK) {
 		expect_zero(&a);
 		return;
@@ -189,8 +212,8 @@ parse_expect(const char *buf, size_t len, enum addr_status want, struct addr *a)
 	memset(a, 0x5a, sizeof(*a));
 	st = addr_parse(buf, len, a);
 	if (st != want)
-		fail_msg("got %d (%s), want %d (%s)", st, addr_strerror(st), want,
-		    addr_strerror(want));
+		fail_msg("got %d (%s), want %d (%s)", st, addr_strerror(st),
+		    want, addr_strerror(want));
 	if (st != ADDR_OK)
 		expect_zero(a);
 }
@@ -417,7 +440,10 @@ test_parse_domain(void **state)
 	assert_string_equal(a.local, "");
 	assert_int_equal(parse_domain_str("[IPv6:2001:db8::1]", &a), ADDR_OK);
 	assert_true(a.ip_literal);
-	assert_int_equal(parse_domain_str("b\xc3\xbc" "cher.de", &a), ADDR_OK);
+	assert_int_equal(parse_domain_str("b\xc3\xbc"
+					  "cher.de",
+			     &a),
+	    ADDR_OK);
 	assert_true(a.utf8);
 	assert_int_equal(parse_domain_str("", &a), ADDR_E_DOMAIN_EMPTY);
 	assert_int_equal(parse_domain_str("a b", &a), ADDR_E_DOMAIN_SYNTAX);
@@ -439,7 +465,8 @@ test_parse_domain(void **state)
 static void
 test_join(void **state)
 {
-	char buf[ADDR_PATH_MAX + 1], local[ADDR_LOCAL_MAX + 1], domain[ADDR_DOMAIN_MAX + 1];
+	char buf[ADDR_PATH_MAX + 1], local[ADDR_LOCAL_MAX + 1],
+	    domain[ADDR_DOMAIN_MAX + 1];
 	struct addr a;
 
 	(void)state;
@@ -483,10 +510,12 @@ test_strerror(void **state)
 	for (i = ADDR_OK; i <= ADDR_E_TRAILING; i++) {
 		assert_non_null(addr_strerror((enum addr_status)i));
 		for (j = ADDR_OK; j < i; j++)
-			assert_string_not_equal(addr_strerror((enum addr_status)i),
+			assert_string_not_equal(
+			    addr_strerror((enum addr_status)i),
 			    addr_strerror((enum addr_status)j));
 	}
-	assert_string_equal(addr_strerror((enum addr_status)999), "unknown address error");
+	assert_string_equal(
+	    addr_strerror((enum addr_status)999), "unknown address error");
 }
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))

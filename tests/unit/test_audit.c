@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Audit lines: one line per record, hostile senders escaped. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,16 +14,23 @@ static void
 test_full_record(void **state)
 {
 	struct audit_rec r = {
-		.queue_id = "4ABC123", .msg = "7.2", .stage = "mail",
-		.sender = "alice@example.org", .identity = "example.org",
-		.mail_from_domain = "mail.example.org", .mx = "ok", .status = "Success",
-		.behavior = "UseDefaultValue", .action = "accept",
+		.queue_id = "4ABC123",
+		.msg = "7.2",
+		.stage = "mail",
+		.sender = "alice@example.org",
+		.identity = "example.org",
+		.mail_from_domain = "mail.example.org",
+		.mx = "ok",
+		.status = "Success",
+		.behavior = "UseDefaultValue",
+		.action = "accept",
 	};
 	char buf[AUDIT_LINE_MAX];
 
 	(void)state;
 	audit_format(buf, sizeof(buf), &r);
-	assert_string_equal(buf, "4ABC123: msg=7.2 stage=mail sender=<alice@example.org> "
+	assert_string_equal(buf,
+	    "4ABC123: msg=7.2 stage=mail sender=<alice@example.org> "
 	    "identity=example.org mail_from_domain=mail.example.org mx=ok status=Success "
 	    "behavior=UseDefaultValue action=accept");
 }
@@ -42,7 +50,8 @@ static void
 test_hostile_sender(void **state)
 {
 	struct audit_rec r = {
-		.sender = "\"a b\"@x>\r\nFAKE: action=reject%", .action = "accept",
+		.sender = "\"a b\"@x>\r\nFAKE: action=reject%",
+		.action = "accept",
 	};
 	char buf[AUDIT_LINE_MAX];
 
@@ -50,7 +59,8 @@ test_hostile_sender(void **state)
 	audit_format(buf, sizeof(buf), &r);
 	assert_null(strchr(buf, '\n'));
 	assert_null(strchr(buf, '\r'));
-	assert_string_equal(buf, "NOQUEUE: sender=<\"a%20b\"@x%3E%0D%0AFAKE:%20action%3Dreject%25> "
+	assert_string_equal(buf,
+	    "NOQUEUE: sender=<\"a%20b\"@x%3E%0D%0AFAKE:%20action%3Dreject%25> "
 	    "action=accept");
 }
 

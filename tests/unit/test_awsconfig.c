@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * awsconfig: the AWS shared files as botocore reads them: both kinds of
  * section header, comments, nested sub-sections, continuation lines,
@@ -32,27 +33,29 @@ test_credentials_profiles(void **state)
 
 	(void)state;
 	cfg = parse("[default]\n"
-	    "aws_access_key_id = AKIDDEFAULT\n"
-	    "aws_secret_access_key = secret/default+key\n"
-	    "\n"
-	    "[prod]\n"
-	    "aws_access_key_id=AKIDPROD\n"
-	    "aws_secret_access_key=prodsecret\n"
-	    "aws_session_token = tok==\n"
-	    "[profile x]\n"
-	    "aws_access_key_id = AKIDX\n", AWSCONFIG_CREDENTIALS);
-	assert_string_equal(awsconfig_get(cfg, "default", "aws_access_key_id"),
-	    "AKIDDEFAULT");
-	assert_string_equal(awsconfig_get(cfg, "default",
-	    "aws_secret_access_key"), "secret/default+key");
+		    "aws_access_key_id = AKIDDEFAULT\n"
+		    "aws_secret_access_key = secret/default+key\n"
+		    "\n"
+		    "[prod]\n"
+		    "aws_access_key_id=AKIDPROD\n"
+		    "aws_secret_access_key=prodsecret\n"
+		    "aws_session_token = tok==\n"
+		    "[profile x]\n"
+		    "aws_access_key_id = AKIDX\n",
+	    AWSCONFIG_CREDENTIALS);
+	assert_string_equal(
+	    awsconfig_get(cfg, "default", "aws_access_key_id"), "AKIDDEFAULT");
+	assert_string_equal(
+	    awsconfig_get(cfg, "default", "aws_secret_access_key"),
+	    "secret/default+key");
 	assert_null(awsconfig_get(cfg, "default", "aws_session_token"));
-	assert_string_equal(awsconfig_get(cfg, "prod", "aws_access_key_id"),
-	    "AKIDPROD");
-	assert_string_equal(awsconfig_get(cfg, "prod", "aws_session_token"),
-	    "tok==");
+	assert_string_equal(
+	    awsconfig_get(cfg, "prod", "aws_access_key_id"), "AKIDPROD");
+	assert_string_equal(
+	    awsconfig_get(cfg, "prod", "aws_session_token"), "tok==");
 	/* In the credentials file "profile x" is just a name. */
-	assert_string_equal(awsconfig_get(cfg, "profile x",
-	    "aws_access_key_id"), "AKIDX");
+	assert_string_equal(
+	    awsconfig_get(cfg, "profile x", "aws_access_key_id"), "AKIDX");
 	assert_null(awsconfig_get(cfg, "x", "aws_access_key_id"));
 	assert_null(awsconfig_get(cfg, "nope", "aws_access_key_id"));
 	assert_true(awsconfig_has_profile(cfg, "prod"));
@@ -67,29 +70,30 @@ test_config_profiles(void **state)
 
 	(void)state;
 	cfg = parse("[default]\n"
-	    "region = us-east-1\n"
-	    "[profile dev]\n"
-	    "region = eu-west-1\n"
-	    "[profile   spaced  ]\n"
-	    "region = ap-south-1\n"
-	    "[plain]\n"
-	    "region = ignored-1\n"
-	    "[profile two words]\n"
-	    "region = ignored-2\n"
-	    "[profiledev]\n"
-	    "region = ignored-3\n"
-	    "[sso-session corp]\n"
-	    "sso_region = ignored-4\n"
-	    "[profile]\n"
-	    "region = ignored-5\n"
-	    "[profile default]\n"
-	    "output = json\n", AWSCONFIG_CONFIG);
-	assert_string_equal(awsconfig_get(cfg, "default", "region"),
-	    "us-east-1");
+		    "region = us-east-1\n"
+		    "[profile dev]\n"
+		    "region = eu-west-1\n"
+		    "[profile   spaced  ]\n"
+		    "region = ap-south-1\n"
+		    "[plain]\n"
+		    "region = ignored-1\n"
+		    "[profile two words]\n"
+		    "region = ignored-2\n"
+		    "[profiledev]\n"
+		    "region = ignored-3\n"
+		    "[sso-session corp]\n"
+		    "sso_region = ignored-4\n"
+		    "[profile]\n"
+		    "region = ignored-5\n"
+		    "[profile default]\n"
+		    "output = json\n",
+	    AWSCONFIG_CONFIG);
+	assert_string_equal(
+	    awsconfig_get(cfg, "default", "region"), "us-east-1");
 	assert_string_equal(awsconfig_get(cfg, "default", "output"), "json");
 	assert_string_equal(awsconfig_get(cfg, "dev", "region"), "eu-west-1");
-	assert_string_equal(awsconfig_get(cfg, "spaced", "region"),
-	    "ap-south-1");
+	assert_string_equal(
+	    awsconfig_get(cfg, "spaced", "region"), "ap-south-1");
 	assert_false(awsconfig_has_profile(cfg, "plain"));
 	assert_false(awsconfig_has_profile(cfg, "profile dev"));
 	assert_false(awsconfig_has_profile(cfg, "two words"));
@@ -114,13 +118,15 @@ test_long_token(void **state)
 	memset(token, 'T', n);
 	memcpy(token + n - 2, "==", 2);
 	token[n] = '\0';
-	snprintf(text, n + 100, "[default]\naws_session_token = %s\n"
-	    "region = eu-north-1\n", token);
-	cfg = parse(text, AWSCONFIG_CONFIG);
-	assert_string_equal(awsconfig_get(cfg, "default", "aws_session_token"),
+	snprintf(text, n + 100,
+	    "[default]\naws_session_token = %s\n"
+	    "region = eu-north-1\n",
 	    token);
-	assert_string_equal(awsconfig_get(cfg, "default", "region"),
-	    "eu-north-1");
+	cfg = parse(text, AWSCONFIG_CONFIG);
+	assert_string_equal(
+	    awsconfig_get(cfg, "default", "aws_session_token"), token);
+	assert_string_equal(
+	    awsconfig_get(cfg, "default", "region"), "eu-north-1");
 	awsconfig_free(cfg);
 	free(text);
 	free(token);
@@ -133,16 +139,17 @@ test_comments(void **state)
 
 	(void)state;
 	cfg = parse("# leading comment\n"
-	    "; another\n"
-	    "[default]\n"
-	    "# region = commented-out\n"
-	    "   ; indented comment\n"
-	    "region = us-west-2 # not a comment\n"
-	    "output = json ; neither\n", AWSCONFIG_CONFIG);
+		    "; another\n"
+		    "[default]\n"
+		    "# region = commented-out\n"
+		    "   ; indented comment\n"
+		    "region = us-west-2 # not a comment\n"
+		    "output = json ; neither\n",
+	    AWSCONFIG_CONFIG);
 	assert_string_equal(awsconfig_get(cfg, "default", "region"),
 	    "us-west-2 # not a comment");
-	assert_string_equal(awsconfig_get(cfg, "default", "output"),
-	    "json ; neither");
+	assert_string_equal(
+	    awsconfig_get(cfg, "default", "output"), "json ; neither");
 	assert_null(awsconfig_get(cfg, "default", "# region"));
 	awsconfig_free(cfg);
 }
@@ -154,21 +161,22 @@ test_nested(void **state)
 
 	(void)state;
 	cfg = parse("[default]\n"
-	    "s3 =\n"
-	    "  max_concurrent_requests = 10\n"
-	    "\n"
-	    "  # a comment inside\n"
-	    "  addressing_style = path\n"
-	    "region = us-east-2\n"
-	    "[profile p]\n"
-	    "\tsub =\n"
-	    "\t\tdeeper = 1\n"
-	    "\tregion = sa-east-1\n", AWSCONFIG_CONFIG);
+		    "s3 =\n"
+		    "  max_concurrent_requests = 10\n"
+		    "\n"
+		    "  # a comment inside\n"
+		    "  addressing_style = path\n"
+		    "region = us-east-2\n"
+		    "[profile p]\n"
+		    "\tsub =\n"
+		    "\t\tdeeper = 1\n"
+		    "\tregion = sa-east-1\n",
+	    AWSCONFIG_CONFIG);
 	assert_null(awsconfig_get(cfg, "default", "s3"));
 	assert_null(awsconfig_get(cfg, "default", "max_concurrent_requests"));
 	assert_null(awsconfig_get(cfg, "default", "addressing_style"));
-	assert_string_equal(awsconfig_get(cfg, "default", "region"),
-	    "us-east-2");
+	assert_string_equal(
+	    awsconfig_get(cfg, "default", "region"), "us-east-2");
 	assert_null(awsconfig_get(cfg, "p", "sub"));
 	assert_null(awsconfig_get(cfg, "p", "deeper"));
 	assert_string_equal(awsconfig_get(cfg, "p", "region"), "sa-east-1");
@@ -182,14 +190,15 @@ test_continuation(void **state)
 
 	(void)state;
 	cfg = parse("[a]\n"
-	    "key = first\n"
-	    "   second\n"
-	    "  third\n"
-	    "next = n\n"
-	    "[b]\n"
-	    "  [notasection]\n", AWSCONFIG_CREDENTIALS);
-	assert_string_equal(awsconfig_get(cfg, "a", "key"),
-	    "first\nsecond\nthird");
+		    "key = first\n"
+		    "   second\n"
+		    "  third\n"
+		    "next = n\n"
+		    "[b]\n"
+		    "  [notasection]\n",
+	    AWSCONFIG_CREDENTIALS);
+	assert_string_equal(
+	    awsconfig_get(cfg, "a", "key"), "first\nsecond\nthird");
 	assert_string_equal(awsconfig_get(cfg, "a", "next"), "n");
 	/* Not after a key: an indented header is a header. */
 	assert_true(awsconfig_has_profile(cfg, "notasection"));
@@ -201,23 +210,23 @@ test_syntax_variants(void **state)
 {
 	struct awsconfig *cfg;
 	static const char text[] = "[default]\r\n"
-	    "  region\t=\t eu-central-1  \r\n"
-	    "AWS_Access_Key_ID: AKIDCOLON\r\n"
-	    "url = http://h:1/?a=b\r\n"
-	    "empty =\r\n"
-	    "last=no-newline";
+				   "  region\t=\t eu-central-1  \r\n"
+				   "AWS_Access_Key_ID: AKIDCOLON\r\n"
+				   "url = http://h:1/?a=b\r\n"
+				   "empty =\r\n"
+				   "last=no-newline";
 
 	(void)state;
 	cfg = parse(text, AWSCONFIG_CREDENTIALS);
-	assert_string_equal(awsconfig_get(cfg, "default", "aws_access_key_id"),
-	    "AKIDCOLON");
-	assert_string_equal(awsconfig_get(cfg, "default", "REGION"),
-	    "eu-central-1");
-	assert_string_equal(awsconfig_get(cfg, "default", "url"),
-	    "http://h:1/?a=b");
+	assert_string_equal(
+	    awsconfig_get(cfg, "default", "aws_access_key_id"), "AKIDCOLON");
+	assert_string_equal(
+	    awsconfig_get(cfg, "default", "REGION"), "eu-central-1");
+	assert_string_equal(
+	    awsconfig_get(cfg, "default", "url"), "http://h:1/?a=b");
 	assert_string_equal(awsconfig_get(cfg, "default", "empty"), "");
-	assert_string_equal(awsconfig_get(cfg, "default", "last"),
-	    "no-newline");
+	assert_string_equal(
+	    awsconfig_get(cfg, "default", "last"), "no-newline");
 	awsconfig_free(cfg);
 }
 
@@ -228,18 +237,19 @@ test_malformed(void **state)
 
 	(void)state;
 	cfg = parse("orphan = before any section\n"
-	    "[default]\n"
-	    "just some words\n"
-	    "= no key\n"
-	    "ok = yes\n"
-	    "[unterminated\n"
-	    "lost = 1\n"
-	    "[]\n"
-	    "lost2 = 2\n"
-	    "[x] trailing\n"
-	    "found = 3\n"
-	    "[a]b]\n"
-	    "k = v\n", AWSCONFIG_CREDENTIALS);
+		    "[default]\n"
+		    "just some words\n"
+		    "= no key\n"
+		    "ok = yes\n"
+		    "[unterminated\n"
+		    "lost = 1\n"
+		    "[]\n"
+		    "lost2 = 2\n"
+		    "[x] trailing\n"
+		    "found = 3\n"
+		    "[a]b]\n"
+		    "k = v\n",
+	    AWSCONFIG_CREDENTIALS);
 	assert_null(awsconfig_get(cfg, "default", "orphan"));
 	assert_string_equal(awsconfig_get(cfg, "default", "ok"), "yes");
 	assert_null(awsconfig_get(cfg, "default", "lost"));
@@ -257,7 +267,8 @@ test_duplicates(void **state)
 
 	(void)state;
 	cfg = parse("[p]\nk = 1\nother = o\n[q]\nk = q\n[p]\nk = 2\n"
-	    "[r]\nn = flat\nn =\n  nested = 1\n", AWSCONFIG_CREDENTIALS);
+		    "[r]\nn = flat\nn =\n  nested = 1\n",
+	    AWSCONFIG_CREDENTIALS);
 	assert_string_equal(awsconfig_get(cfg, "p", "k"), "2");
 	assert_string_equal(awsconfig_get(cfg, "p", "other"), "o");
 	assert_string_equal(awsconfig_get(cfg, "q", "k"), "q");
@@ -317,8 +328,8 @@ test_load(void **state)
 	fputs("[default]\naws_access_key_id = AKIDFILE\n", fp);
 	fclose(fp);
 	assert_int_equal(awsconfig_load(path, AWSCONFIG_CREDENTIALS, &cfg), 0);
-	assert_string_equal(awsconfig_get(cfg, "default", "aws_access_key_id"),
-	    "AKIDFILE");
+	assert_string_equal(
+	    awsconfig_get(cfg, "default", "aws_access_key_id"), "AKIDFILE");
 	awsconfig_free(cfg);
 
 	fp = fopen(path, "w");

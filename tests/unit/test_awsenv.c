@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * awsenv: profile, shared-file paths, region and endpoint precedence (set
  * up with setenv/unsetenv), and the endpoint parser.
@@ -18,11 +19,9 @@
 
 #include "ses/awsenv.h"
 
-static const char *const vars[] = {
-	"AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION",
-	"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
-	"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SES"
-};
+static const char *const vars[] = { "AWS_PROFILE", "AWS_REGION",
+	"AWS_DEFAULT_REGION", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
+	"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SES" };
 
 static char home[64];
 
@@ -122,10 +121,12 @@ test_region_precedence(void **state)
 	struct awsenv_region r;
 
 	(void)state;
-	write_file("config", "[default]\nregion = ca-central-1\n"
+	write_file("config",
+	    "[default]\nregion = ca-central-1\n"
 	    "[profile dev]\nregion = eu-west-3\n"
 	    "[profile noregion]\noutput = json\n");
-	write_file("credentials", "[default]\nregion = ignored-here\n"
+	write_file("credentials",
+	    "[default]\nregion = ignored-here\n"
 	    "[credonly]\naws_access_key_id = A\n");
 
 	assert_int_equal(awsenv_region(NULL, NULL, &r, NULL, 0), AWSENV_OK);
@@ -148,8 +149,8 @@ test_region_precedence(void **state)
 	assert_string_equal(r.name, "us-west-2");
 	assert_string_equal(r.source, "AWS_REGION");
 
-	assert_int_equal(awsenv_region("ap-northeast-1", NULL, &r, NULL, 0),
-	    AWSENV_OK);
+	assert_int_equal(
+	    awsenv_region("ap-northeast-1", NULL, &r, NULL, 0), AWSENV_OK);
 	assert_string_equal(r.name, "ap-northeast-1");
 	assert_string_equal(r.source, "explicit");
 
@@ -167,38 +168,42 @@ test_region_errors(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(awsenv_region(NULL, NULL, &r, err, sizeof(err)),
-	    AWSENV_ENOREGION);
-	assert_string_equal(err, "You must specify a region. You can also "
+	assert_int_equal(
+	    awsenv_region(NULL, NULL, &r, err, sizeof(err)), AWSENV_ENOREGION);
+	assert_string_equal(err,
+	    "You must specify a region. You can also "
 	    "configure your region by running \"aws configure\".");
 	assert_null(r.source);
 
-	write_file("config", "[profile noregion]\noutput = json\n"
+	write_file("config",
+	    "[profile noregion]\noutput = json\n"
 	    "[profile bad]\nregion = us_east_1\n");
 	write_file("credentials", "[credonly]\naws_access_key_id = A\n");
-	assert_int_equal(awsenv_region(NULL, "noregion", &r, err,
-	    sizeof(err)), AWSENV_ENOREGION);
+	assert_int_equal(awsenv_region(NULL, "noregion", &r, err, sizeof(err)),
+	    AWSENV_ENOREGION);
 	/* A profile that only the credentials file has exists. */
-	assert_int_equal(awsenv_region(NULL, "credonly", &r, err,
-	    sizeof(err)), AWSENV_ENOREGION);
+	assert_int_equal(awsenv_region(NULL, "credonly", &r, err, sizeof(err)),
+	    AWSENV_ENOREGION);
 	assert_int_equal(awsenv_region(NULL, "missing", &r, err, sizeof(err)),
 	    AWSENV_ENOPROFILE);
-	assert_string_equal(err, "The config profile (missing) could not be "
+	assert_string_equal(err,
+	    "The config profile (missing) could not be "
 	    "found");
 	setenv("AWS_PROFILE", "alsomissing", 1);
-	assert_int_equal(awsenv_region(NULL, NULL, &r, err, sizeof(err)),
-	    AWSENV_ENOPROFILE);
+	assert_int_equal(
+	    awsenv_region(NULL, NULL, &r, err, sizeof(err)), AWSENV_ENOPROFILE);
 	unsetenv("AWS_PROFILE");
 
 	assert_int_equal(awsenv_region(NULL, "bad", &r, err, sizeof(err)),
 	    AWSENV_EBADREGION);
-	assert_string_equal(err, "Provided region_name 'us_east_1' doesn't "
+	assert_string_equal(err,
+	    "Provided region_name 'us_east_1' doesn't "
 	    "match a supported format.");
 	setenv("AWS_REGION", "us-east-1/../x", 1);
-	assert_int_equal(awsenv_region(NULL, NULL, &r, err, sizeof(err)),
-	    AWSENV_EBADREGION);
-	assert_int_equal(awsenv_region("-us", NULL, &r, NULL, 0),
-	    AWSENV_EBADREGION);
+	assert_int_equal(
+	    awsenv_region(NULL, NULL, &r, err, sizeof(err)), AWSENV_EBADREGION);
+	assert_int_equal(
+	    awsenv_region("-us", NULL, &r, NULL, 0), AWSENV_EBADREGION);
 }
 
 static void
@@ -229,18 +234,18 @@ test_endpoint_precedence(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(awsenv_endpoint(NULL, "us-east-1", &ep, NULL, 0),
-	    AWSENV_OK);
+	assert_int_equal(
+	    awsenv_endpoint(NULL, "us-east-1", &ep, NULL, 0), AWSENV_OK);
 	assert_string_equal(ep.url, "https://email.us-east-1.amazonaws.com/");
 	assert_string_equal(ep.host_header, "email.us-east-1.amazonaws.com");
 	assert_string_equal(ep.source, "default");
 	assert_int_equal(ep.port, 443);
 	awsenv_endpoint_free(&ep);
 
-	assert_int_equal(awsenv_endpoint(NULL, "cn-north-1", &ep, NULL, 0),
-	    AWSENV_OK);
-	assert_string_equal(ep.url,
-	    "https://email.cn-north-1.amazonaws.com.cn/");
+	assert_int_equal(
+	    awsenv_endpoint(NULL, "cn-north-1", &ep, NULL, 0), AWSENV_OK);
+	assert_string_equal(
+	    ep.url, "https://email.cn-north-1.amazonaws.com.cn/");
 	awsenv_endpoint_free(&ep);
 
 	setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:8001", 1);
@@ -255,14 +260,16 @@ test_endpoint_precedence(void **state)
 	assert_string_equal(ep.source, "AWS_ENDPOINT_URL_SES");
 	awsenv_endpoint_free(&ep);
 
-	assert_int_equal(awsenv_endpoint("http://localhost:8003", NULL, &ep,
-	    NULL, 0), AWSENV_OK);
+	assert_int_equal(
+	    awsenv_endpoint("http://localhost:8003", NULL, &ep, NULL, 0),
+	    AWSENV_OK);
 	assert_string_equal(ep.host_header, "localhost:8003");
 	assert_string_equal(ep.source, "explicit");
 	awsenv_endpoint_free(&ep);
 
-	assert_int_equal(awsenv_endpoint("ftp://x/", NULL, &ep, err,
-	    sizeof(err)), AWSENV_EBADENDPOINT);
+	assert_int_equal(
+	    awsenv_endpoint("ftp://x/", NULL, &ep, err, sizeof(err)),
+	    AWSENV_EBADENDPOINT);
 	assert_string_equal(err, "Invalid endpoint: ftp://x/");
 	assert_null(ep.url);
 
@@ -291,14 +298,12 @@ check_parse(const char *url, const char *want_url, const char *host,
 static void
 test_endpoint_parse(void **state)
 {
-	static const char *const bad[] = {
-		"", "email.us-east-1.amazonaws.com", "ftp://h/", "http://",
-		"http:///x", "http://h:", "http://h:0/", "http://h:65536/",
-		"http://h:99999999999999999999/", "http://user@h/",
-		"http://h/?a=b", "http://h/#f", "http://h/a b", "http://[]/",
-		"http://[::1/", "http://h:80x/", "http://h\r\n/", "https//h/",
-		"http://h/\x7f"
-	};
+	static const char *const bad[] = { "", "email.us-east-1.amazonaws.com",
+		"ftp://h/", "http://", "http:///x", "http://h:", "http://h:0/",
+		"http://h:65536/", "http://h:99999999999999999999/",
+		"http://user@h/", "http://h/?a=b", "http://h/#f",
+		"http://h/a b", "http://[]/", "http://[::1/", "http://h:80x/",
+		"http://h\r\n/", "https//h/", "http://h/\x7f" };
 	struct awsenv_endpoint ep;
 	size_t i;
 
@@ -335,15 +340,15 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_profile, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_shared_paths, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_region_precedence, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_region_errors, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_shared_paths, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_region_precedence, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_region_errors, setup, teardown),
 		cmocka_unit_test(test_region_valid),
-		cmocka_unit_test_setup_teardown(test_endpoint_precedence, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_endpoint_precedence, setup, teardown),
 		cmocka_unit_test(test_endpoint_parse),
 	};
 

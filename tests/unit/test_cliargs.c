@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cliargs: command lines read as Python 3.11's argparse reads them for the
  * AWS CLI (prefixes, ambiguity, "=", "--", negative numbers, the order of
@@ -17,10 +18,9 @@
 #include "tool/awscli/cliargs.h"
 #include "ses/strbuf.h"
 
-static const char *const skeleton[] = { "input", "output", "yaml-input",
-    NULL };
+static const char *const skeleton[] = { "input", "output", "yaml-input", NULL };
 static const char *const outputs[] = { "json", "text", "table", "yaml",
-    "yaml-stream", NULL };
+	"yaml-stream", NULL };
 
 static const struct cliargs_opt opts[] = {
 	{ "--identity", NULL, CLIARGS_STORE, NULL, NULL, 1 },
@@ -36,16 +36,16 @@ static const struct cliargs_opt opts[] = {
 	{ "command", NULL, CLIARGS_POSITIONAL, NULL, NULL, 1 },
 	{ "help", NULL, CLIARGS_POSITIONAL_OPT, NULL, NULL, 0 },
 };
-#define NOPTS	(sizeof(opts) / sizeof(opts[0]))
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
 
 /* ARGV parsed: "--name=value;... extras=a,b", "EXIT -h" or "ERR ...". */
 static char *
 parse(char *const *argv)
 {
-	struct cliargs	 a;
-	struct strbuf	 b;
-	size_t		 i, k;
-	int		 argc = 0;
+	struct cliargs a;
+	struct strbuf b;
+	size_t i, k;
+	int argc = 0;
 
 	while (argv[argc] != NULL)
 		argc++;
@@ -92,8 +92,8 @@ static void
 test_like_argparse(void **state)
 {
 	static const struct {
-		const char	*argv[10];
-		const char	*want;
+		const char *argv[10];
+		const char *want;
 	} cases[] = {
 		{ { "cmd", "--identity", "a", NULL },
 		    "--identity=a;command=cmd; extras=" },
@@ -140,17 +140,17 @@ test_like_argparse(void **state)
 		    "--identity=a;--generate-cli-skeleton=input;command"
 		    "=cmd; extras=" },
 		{ { "cmd", "--identity", "a", "--generate-cli-skeleton",
-		    "output", NULL },
+		      "output", NULL },
 		    "--identity=a;--generate-cli-skeleton=output;comman"
 		    "d=cmd; extras=" },
 		{ { "cmd", "--identity", "a", "--generate-cli-skeleton",
-		    "bogus", NULL },
+		      "bogus", NULL },
 		    "ERR argument --generate-cli-skeleton: Invalid choi"
 		    "ce, valid choices are:\n\ninput                     "
 		    "               | output                           "
 		    "       \nyaml-input                              " },
 		{ { "cmd", "--identity", "a",
-		    "--generate-cli-skeleton=yaml-input", NULL },
+		      "--generate-cli-skeleton=yaml-input", NULL },
 		    "--identity=a;--generate-cli-skeleton=yaml-input;co"
 		    "mmand=cmd; extras=" },
 		{ { "cmd", "--identity", "a", "--gen", NULL },
@@ -159,15 +159,13 @@ test_like_argparse(void **state)
 		{ { "cmd", "--identity", "a", "--identities", NULL },
 		    "--identity=a;--identities=[];command=cmd; extras=" },
 		{ { "cmd", "--identity", "a", "--identities", "x", "y",
-		    "--identities", "z", NULL },
+		      "--identities", "z", NULL },
 		    "--identity=a;--identities=[z];command=cmd; extras=" },
 		{ { "cmd", "--identity", "a", "--identities=x", "y", NULL },
 		    "--identity=a;--identities=[x];command=cmd; extras="
 		    "y" },
-		{ { "cmd", "--identity", "a", "-h", NULL },
-		    "EXIT -h" },
-		{ { "cmd", "--identity", "a", "--he", NULL },
-		    "EXIT -h" },
+		{ { "cmd", "--identity", "a", "-h", NULL }, "EXIT -h" },
+		{ { "cmd", "--identity", "a", "--he", NULL }, "EXIT -h" },
 		{ { "cmd", "-hx", NULL },
 		    "ERR argument -h/--help: ignored explicit argument "
 		    "'x'" },
@@ -202,7 +200,7 @@ test_like_argparse(void **state)
 		{ { "--identity", "a", "cmd", "x", "y", NULL },
 		    "--identity=a;command=cmd;help=x; extras=y" },
 		{ { "cmd", "--identity", "a", "--bogus", "x", "--mail", "m",
-		    NULL },
+		      NULL },
 		    "--identity=a;--mail-from-domain=m;command=cmd; ext"
 		    "ras=--bogus,x" },
 		{ { "cmd", "--identity", "a", "--bogus=x", NULL },
@@ -214,21 +212,20 @@ test_like_argparse(void **state)
 		    "--identity=a;command=-5; extras=" },
 		{ { "cmd", "--identity", "a", "-1.5", NULL },
 		    "--identity=a;command=cmd; extras=-1.5" },
-		{ { "cmd", "--mail-from-domain", "m", "--mail-from-domain",
-		    "n", "--identity", "a", NULL },
+		{ { "cmd", "--mail-from-domain", "m", "--mail-from-domain", "n",
+		      "--identity", "a", NULL },
 		    "--identity=a;--mail-from-domain=n;command=cmd; ext"
 		    "ras=" },
-		{ { "cmd", "--identity", "a", "-hh", NULL },
-		    "EXIT -h" },
+		{ { "cmd", "--identity", "a", "-hh", NULL }, "EXIT -h" },
 		{ { "--identity", "a", "--", "cmd", "--", "x", NULL },
 		    "--identity=a;command=cmd; extras=x" },
 		{ { "cmd", "--identity", "a", "--identities", "x", "--", "y",
-		    NULL },
+		      NULL },
 		    "--identity=a;--identities=[x];command=cmd; extras="
 		    "--,y" },
 	};
-	char	*got;
-	size_t	 i;
+	char *got;
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -243,14 +240,14 @@ test_like_argparse(void **state)
 static void
 test_choice_error(void **state)
 {
-	static const char *const commands[] = {
-	    "set-identity-mail-from-domain",
-	    "get-identity-mail-from-domain-attributes", "help", NULL };
-	char	*msg;
+	static const char *const commands[] = { "set-identity-mail-from-domain",
+		"get-identity-mail-from-domain-attributes", "help", NULL };
+	char *msg;
 
 	(void)state;
 	msg = cliargs_choice_error("set-identity-mail-from-domai", commands);
-	assert_string_equal(msg, "Invalid choice, valid choices are:\n"
+	assert_string_equal(msg,
+	    "Invalid choice, valid choices are:\n"
 	    "\n"
 	    "set-identity-mail-from-domain            | "
 	    "get-identity-mail-from-domain-attributes\n"
@@ -262,7 +259,8 @@ test_choice_error(void **state)
 	    "  * set-identity-mail-from-domain");
 	free(msg);
 	msg = cliargs_choice_error("xml", outputs);
-	assert_string_equal(msg, "Invalid choice, valid choices are:\n"
+	assert_string_equal(msg,
+	    "Invalid choice, valid choices are:\n"
 	    "\n"
 	    "json                                     | "
 	    "text                                    \n"
@@ -275,9 +273,9 @@ test_choice_error(void **state)
 static void
 test_close_matches(void **state)
 {
-	static const char *const words[] = { "ape", "apple", "peach",
-	    "puppy", "applet", NULL };
-	const char	*out[3];
+	static const char *const words[] = { "ape", "apple", "peach", "puppy",
+		"applet", NULL };
+	const char *out[3];
 
 	(void)state;
 	/* get_close_matches('appel', [...], cutoff=0.8) == ['apple'];

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * client: the retry policy (what is retried, backoff bounds, the
  * $AWS_MAX_ATTEMPTS rules the AWS CLI applies) and the client's paths that
@@ -22,19 +23,31 @@ static void
 test_throttling_codes(void **state)
 {
 	static const char *const yes[] = {
-		"Throttling", "ThrottlingException", "ThrottledException",
-		"RequestThrottledException", "TooManyRequestsException",
+		"Throttling",
+		"ThrottlingException",
+		"ThrottledException",
+		"RequestThrottledException",
+		"TooManyRequestsException",
 		"ProvisionedThroughputExceededException",
-		"TransactionInProgressException", "RequestLimitExceeded",
-		"BandwidthLimitExceeded", "LimitExceededException",
-		"RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+		"TransactionInProgressException",
+		"RequestLimitExceeded",
+		"BandwidthLimitExceeded",
+		"LimitExceededException",
+		"RequestThrottled",
+		"SlowDown",
+		"PriorRequestNotComplete",
 		"EC2ThrottledException",
 	};
 	static const char *const no[] = {
-		"throttling", "Throttling ", "", "InvalidParameterValue",
-		"RequestTimeout", "ServiceUnavailable", "InternalFailure",
+		"throttling",
+		"Throttling ",
+		"",
+		"InvalidParameterValue",
+		"RequestTimeout",
+		"ServiceUnavailable",
+		"InternalFailure",
 	};
-	size_t	 i;
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
@@ -96,9 +109,9 @@ test_transport_errors(void **state)
 static void
 test_delay_bounds(void **state)
 {
-	double	 r;
-	int	 n;
-	long	 d;
+	double r;
+	int n;
+	long d;
 
 	(void)state;
 	/* random(0,1) x 2^(n-1) s: below 2^(n-1) s, never over 20 s. */
@@ -132,8 +145,8 @@ test_delay_bounds(void **state)
 static void
 test_max_attempts(void **state)
 {
-	char	 err[200];
-	int	 n;
+	char err[200];
+	int n;
 
 	(void)state;
 	assert_int_equal(retry_max_attempts(NULL, &n, err, sizeof(err)), 0);
@@ -146,33 +159,36 @@ test_max_attempts(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(retry_max_attempts("1", &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(retry_max_attempts("99999999999999999999999", &n,
-	    err, sizeof(err)), 0);
+	assert_int_equal(
+	    retry_max_attempts("99999999999999999999999", &n, err, sizeof(err)),
+	    0);
 	assert_int_equal(n, INT_MAX);
 
 	assert_int_equal(retry_max_attempts("0", &n, err, sizeof(err)), -1);
-	assert_string_equal(err, "Value provided to \"max_attempts\": 0 must "
+	assert_string_equal(err,
+	    "Value provided to \"max_attempts\": 0 must "
 	    "be an integer greater than or equal to one.");
 	assert_int_equal(retry_max_attempts("-1", &n, err, sizeof(err)), -1);
-	assert_string_equal(err, "Value provided to \"max_attempts\": -1 must "
+	assert_string_equal(err,
+	    "Value provided to \"max_attempts\": -1 must "
 	    "be an integer greater than or equal to one.");
 	assert_int_equal(retry_max_attempts("abc", &n, err, sizeof(err)), -1);
-	assert_string_equal(err,
-	    "invalid literal for int() with base 10: 'abc'");
+	assert_string_equal(
+	    err, "invalid literal for int() with base 10: 'abc'");
 	assert_int_equal(retry_max_attempts("", &n, err, sizeof(err)), -1);
 	assert_string_equal(err, "invalid literal for int() with base 10: ''");
 	assert_int_equal(retry_max_attempts("2.0", &n, err, sizeof(err)), -1);
-	assert_string_equal(err,
-	    "invalid literal for int() with base 10: '2.0'");
+	assert_string_equal(
+	    err, "invalid literal for int() with base 10: '2.0'");
 	assert_int_equal(retry_max_attempts("0x10", &n, err, sizeof(err)), -1);
 	assert_int_equal(retry_max_attempts("- 2", &n, err, sizeof(err)), -1);
 	assert_int_equal(retry_max_attempts("+", &n, err, sizeof(err)), -1);
 	assert_int_equal(retry_max_attempts("it's", &n, err, sizeof(err)), -1);
-	assert_string_equal(err,
-	    "invalid literal for int() with base 10: \"it's\"");
+	assert_string_equal(
+	    err, "invalid literal for int() with base 10: \"it's\"");
 	assert_int_equal(retry_max_attempts("a\tb", &n, err, sizeof(err)), -1);
-	assert_string_equal(err,
-	    "invalid literal for int() with base 10: 'a\\tb'");
+	assert_string_equal(
+	    err, "invalid literal for int() with base 10: 'a\\tb'");
 	/* A tiny buffer is still terminated; NULL is allowed. */
 	assert_int_equal(retry_max_attempts("x", &n, err, 4), -1);
 	assert_int_equal(strlen(err), 3);
@@ -201,9 +217,9 @@ no_creds(char *home, size_t homelen)
 static void
 test_new_refuses(void **state)
 {
-	struct ses_client_options	 o;
-	struct creds_provider		*p;
-	char				 err[200], home[64];
+	struct ses_client_options o;
+	struct creds_provider *p;
+	char err[200], home[64];
 
 	(void)state;
 	p = no_creds(home, sizeof(home));
@@ -229,7 +245,8 @@ test_new_refuses(void **state)
 	o.max_attempts = 0;
 	setenv("AWS_MAX_ATTEMPTS", "0", 1);
 	assert_null(ses_client_new(&o, err, sizeof(err)));
-	assert_string_equal(err, "Value provided to \"max_attempts\": 0 must "
+	assert_string_equal(err,
+	    "Value provided to \"max_attempts\": 0 must "
 	    "be an integer greater than or equal to one.");
 	/* An explicit number does not look at the environment. */
 	o.max_attempts = 2;
@@ -238,7 +255,8 @@ test_new_refuses(void **state)
 
 	o.http.ca_file = "/nonexistent/ca.pem";
 	assert_null(ses_client_new(&o, err, sizeof(err)));
-	assert_string_equal(err, "Could not find a suitable TLS CA "
+	assert_string_equal(err,
+	    "Could not find a suitable TLS CA "
 	    "certificate bundle, invalid path: /nonexistent/ca.pem");
 	creds_provider_free(p);
 	rmdir(home);
@@ -247,11 +265,11 @@ test_new_refuses(void **state)
 static void
 test_bad_arguments(void **state)
 {
-	struct ses_client_options	 o;
-	struct creds_provider		*p;
-	struct ses_client		*c;
-	struct ses_result		 r;
-	char				 err[200], home[64];
+	struct ses_client_options o;
+	struct creds_provider *p;
+	struct ses_client *c;
+	struct ses_result r;
+	char err[200], home[64];
 
 	(void)state;
 	p = no_creds(home, sizeof(home));
@@ -294,11 +312,11 @@ static void
 test_no_credentials(void **state)
 {
 	static const char *const ids[] = { "example.com" };
-	struct ses_client_options	 o;
-	struct creds_provider		*p;
-	struct ses_client		*c;
-	struct ses_result		 r;
-	char				 err[200], home[64];
+	struct ses_client_options o;
+	struct creds_provider *p;
+	struct ses_client *c;
+	struct ses_result r;
+	char err[200], home[64];
 
 	(void)state;
 	p = no_creds(home, sizeof(home));
@@ -308,8 +326,8 @@ test_no_credentials(void **state)
 	o.creds = p;
 	c = ses_client_new(&o, err, sizeof(err));
 	assert_non_null(c);
-	assert_int_equal(ses_set_mail_from(c, "example.com", NULL, NULL, &r),
-	    -1);
+	assert_int_equal(
+	    ses_set_mail_from(c, "example.com", NULL, NULL, &r), -1);
 	assert_int_equal(r.kind, SES_ECREDS);
 	assert_int_equal(r.creds_status, CREDS_ENOTFOUND);
 	assert_int_equal(r.attempts, 0);
@@ -329,7 +347,7 @@ test_no_credentials(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest	 tests[] = {
+	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_throttling_codes),
 		cmocka_unit_test(test_transient_codes),
 		cmocka_unit_test(test_service_errors),

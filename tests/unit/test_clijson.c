@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * clijson and clivalue: JSON read by jansson with the AWS CLI's rules
  * (dict semantics, no BOM, no trailing text, Python's depth limit), its
@@ -24,8 +25,8 @@
 static char *
 parse_repr(const char *text, size_t len)
 {
-	struct clivalue	*v;
-	struct strbuf	 b, e;
+	struct clivalue *v;
+	struct strbuf b, e;
 	enum clijson_status st;
 
 	strbuf_init(&b);
@@ -44,7 +45,7 @@ parse_repr(const char *text, size_t len)
 static void
 check(const char *text, const char *want)
 {
-	char	*got = parse_repr(text, strlen(text));
+	char *got = parse_repr(text, strlen(text));
 
 	assert_string_equal(got, want);
 	free(got);
@@ -55,77 +56,105 @@ static void
 test_errors(void **state)
 {
 	static const struct {
-		const char	*in;
-		const char	*msg;
+		const char *in;
+		const char *msg;
 	} cases[] = {
-		{ "", "unexpected token near end of file: line 1 column 1 "
+		{ "",
+		    "unexpected token near end of file: line 1 column 1 "
 		    "(char 0)" },
-		{ " ", "unexpected token near end of file: line 1 column 1 "
+		{ " ",
+		    "unexpected token near end of file: line 1 column 1 "
 		    "(char 0)" },
 		{ "[a", "invalid token near 'a': line 1 column 2 (char 1)" },
-		{ "{", "string or '}' expected near end of file: line 1 "
+		{ "{",
+		    "string or '}' expected near end of file: line 1 "
 		    "column 1 (char 0)" },
-		{ "{\"a\"", "':' expected near end of file: line 1 column 4 "
+		{ "{\"a\"",
+		    "':' expected near end of file: line 1 column 4 "
 		    "(char 3)" },
-		{ "{\"a\":", "unexpected token near end of file: line 1 "
+		{ "{\"a\":",
+		    "unexpected token near end of file: line 1 "
 		    "column 5 (char 4)" },
-		{ "{\"a\":1", "'}' expected near end of file: line 1 column 6 "
+		{ "{\"a\":1",
+		    "'}' expected near end of file: line 1 column 6 "
 		    "(char 5)" },
-		{ "{\"a\":1,}", "string or '}' expected near '}': line 1 "
+		{ "{\"a\":1,}",
+		    "string or '}' expected near '}': line 1 "
 		    "column 8 (char 7)" },
-		{ "{\"a\" 1}", "':' expected near '1': line 1 column 6 "
+		{ "{\"a\" 1}",
+		    "':' expected near '1': line 1 column 6 "
 		    "(char 5)" },
-		{ "{1:2}", "string or '}' expected near '1': line 1 column 2 "
+		{ "{1:2}",
+		    "string or '}' expected near '1': line 1 column 2 "
 		    "(char 1)" },
-		{ "[1,]", "unexpected token near ']': line 1 column 4 "
+		{ "[1,]",
+		    "unexpected token near ']': line 1 column 4 "
 		    "(char 3)" },
 		{ "[1 2]", "']' expected near '2': line 1 column 4 (char 3)" },
-		{ "\"abc", "premature end of input near '\"abc': line 1 "
+		{ "\"abc",
+		    "premature end of input near '\"abc': line 1 "
 		    "column 4 (char 3)" },
-		{ "\"a\x01\"", "control character 0x1 near '\"a': line 1 "
+		{ "\"a\x01\"",
+		    "control character 0x1 near '\"a': line 1 "
 		    "column 2 (char 1)" },
-		{ "\"\\x\"", "invalid escape near '\"\\x': line 1 column 3 "
+		{ "\"\\x\"",
+		    "invalid escape near '\"\\x': line 1 column 3 "
 		    "(char 2)" },
-		{ "\"\\u12\"", "invalid escape near '\"\\u12\"': line 1 "
+		{ "\"\\u12\"",
+		    "invalid escape near '\"\\u12\"': line 1 "
 		    "column 6 (char 5)" },
-		{ "\"\\u12g4\"", "invalid escape near '\"\\u12g': line 1 "
+		{ "\"\\u12g4\"",
+		    "invalid escape near '\"\\u12g': line 1 "
 		    "column 6 (char 5)" },
 		{ "01", "invalid token near '0': line 1 column 1 (char 0)" },
 		{ "-", "invalid token near '-': line 1 column 1 (char 0)" },
-		{ "tru", "invalid token near 'tru': line 1 column 3 "
+		{ "tru",
+		    "invalid token near 'tru': line 1 column 3 "
 		    "(char 2)" },
 		{ "1.", "invalid token near '1.': line 1 column 2 (char 1)" },
 		{ "1e", "invalid token near '1e': line 1 column 2 (char 1)" },
 		{ ".5", "invalid token near '.': line 1 column 1 (char 0)" },
-		{ "[\n  1,\n  x]", "invalid token near 'x': line 3 column 3 "
+		{ "[\n  1,\n  x]",
+		    "invalid token near 'x': line 3 column 3 "
 		    "(char 9)" },
-		{ "[\n", "']' expected near end of file: line 2 column 1 "
+		{ "[\n",
+		    "']' expected near end of file: line 2 column 1 "
 		    "(char 1)" },
 		/* positions count characters, not bytes */
-		{ "\xc3\xa9 x", "invalid token near '\xc3\xa9': line 1 "
+		{ "\xc3\xa9 x",
+		    "invalid token near '\xc3\xa9': line 1 "
 		    "column 1 (char 0)" },
-		{ "\"\\", "invalid escape near '\"\\': line 1 column 2 "
+		{ "\"\\",
+		    "invalid escape near '\"\\': line 1 column 2 "
 		    "(char 1)" },
-		{ "{\"a\":1 \"b\":2}", "'}' expected near '\"b\"': line 1 "
+		{ "{\"a\":1 \"b\":2}",
+		    "'}' expected near '\"b\"': line 1 "
 		    "column 10 (char 9)" },
-		{ "  [", "']' expected near end of file: line 1 column 3 "
+		{ "  [",
+		    "']' expected near end of file: line 1 column 3 "
 		    "(char 2)" },
-		{ "\"\\ud83d\\u12x4 \"", "invalid escape near "
+		{ "\"\\ud83d\\u12x4 \"",
+		    "invalid escape near "
 		    "'\"\\ud83d\\u12x': line 1 column 12 (char 11)" },
-		{ "\"\\u1234", "premature end of input near '\"\\u1234': "
+		{ "\"\\u1234",
+		    "premature end of input near '\"\\u1234': "
 		    "line 1 column 7 (char 6)" },
-		{ "[1,2", "']' expected near end of file: line 1 column 4 "
+		{ "[1,2",
+		    "']' expected near end of file: line 1 column 4 "
 		    "(char 3)" },
-		{ "[1,", "']' expected near end of file: line 1 column 3 "
+		{ "[1,",
+		    "']' expected near end of file: line 1 column 3 "
 		    "(char 2)" },
-		{ "{\"a\":1,  ", "string or '}' expected near end of file: "
+		{ "{\"a\":1,  ",
+		    "string or '}' expected near end of file: "
 		    "line 1 column 9 (char 8)" },
-		{ "\"\xff\"", "unable to decode byte 0xff near '\"': line 1 "
+		{ "\"\xff\"",
+		    "unable to decode byte 0xff near '\"': line 1 "
 		    "column 1 (char 0)" },
 	};
-	struct clivalue	*v;
-	char		 want[200];
-	size_t		 i;
+	struct clivalue *v;
+	char want[200];
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -142,15 +171,21 @@ static void
 test_aws_rules(void **state)
 {
 	(void)state;
-	check("\xef\xbb\xbf{}", "ERR invalid token near '\xef\xbb\xbf': "
+	check("\xef\xbb\xbf{}",
+	    "ERR invalid token near '\xef\xbb\xbf': "
 	    "line 1 column 1 (char 0)");
-	check("{} x", "ERR end of file expected near 'x': line 1 column 4 "
+	check("{} x",
+	    "ERR end of file expected near 'x': line 1 column 4 "
 	    "(char 3)");
-	check("1 2", "ERR end of file expected near '2': line 1 column 3 "
+	check("1 2",
+	    "ERR end of file expected near '2': line 1 column 3 "
 	    "(char 2)");
-	check("\"\xc3\xa9\" x", "ERR end of file expected near 'x': line 1 "
+	check("\"\xc3\xa9\" x",
+	    "ERR end of file expected near 'x': line 1 "
 	    "column 5 (char 4)");
-	check("\x0c" "5", "ERR invalid token near '\x0c': line 1 column 1 "
+	check("\x0c"
+	      "5",
+	    "ERR invalid token near '\x0c': line 1 column 1 "
 	    "(char 0)");
 	/* a lone value is a document: cli-input-json names its type */
 	check("5", "5");
@@ -163,7 +198,7 @@ test_values(void **state)
 {
 	(void)state;
 	check("[-1e-400, -0, -0.0, 9223372036854775807, "
-	    "-9223372036854775808]",
+	      "-9223372036854775808]",
 	    "[-0.0, 0, -0.0, 9223372036854775807, -9223372036854775808]");
 	check("[1e5, 1.5, 1e16, 1e15, 0.0001, 0.00001, 5e-324, 0.1]",
 	    "[100000.0, 1.5, 1e+16, 1000000000000000.0, 0.0001, 1e-05, "
@@ -185,19 +220,26 @@ test_python_only(void **state)
 {
 	(void)state;
 	check("NaN", "ERR invalid token near 'NaN': line 1 column 3 (char 2)");
-	check("[-Infinity]", "ERR invalid token near '-': line 1 column 2 "
+	check("[-Infinity]",
+	    "ERR invalid token near '-': line 1 column 2 "
 	    "(char 1)");
-	check("1e400", "ERR real number overflow near '1e400': line 1 "
+	check("1e400",
+	    "ERR real number overflow near '1e400': line 1 "
 	    "column 5 (char 4)");
-	check("9223372036854775808", "ERR too big integer near "
+	check("9223372036854775808",
+	    "ERR too big integer near "
 	    "'9223372036854775808': line 1 column 19 (char 18)");
-	check("-9223372036854775809", "ERR too big negative integer near "
+	check("-9223372036854775809",
+	    "ERR too big negative integer near "
 	    "'-9223372036854775809': line 1 column 20 (char 19)");
-	check("\"\\ud800x\"", "ERR invalid Unicode '\\uD800' near "
+	check("\"\\ud800x\"",
+	    "ERR invalid Unicode '\\uD800' near "
 	    "'\"\\ud800x\"': line 1 column 9 (char 8)");
-	check("\"\xed\xa0\x80\"", "ERR unable to decode byte 0xed near '\"': "
+	check("\"\xed\xa0\x80\"",
+	    "ERR unable to decode byte 0xed near '\"': "
 	    "line 1 column 1 (char 0)");
-	check("{\"a\\u0000\":1}", "ERR NUL byte in object key not supported "
+	check("{\"a\\u0000\":1}",
+	    "ERR NUL byte in object key not supported "
 	    "near '\"a\\u0000\"': line 1 column 10 (char 9)");
 }
 
@@ -215,10 +257,10 @@ test_dict_semantics(void **state)
 static enum clijson_status
 nested(size_t n, const char *open, char close, struct strbuf *e)
 {
-	struct clivalue	*v;
-	struct strbuf	 b;
+	struct clivalue *v;
+	struct strbuf b;
 	enum clijson_status st;
-	size_t		 i;
+	size_t i;
 
 	strbuf_init(&b);
 	for (i = 0; i < n; i++)
@@ -240,47 +282,51 @@ nested(size_t n, const char *open, char close, struct strbuf *e)
 static void
 test_depth(void **state)
 {
-	struct strbuf	 e;
+	struct strbuf e;
 
 	(void)state;
 	strbuf_init(&e);
 	assert_int_equal(nested(CLIJSON_MAX_DEPTH, "[", ']', &e), CLIJSON_OK);
-	assert_int_equal(nested(CLIJSON_MAX_DEPTH, "{\"a\":", '}', &e),
-	    CLIJSON_OK);
-	assert_int_equal(nested(CLIJSON_MAX_DEPTH + 1, "[", ']', &e),
-	    CLIJSON_EDEPTH);
-	assert_string_equal(e.data, "maximum recursion depth exceeded while "
+	assert_int_equal(
+	    nested(CLIJSON_MAX_DEPTH, "{\"a\":", '}', &e), CLIJSON_OK);
+	assert_int_equal(
+	    nested(CLIJSON_MAX_DEPTH + 1, "[", ']', &e), CLIJSON_EDEPTH);
+	assert_string_equal(e.data,
+	    "maximum recursion depth exceeded while "
 	    "decoding a JSON array from a unicode string");
 	strbuf_free(&e);
-	assert_int_equal(nested(CLIJSON_MAX_DEPTH + 1, "{\"a\":", '}', &e),
-	    CLIJSON_EDEPTH);
-	assert_string_equal(e.data, "maximum recursion depth exceeded while "
+	assert_int_equal(
+	    nested(CLIJSON_MAX_DEPTH + 1, "{\"a\":", '}', &e), CLIJSON_EDEPTH);
+	assert_string_equal(e.data,
+	    "maximum recursion depth exceeded while "
 	    "decoding a JSON object from a unicode string");
 	strbuf_free(&e);
 	/* beyond jansson's own limit (2048), which stops it earlier */
 	assert_int_equal(nested(3000, "[", ']', &e), CLIJSON_EDEPTH);
-	assert_string_equal(e.data, "maximum recursion depth exceeded while "
+	assert_string_equal(e.data,
+	    "maximum recursion depth exceeded while "
 	    "decoding a JSON array from a unicode string");
 	strbuf_free(&e);
 	assert_int_equal(nested(3000, "{\"a\":", '}', &e), CLIJSON_EDEPTH);
-	assert_string_equal(e.data, "maximum recursion depth exceeded while "
+	assert_string_equal(e.data,
+	    "maximum recursion depth exceeded while "
 	    "decoding a JSON object from a unicode string");
 	strbuf_free(&e);
 	/* unlike Python, an unfinished text is invalid before too deep */
-	assert_int_equal(nested(CLIJSON_MAX_DEPTH + 10, "[", 0, &e),
-	    CLIJSON_EINVALID);
+	assert_int_equal(
+	    nested(CLIJSON_MAX_DEPTH + 10, "[", 0, &e), CLIJSON_EINVALID);
 	strbuf_free(&e);
 }
 
 static void
 test_dump(void **state)
 {
-	struct clivalue	*v;
-	struct strbuf	 b;
-	const char	*in = "{\"MailFromDomainAttributes\": "
-	    "{\"b\xc3\xbc.example\": {\"MailFromDomain\": "
-	    "\"x\\u0001\\t\\\"\", \"n\": [], \"m\": {}}}, "
-	    "\"L\": [1, 2.5, true, null]}";
+	struct clivalue *v;
+	struct strbuf b;
+	const char *in = "{\"MailFromDomainAttributes\": "
+			 "{\"b\xc3\xbc.example\": {\"MailFromDomain\": "
+			 "\"x\\u0001\\t\\\"\", \"n\": [], \"m\": {}}}, "
+			 "\"L\": [1, 2.5, true, null]}";
 
 	(void)state;
 	assert_int_equal(clijson_parse(in, strlen(in), &v, NULL), CLIJSON_OK);
@@ -304,7 +350,8 @@ test_dump(void **state)
 	    "}");
 	strbuf_free(&b);
 	clijson_dump(v, -1, &b);
-	assert_string_equal(b.data, "{\"MailFromDomainAttributes\": "
+	assert_string_equal(b.data,
+	    "{\"MailFromDomainAttributes\": "
 	    "{\"b\xc3\xbc.example\": {\"MailFromDomain\": \"x\\u0001\\t\\\"\", "
 	    "\"n\": [], \"m\": {}}}, \"L\": [1, 2.5, true, null]}");
 	strbuf_free(&b);
@@ -314,9 +361,9 @@ test_dump(void **state)
 static void
 test_python_str_and_types(void **state)
 {
-	struct clivalue	*v;
-	struct strbuf	 b;
-	const char	*in = "{\"k\": [1, \"a\\n'\", {\"x\": 1.0}]}";
+	struct clivalue *v;
+	struct strbuf b;
+	const char *in = "{\"k\": [1, \"a\\n'\", {\"x\": 1.0}]}";
 
 	(void)state;
 	assert_int_equal(clijson_parse(in, strlen(in), &v, NULL), CLIJSON_OK);
@@ -329,10 +376,10 @@ test_python_str_and_types(void **state)
 	strbuf_free(&b);
 	assert_string_equal(clivalue_type(v), "<class 'dict'>");
 	assert_string_equal(clivalue_type(v->items[0]), "<class 'list'>");
-	assert_string_equal(clivalue_type(v->items[0]->items[0]),
-	    "<class 'int'>");
-	assert_string_equal(clivalue_type(v->items[0]->items[2]->items[0]),
-	    "<class 'float'>");
+	assert_string_equal(
+	    clivalue_type(v->items[0]->items[0]), "<class 'int'>");
+	assert_string_equal(
+	    clivalue_type(v->items[0]->items[2]->items[0]), "<class 'float'>");
 	clivalue_free(v);
 }
 
@@ -340,18 +387,23 @@ static void
 test_float_repr(void **state)
 {
 	static const struct {
-		double		 x;
-		const char	*want;
+		double x;
+		const char *want;
 	} cases[] = {
-		{ 0.0, "0.0" }, { -0.0, "-0.0" }, { 1.0, "1.0" },
-		{ 0.1 + 0.2, "0.30000000000000004" }, { 1e22, "1e+22" },
-		{ 123456789.0, "123456789.0" }, { 1.7976931348623157e308,
-		    "1.7976931348623157e+308" }, { 2.5e-5, "2.5e-05" },
+		{ 0.0, "0.0" },
+		{ -0.0, "-0.0" },
+		{ 1.0, "1.0" },
+		{ 0.1 + 0.2, "0.30000000000000004" },
+		{ 1e22, "1e+22" },
+		{ 123456789.0, "123456789.0" },
+		{ 1.7976931348623157e308, "1.7976931348623157e+308" },
+		{ 2.5e-5, "2.5e-05" },
 		{ 9999999999999998.0, "9999999999999998.0" },
-		{ 1e16, "1e+16" }, { 12345.678, "12345.678" },
+		{ 1e16, "1e+16" },
+		{ 12345.678, "12345.678" },
 	};
-	struct strbuf	 b;
-	size_t		 i;
+	struct strbuf b;
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

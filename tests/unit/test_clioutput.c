@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * clioutput: responses printed exactly as the AWS CLI 2.9.19 prints them
  * with --output text, table (plain and coloured, at several terminal
@@ -19,8 +20,8 @@
 #include "ses/strbuf.h"
 
 static const struct {
-	const char	*name;
-	const char	*json;
+	const char *name;
+	const char *json;
 } docs[] = {
 	{ "many",
 	    "{\"MailFromDomainAttributes\": {\"b.example.net\": {\"Mail"
@@ -33,8 +34,7 @@ static const struct {
 	    "\xaf.example\": {\"MailFromDomain\": \"x.\xc3\x9cn\xc3\xaf"
 	    ".example\", \"MailFromDomainStatus\": \"Pending\", \"Behav"
 	    "iorOnMXFailure\": \"UseDefaultValue\"}}}" },
-	{ "empty",
-	    "{\"MailFromDomainAttributes\": {}}" },
+	{ "empty", "{\"MailFromDomainAttributes\": {}}" },
 	{ "long",
 	    "{\"MailFromDomainAttributes\": {\"averyveryveryveryverylon"
 	    "gidentityname.example.com\": {\"MailFromDomain\": \"bounce"
@@ -51,11 +51,11 @@ static const struct {
 };
 
 static const struct {
-	const char	*doc;
-	const char	*format;
-	int		 color;
-	int		 width;
-	const char	*want;
+	const char *doc;
+	const char *format;
+	int color;
+	int width;
+	const char *want;
 } cases[] = {
 	{ "many", "text", 0, 80,
 	    "ALICE@EXAMPLE.ORG\tUseDefaultValue\n"
@@ -228,8 +228,7 @@ static const struct {
 	    "-------------------------------------\n"
 	    "|GetIdentityMailFromDomainAttributes|\n"
 	    "+-----------------------------------+\n" },
-	{ "empty", "text", 0, 80,
-	    "" },
+	{ "empty", "text", 0, 80, "" },
 	{ "long", "table", 0, 80,
 	    "----------------------------------------------------------"
 	    "--------------------------------\n"
@@ -380,20 +379,20 @@ static const struct {
 	    "        }\n"
 	    "    }\n"
 	    "}\n" },
-	{ "empty", "yaml-stream", 0, 80,
-	    "- MailFromDomainAttributes: {}\n" },
+	{ "empty", "yaml-stream", 0, 80, "- MailFromDomainAttributes: {}\n" },
 };
 
 static struct clivalue *
 doc(const char *name)
 {
-	struct clivalue	*v;
-	size_t		 i;
+	struct clivalue *v;
+	size_t i;
 
 	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
 		if (strcmp(docs[i].name, name) == 0) {
 			assert_int_equal(clijson_parse(docs[i].json,
-			    strlen(docs[i].json), &v, NULL), CLIJSON_OK);
+					     strlen(docs[i].json), &v, NULL),
+			    CLIJSON_OK);
 			return v;
 		}
 	fail_msg("no document %s", name);
@@ -403,11 +402,11 @@ doc(const char *name)
 static void
 test_like_aws(void **state)
 {
-	struct clioutput_style	 style;
-	enum clioutput_format	 fmt;
-	struct clivalue		*v;
-	struct strbuf		 out;
-	size_t			 i;
+	struct clioutput_style style;
+	enum clioutput_format fmt;
+	struct clivalue *v;
+	struct strbuf out;
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -433,20 +432,20 @@ static void
 test_empty_response_prints_nothing(void **state)
 {
 	static const char *const formats[] = { "json", "text", "table", "yaml",
-	    "yaml-stream" };
-	struct clioutput_style	 style = { 0, 80 };
-	enum clioutput_format	 fmt;
-	struct clivalue		*v;
-	struct strbuf		 out;
-	size_t			 i;
+		"yaml-stream" };
+	struct clioutput_style style = { 0, 80 };
+	enum clioutput_format fmt;
+	struct clivalue *v;
+	struct strbuf out;
+	size_t i;
 
 	(void)state;
 	assert_non_null(v = clivalue_new(CLIV_MAP));
 	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
 		assert_int_equal(clioutput_parse(formats[i], &fmt), 0);
 		strbuf_init(&out);
-		clioutput_render(fmt, "SetIdentityMailFromDomain", v, &style,
-		    &out);
+		clioutput_render(
+		    fmt, "SetIdentityMailFromDomain", v, &style, &out);
 		assert_int_equal(out.len, 0);
 		strbuf_free(&out);
 	}
@@ -457,12 +456,14 @@ test_empty_response_prints_nothing(void **state)
 static void
 test_upper(void **state)
 {
-	struct strbuf	 out;
+	struct strbuf out;
 
 	(void)state;
 	strbuf_init(&out);
 	/* str.upper(): full Unicode, and sharp s becomes SS */
-	clioutput_upper("stra\xc3\x9f" "e.\xc3\xbcn\xc3\xaf", 13, &out);
+	clioutput_upper("stra\xc3\x9f"
+			"e.\xc3\xbcn\xc3\xaf",
+	    13, &out);
 	assert_string_equal(out.data, "STRASSE.\xc3\x9cN\xc3\x8f");
 	strbuf_free(&out);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Configuration loading and validation: each kind of error, by FILE:LINE. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +16,7 @@
 #include "milter/conf.h"
 
 static char path[64];
-static char msgs[8192];	/* every reported problem, one per line */
+static char msgs[8192]; /* every reported problem, one per line */
 static int nmsgs;
 
 static void
@@ -59,8 +60,8 @@ expect_error(const char *text, int line, const char *what)
 		fail_msg("loaded, expected '%s'", what);
 	}
 	snprintf(want, sizeof(want), "%s:%d: ", path, line);
-	if (strncmp(msgs, want, strlen(want)) != 0 || strstr(msgs, what) == NULL ||
-	    nmsgs != 1)
+	if (strncmp(msgs, want, strlen(want)) != 0 ||
+	    strstr(msgs, what) == NULL || nmsgs != 1)
 		fail_msg("expected one '%s%s...', got:\n%s", want, what, msgs);
 }
 
@@ -92,8 +93,10 @@ test_example_file(void **state)
 	conf_set_account_lookup(NULL);
 	if (c == NULL)
 		fail_msg("%s", msgs);
-	assert_string_equal(c->socket, "unix:/var/spool/postfix/ses-mailfrom/milter.sock");
-	assert_string_equal(c->expected_mx, "feedback-smtp.us-east-1.amazonses.com");
+	assert_string_equal(
+	    c->socket, "unix:/var/spool/postfix/ses-mailfrom/milter.sock");
+	assert_string_equal(
+	    c->expected_mx, "feedback-smtp.us-east-1.amazonses.com");
 	assert_int_equal(c->nidentities, 2);
 	conf_unref(c);
 }
@@ -171,16 +174,19 @@ test_identities(void **state)
 	if (c == NULL)
 		fail_msg("%s", msgs);
 	assert_int_equal(c->nidentities, 3);
-	assert_string_equal(c->expected_mx, "feedback-smtp.ap-south-1.amazonses.com");
+	assert_string_equal(
+	    c->expected_mx, "feedback-smtp.ap-south-1.amazonses.com");
 	for (i = 0; i < c->nidentities; i++) {
 		struct conf_identity *id = &c->identities[i];
 
 		if (strcmp(id->name, "example.com") == 0) {
-			assert_string_equal(id->mail_from_domain, "bounce.example.com");
+			assert_string_equal(
+			    id->mail_from_domain, "bounce.example.com");
 			assert_int_equal(id->behavior, CONF_REJECT_MESSAGE);
 		} else if (strcmp(id->name, "Alice.Smith@example.org") == 0) {
 			/* local part keeps its case: SES compares it exactly */
-			assert_string_equal(id->mail_from_domain, "a.b.example.org");
+			assert_string_equal(
+			    id->mail_from_domain, "a.b.example.org");
 			assert_int_equal(id->behavior, CONF_USE_DEFAULT_VALUE);
 		} else {
 			assert_string_equal(id->name, "keyless.example.net");
@@ -195,14 +201,16 @@ static void
 test_unknown_section(void **state)
 {
 	(void)state;
-	expect_error("[milter]\nscope = all\n\n[smtp]\nx = 1\n", 4, "unknown section [smtp]");
+	expect_error("[milter]\nscope = all\n\n[smtp]\nx = 1\n", 4,
+	    "unknown section [smtp]");
 }
 
 static void
 test_unknown_key(void **state)
 {
 	(void)state;
-	expect_error("[dns]\ntimeout_ms = 100\nretries = 3\n", 3, "unknown key 'retries'");
+	expect_error("[dns]\ntimeout_ms = 100\nretries = 3\n", 3,
+	    "unknown key 'retries'");
 }
 
 static void
@@ -217,13 +225,18 @@ test_bad_enums(void **state)
 {
 	(void)state;
 	expect_error("[milter]\nscope = some\n", 2, "scope must be");
-	expect_error("[milter]\nunknown_sender = drop\n", 2, "unknown_sender must be");
+	expect_error(
+	    "[milter]\nunknown_sender = drop\n", 2, "unknown_sender must be");
 	/* never a 5xx for our own trouble */
-	expect_error("[milter]\non_internal_error = reject\n", 2, "on_internal_error must be");
-	expect_error("[milter]\nrewrite_envelope = true\n", 2, "rewrite_envelope must be");
-	expect_error("[milter]\nsyslog_facility = kern\n", 2, "syslog_facility must be");
+	expect_error("[milter]\non_internal_error = reject\n", 2,
+	    "on_internal_error must be");
+	expect_error("[milter]\nrewrite_envelope = true\n", 2,
+	    "rewrite_envelope must be");
+	expect_error(
+	    "[milter]\nsyslog_facility = kern\n", 2, "syslog_facility must be");
 	expect_error("[ses]\nsync = maybe\n", 2, "sync must be");
-	expect_error("[identity a.com]\nbehavior_on_mx_failure = rejectmessage\n", 2,
+	expect_error(
+	    "[identity a.com]\nbehavior_on_mx_failure = rejectmessage\n", 2,
 	    "behavior_on_mx_failure must be");
 }
 
@@ -235,17 +248,21 @@ test_bad_numbers(void **state)
 	expect_error("[milter]\numask = 1777\n", 2, "umask must be octal");
 	expect_error("[dns]\ntimeout_ms = 2s\n", 2, "timeout_ms must be");
 	expect_error("[dns]\ntries = 0\n", 2, "tries must be");
-	expect_error("[dns]\ntimeout_ms = 15000\ntries = 2\n", 3, "timeout_ms x tries");
+	expect_error(
+	    "[dns]\ntimeout_ms = 15000\ntries = 2\n", 3, "timeout_ms x tries");
 }
 
 static void
 test_bad_durations(void **state)
 {
 	(void)state;
-	expect_error("[dns]\nmin_ttl = 5x\n", 2, "min_ttl: expected a duration");
-	expect_error("[dns]\nmax_ttl = -1\n", 2, "max_ttl: expected a duration");
+	expect_error(
+	    "[dns]\nmin_ttl = 5x\n", 2, "min_ttl: expected a duration");
+	expect_error(
+	    "[dns]\nmax_ttl = -1\n", 2, "max_ttl: expected a duration");
 	expect_error("[ses]\nsync_interval = 0\n", 2, "sync_interval");
-	expect_error("[dns]\nmin_ttl = 2h\nmax_ttl = 1h\n", 3, "min_ttl is greater than max_ttl");
+	expect_error("[dns]\nmin_ttl = 2h\nmax_ttl = 1h\n", 3,
+	    "min_ttl is greater than max_ttl");
 }
 
 static void
@@ -271,8 +288,12 @@ static void
 test_good_sockets(void **state)
 {
 	static const char *good[] = {
-		"unix:/run/x.sock", "local:/run/x.sock", "inet:8895", "inet:8895@127.0.0.1",
-		"inet:8895@localhost", "inet6:8895@[::1]",
+		"unix:/run/x.sock",
+		"local:/run/x.sock",
+		"inet:8895",
+		"inet:8895@127.0.0.1",
+		"inet:8895@localhost",
+		"inet6:8895@[::1]",
 	};
 	const char *why;
 	size_t i;
@@ -297,18 +318,22 @@ test_mail_from_not_subdomain(void **state)
 {
 	(void)state;
 	/* a plain suffix is not a subdomain: label boundary */
-	expect_error("[identity example.com]\nmail_from_domain = xexample.com\n", 2,
+	expect_error(
+	    "[identity example.com]\nmail_from_domain = xexample.com\n", 2,
 	    "not a subdomain of example.com");
 	/* the domain is not its own subdomain */
-	expect_error("[identity example.com]\nmail_from_domain = example.com\n", 2,
-	    "not a subdomain");
-	expect_error("[identity sub.example.com]\nmail_from_domain = example.com\n", 2,
+	expect_error("[identity example.com]\nmail_from_domain = example.com\n",
+	    2, "not a subdomain");
+	expect_error(
+	    "[identity sub.example.com]\nmail_from_domain = example.com\n", 2,
 	    "not a subdomain");
 	/* an address identity: under the address's domain */
-	expect_error("[identity bob@example.com]\nmail_from_domain = bounce.example.net\n", 2,
-	    "not a subdomain of example.com");
-	expect_error("[identity example.com]\nmail_from_domain = bad_name.example.com\n", 2,
-	    "not a valid domain name");
+	expect_error(
+	    "[identity bob@example.com]\nmail_from_domain = bounce.example.net\n",
+	    2, "not a subdomain of example.com");
+	expect_error(
+	    "[identity example.com]\nmail_from_domain = bad_name.example.com\n",
+	    2, "not a valid domain name");
 }
 
 static void
@@ -318,7 +343,8 @@ test_bad_identity_names(void **state)
 	expect_error("[identity exa mple.com]\n", 1, "not a valid domain name");
 	expect_error("[identity @example.com]\n", 1, "not a valid address");
 	expect_error("[identity bob@[192.0.2.1]]\n", 1, "not a valid address");
-	expect_error("[identity -bad.example.com]\n", 1, "not a valid domain name");
+	expect_error(
+	    "[identity -bad.example.com]\n", 1, "not a valid domain name");
 }
 
 static void
@@ -333,7 +359,8 @@ static void
 test_duplicate_key(void **state)
 {
 	(void)state;
-	expect_error("[ses]\nregion = us-east-1\nregion = eu-west-1\n", 3, "given twice");
+	expect_error("[ses]\nregion = us-east-1\nregion = eu-west-1\n", 3,
+	    "given twice");
 }
 
 static void
@@ -367,7 +394,8 @@ test_bad_user(void **state)
 {
 	(void)state;
 	expect_error("[milter]\nuser = no-such-user-here\n", 2, "no such user");
-	expect_error("[milter]\nuser = nobody:no-such-group-here\n", 2, "no such group");
+	expect_error(
+	    "[milter]\nuser = nobody:no-such-group-here\n", 2, "no such group");
 }
 
 static void
@@ -375,7 +403,8 @@ test_bad_region_endpoint(void **state)
 {
 	(void)state;
 	expect_error("[ses]\nregion = US East\n", 2, "region must");
-	expect_error("[ses]\nendpoint = email.us-east-1.amazonaws.com\n", 2, "endpoint must");
+	expect_error("[ses]\nendpoint = email.us-east-1.amazonaws.com\n", 2,
+	    "endpoint must");
 	expect_error("[ses]\nstate_file = state.json\n", 2, "absolute");
 	expect_error("[ses]\nrate = 0\n", 2, "rate must be");
 	expect_error("[ses]\nrate = fast\n", 2, "rate must be");
@@ -399,7 +428,8 @@ test_all_problems_sorted(void **state)
 	const char *a, *b, *d;
 
 	(void)state;
-	c = load_text("[milter]\nscope = x\n[identity a.com]\n[identity a.com]\n"
+	c = load_text(
+	    "[milter]\nscope = x\n[identity a.com]\n[identity a.com]\n"
 	    "[dns]\ntries = 99\n");
 	assert_null(c);
 	assert_int_equal(nmsgs, 3);
@@ -448,7 +478,8 @@ test_refcount(void **state)
 	assert_non_null(c);
 	assert_ptr_equal(conf_ref(c), c);
 	conf_unref(c);
-	assert_int_equal(c->nidentities, 1);	/* still alive: one reference left */
+	assert_int_equal(
+	    c->nidentities, 1); /* still alive: one reference left */
 	conf_unref(c);
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * creds: the chain's order and its errors without any network (instance
  * metadata disabled, container URIs refused before any connection), the
@@ -21,21 +22,20 @@
 
 #include "ses/creds.h"
 
-#define SECRET_ENV	"envSecretKey/abc+DEF"
-#define TOKEN_ENV	"envSessionToken+=="
-#define SECRET_FILE	"fileSecretKey/xyz"
-#define SECRET_CFG	"cfgSecretKey/123"
-#define TOKEN_FILE	"fileSessionToken=="
+#define SECRET_ENV "envSecretKey/abc+DEF"
+#define TOKEN_ENV "envSessionToken+=="
+#define SECRET_FILE "fileSecretKey/xyz"
+#define SECRET_CFG "cfgSecretKey/123"
+#define TOKEN_FILE "fileSessionToken=="
 
-static const char *const vars[] = {
-	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-	"AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
+static const char *const vars[] = { "AWS_ACCESS_KEY_ID",
+	"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+	"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
 	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
 	"AWS_CONTAINER_CREDENTIALS_FULL_URI",
 	"AWS_CONTAINER_AUTHORIZATION_TOKEN",
 	"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-	"AWS_EC2_METADATA_SERVICE_ENDPOINT"
-};
+	"AWS_EC2_METADATA_SERVICE_ENDPOINT" };
 
 static char home[64];
 static char debug_log[8192];
@@ -64,7 +64,8 @@ write_file(const char *name, const char *text)
 static void
 write_both(void)
 {
-	write_file("credentials", "[default]\n"
+	write_file("credentials",
+	    "[default]\n"
 	    "aws_access_key_id = AKIDFILEDEFAULT\n"
 	    "aws_secret_access_key = " SECRET_FILE "\n"
 	    "[p]\n"
@@ -76,7 +77,8 @@ write_both(void)
 	    "[bad]\n"
 	    "aws_access_key_id = AKIDBAD\n"
 	    "aws_secret_access_key = " SECRET_FILE " with spaces\n");
-	write_file("config", "[default]\nregion = us-east-1\n"
+	write_file("config",
+	    "[default]\nregion = us-east-1\n"
 	    "[profile c]\n"
 	    "aws_access_key_id = AKIDCONFIG\n"
 	    "aws_secret_access_key = " SECRET_CFG "\n"
@@ -177,7 +179,8 @@ test_env_partial(void **state)
 	(void)state;
 	setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
 	assert_int_equal(get(NULL, &c, err, sizeof(err)), CREDS_EPARTIAL);
-	assert_string_equal(err, "Partial credentials found in env, missing: "
+	assert_string_equal(err,
+	    "Partial credentials found in env, missing: "
 	    "AWS_SECRET_ACCESS_KEY");
 	assert_null(c.access_key_id);
 
@@ -243,7 +246,8 @@ test_shared_files(void **state)
 	setenv("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/config", 1);
 	setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
 	assert_int_equal(get("default", &c, NULL, 0), CREDS_ENOTFOUND);
-	write_file("config", "[p]\naws_access_key_id = AKIDMOVED\n"
+	write_file("config",
+	    "[p]\naws_access_key_id = AKIDMOVED\n"
 	    "aws_secret_access_key = s\n");
 	assert_int_equal(get("p", &c, NULL, 0), CREDS_OK);
 	assert_string_equal(c.access_key_id, "AKIDMOVED");
@@ -259,15 +263,18 @@ test_errors(void **state)
 	(void)state;
 	assert_int_equal(get(NULL, &c, err, sizeof(err)), CREDS_ENOTFOUND);
 	assert_string_equal(err, CREDS_MSG_NOTFOUND);
-	assert_string_equal(err, "Unable to locate credentials. You can "
+	assert_string_equal(err,
+	    "Unable to locate credentials. You can "
 	    "configure credentials by running \"aws configure\".");
 
 	write_both();
 	assert_int_equal(get("nope", &c, err, sizeof(err)), CREDS_EPROFILE);
-	assert_string_equal(err, "The config profile (nope) could not be found");
+	assert_string_equal(
+	    err, "The config profile (nope) could not be found");
 
 	assert_int_equal(get("partial", &c, err, sizeof(err)), CREDS_EPARTIAL);
-	assert_string_equal(err, "Partial credentials found in "
+	assert_string_equal(err,
+	    "Partial credentials found in "
 	    "shared-credentials-file, missing: aws_secret_access_key");
 
 	assert_int_equal(get("bad", &c, err, sizeof(err)), CREDS_EINVALID);
@@ -283,11 +290,12 @@ test_container_refused(void **state)
 	char err[512];
 
 	(void)state;
-	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://10.1.2.3/creds",
-	    1);
+	setenv(
+	    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://10.1.2.3/creds", 1);
 	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "containerAuthSecret", 1);
 	assert_int_equal(get(NULL, &c, err, sizeof(err)), CREDS_EFETCH);
-	assert_string_equal(err, "Error when retrieving credentials from "
+	assert_string_equal(err,
+	    "Error when retrieving credentials from "
 	    "container-role: Unsupported host '10.1.2.3'. Can only retrieve "
 	    "metadata from a loopback address or 169.254.170.2, "
 	    "169.254.170.23, fd00:ec2::23");
@@ -299,8 +307,8 @@ test_container_refused(void **state)
 	/* The relative URI goes under the ECS agent's address. */
 	setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/bad uri", 1);
 	assert_int_equal(get(NULL, &c, err, sizeof(err)), CREDS_EFETCH);
-	assert_non_null(strstr(err,
-	    "unsupported URI http://169.254.170.2/v2/bad uri"));
+	assert_non_null(
+	    strstr(err, "unsupported URI http://169.254.170.2/v2/bad uri"));
 
 	setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/x", 1);
 	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/nonexistent/tok", 1);
@@ -318,10 +326,11 @@ test_document(void **state)
 
 	(void)state;
 	doc = "{\"Code\":\"Success\",\"AccessKeyId\":\"ASIADOC\","
-	    "\"SecretAccessKey\":\"docSecret/1\",\"Token\":\"docToken==\","
-	    "\"Expiration\":\"2030-01-02T03:04:05Z\"}";
+	      "\"SecretAccessKey\":\"docSecret/1\",\"Token\":\"docToken==\","
+	      "\"Expiration\":\"2030-01-02T03:04:05Z\"}";
 	assert_int_equal(creds_parse_document(doc, strlen(doc),
-	    CREDS_SOURCE_IMDS, &c, err, sizeof(err)), CREDS_OK);
+			     CREDS_SOURCE_IMDS, &c, err, sizeof(err)),
+	    CREDS_OK);
 	assert_string_equal(c.access_key_id, "ASIADOC");
 	assert_string_equal(c.secret_access_key, "docSecret/1");
 	assert_string_equal(c.session_token, "docToken==");
@@ -330,52 +339,58 @@ test_document(void **state)
 	creds_clear(&c);
 
 	doc = "{\"AccessKeyId\":\"ASIADOC\",\"SecretAccessKey\":\"docSecret\","
-	    "\"Expiration\":\"2030-01-02T03:04:05Z\"}";
+	      "\"Expiration\":\"2030-01-02T03:04:05Z\"}";
 	assert_int_equal(creds_parse_document(doc, strlen(doc),
-	    CREDS_SOURCE_CONTAINER, &c, err, sizeof(err)), CREDS_EFETCH);
-	assert_string_equal(err, "Error when retrieving credentials from "
+			     CREDS_SOURCE_CONTAINER, &c, err, sizeof(err)),
+	    CREDS_EFETCH);
+	assert_string_equal(err,
+	    "Error when retrieving credentials from "
 	    "container-role: the response has no Token");
 	assert_null(c.access_key_id);
 
 	doc = "{\"Code\":\"Failure\",\"AccessKeyId\":\"A\","
-	    "\"SecretAccessKey\":\"docSecret\",\"Token\":\"t\","
-	    "\"Expiration\":\"2030-01-02T03:04:05Z\"}";
+	      "\"SecretAccessKey\":\"docSecret\",\"Token\":\"t\","
+	      "\"Expiration\":\"2030-01-02T03:04:05Z\"}";
 	assert_int_equal(creds_parse_document(doc, strlen(doc),
-	    CREDS_SOURCE_IMDS, &c, err, sizeof(err)), CREDS_EFETCH);
+			     CREDS_SOURCE_IMDS, &c, err, sizeof(err)),
+	    CREDS_EFETCH);
 
 	/* The parser's own message would quote the document: not shown. */
 	doc = "{\"SecretAccessKey\":\"docSecret\" oops";
 	assert_int_equal(creds_parse_document(doc, strlen(doc),
-	    CREDS_SOURCE_IMDS, &c, err, sizeof(err)), CREDS_EFETCH);
+			     CREDS_SOURCE_IMDS, &c, err, sizeof(err)),
+	    CREDS_EFETCH);
 	assert_null(strstr(err, "docSecret"));
-	assert_int_equal(creds_parse_document("[1]", 3, CREDS_SOURCE_IMDS, &c,
-	    err, sizeof(err)), CREDS_EFETCH);
+	assert_int_equal(creds_parse_document(
+			     "[1]", 3, CREDS_SOURCE_IMDS, &c, err, sizeof(err)),
+	    CREDS_EFETCH);
 
 	doc = "{\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"docSecret\","
-	    "\"Token\":\"t\",\"Expiration\":\"tomorrow\"}";
+	      "\"Token\":\"t\",\"Expiration\":\"tomorrow\"}";
 	assert_int_equal(creds_parse_document(doc, strlen(doc),
-	    CREDS_SOURCE_IMDS, &c, err, sizeof(err)), CREDS_EFETCH);
+			     CREDS_SOURCE_IMDS, &c, err, sizeof(err)),
+	    CREDS_EFETCH);
 	assert_non_null(strstr(err, "Expiration"));
 
 	doc = "{\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"doc\\nSecret\","
-	    "\"Token\":\"t\",\"Expiration\":\"2030-01-02T03:04:05Z\"}";
+	      "\"Token\":\"t\",\"Expiration\":\"2030-01-02T03:04:05Z\"}";
 	assert_int_equal(creds_parse_document(doc, strlen(doc),
-	    CREDS_SOURCE_IMDS, &c, err, sizeof(err)), CREDS_EINVALID);
+			     CREDS_SOURCE_IMDS, &c, err, sizeof(err)),
+	    CREDS_EINVALID);
 	assert_null(strstr(err, "Secret\""));
 }
 
 static void
 test_time(void **state)
 {
-	static const char *const bad[] = {
-		"", "2024-01-01", "2024-01-01T00:00", "2024-01-01T00:00:00X",
-		"2024-13-01T00:00:00Z", "2024-02-30T00:00:00Z",
-		"2023-02-29T00:00:00Z", "2024-01-01T24:00:00Z",
-		"2024-01-01T00:60:00Z", "2024-01-01T00:00:60Z",
-		"2024-01-01T00:00:00.Z", "2024-01-01T00:00:00+1:00",
-		"1969-12-31T23:59:59Z", "2024-01-01T00:00:00Z ",
-		"2024-01-01T00:00:00+24:00", "2024/01/01T00:00:00Z"
-	};
+	static const char *const bad[] = { "", "2024-01-01", "2024-01-01T00:00",
+		"2024-01-01T00:00:00X", "2024-13-01T00:00:00Z",
+		"2024-02-30T00:00:00Z", "2023-02-29T00:00:00Z",
+		"2024-01-01T24:00:00Z", "2024-01-01T00:60:00Z",
+		"2024-01-01T00:00:60Z", "2024-01-01T00:00:00.Z",
+		"2024-01-01T00:00:00+1:00", "1969-12-31T23:59:59Z",
+		"2024-01-01T00:00:00Z ", "2024-01-01T00:00:00+24:00",
+		"2024/01/01T00:00:00Z" };
 	time_t t;
 	size_t i;
 
@@ -384,8 +399,8 @@ test_time(void **state)
 	assert_int_equal(t, 0);
 	assert_int_equal(creds_parse_time("2024-02-29T23:59:59Z", &t), 0);
 	assert_int_equal(t, 1709251199);
-	assert_int_equal(creds_parse_time("2024-02-29T23:59:59.123456Z", &t),
-	    0);
+	assert_int_equal(
+	    creds_parse_time("2024-02-29T23:59:59.123456Z", &t), 0);
 	assert_int_equal(t, 1709251199);
 	assert_int_equal(creds_parse_time("2024-03-01T01:59:59+02:00", &t), 0);
 	assert_int_equal(t, 1709251199);
@@ -415,7 +430,8 @@ test_debug_has_no_secret(void **state)
 	assert_int_equal(get("bad", &c, err, sizeof(err)), CREDS_EINVALID);
 	assert_null(strstr(err, SECRET_FILE));
 	assert_non_null(strstr(debug_log, "Found credentials in environment"));
-	assert_non_null(strstr(debug_log, "Found credentials in shared "
+	assert_non_null(strstr(debug_log,
+	    "Found credentials in shared "
 	    "credentials file"));
 	assert_non_null(strstr(debug_log, "Found credentials in config file"));
 	assert_null(strstr(debug_log, SECRET_ENV));
@@ -469,19 +485,19 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_env, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_env_partial, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_env_and_profiles, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_shared_files, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_env_partial, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_env_and_profiles, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_shared_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_container_refused, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_container_refused, setup, teardown),
 		cmocka_unit_test(test_document),
 		cmocka_unit_test(test_time),
-		cmocka_unit_test_setup_teardown(test_debug_has_no_secret, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_debug_has_no_secret, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 	};
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The decision at MAIL FROM: every row of the table in README. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,11 +11,13 @@
 #include "milter/decide.h"
 
 static struct conf_identity id_default = {
-	.name = "example.org", .mail_from_domain = "mail.example.org",
+	.name = "example.org",
+	.mail_from_domain = "mail.example.org",
 	.behavior = CONF_USE_DEFAULT_VALUE,
 };
 static struct conf_identity id_reject = {
-	.name = "example.com", .mail_from_domain = "bounce.example.com",
+	.name = "example.com",
+	.mail_from_domain = "bounce.example.com",
 	.behavior = CONF_REJECT_MESSAGE,
 };
 static struct conf_identity id_plain = { .name = "plain.example" };
@@ -23,7 +26,9 @@ static struct decide_in
 base(const struct conf_identity *id, enum decide_mx mx)
 {
 	struct decide_in in = {
-		.scope = CONF_SCOPE_ALL, .identity = id, .unknown_sender = CONF_ACCEPT,
+		.scope = CONF_SCOPE_ALL,
+		.identity = id,
+		.unknown_sender = CONF_ACCEPT,
 		.mx = mx,
 	};
 	return in;
@@ -36,8 +41,10 @@ expect(const struct decide_in *in, enum decide_verdict v, enum decide_reason r,
 	struct decide_out out;
 
 	decide(in, &out);
-	assert_string_equal(decide_verdict_name(out.verdict), decide_verdict_name(v));
-	assert_string_equal(decide_reason_name(out.reason), decide_reason_name(r));
+	assert_string_equal(
+	    decide_verdict_name(out.verdict), decide_verdict_name(v));
+	assert_string_equal(
+	    decide_reason_name(out.reason), decide_reason_name(r));
 	if (status == NULL)
 		assert_null(out.status);
 	else
@@ -75,12 +82,15 @@ test_scope(void **state)
 
 	(void)state;
 	in.scope = CONF_SCOPE_AUTHENTICATED;
-	expect(&in, DECIDE_ACCEPT, DECIDE_R_OUT_OF_SCOPE, NULL, NULL, NULL, false);
+	expect(
+	    &in, DECIDE_ACCEPT, DECIDE_R_OUT_OF_SCOPE, NULL, NULL, NULL, false);
 	in.authenticated = true;
-	expect(&in, DECIDE_REJECT, DECIDE_R_REJECT_MESSAGE, "Failed", "550", "5.7.1", false);
+	expect(&in, DECIDE_REJECT, DECIDE_R_REJECT_MESSAGE, "Failed", "550",
+	    "5.7.1", false);
 	in.scope = CONF_SCOPE_ALL;
 	in.authenticated = false;
-	expect(&in, DECIDE_REJECT, DECIDE_R_REJECT_MESSAGE, "Failed", "550", "5.7.1", false);
+	expect(&in, DECIDE_REJECT, DECIDE_R_REJECT_MESSAGE, "Failed", "550",
+	    "5.7.1", false);
 }
 
 /* Row 3: no identity: unknown_sender decides; an unparsable sender too. */
@@ -90,15 +100,19 @@ test_unknown_sender(void **state)
 	struct decide_in in = base(NULL, DECIDE_MX_UNKNOWN);
 
 	(void)state;
-	expect(&in, DECIDE_ACCEPT, DECIDE_R_UNKNOWN_SENDER, NULL, NULL, NULL, false);
+	expect(&in, DECIDE_ACCEPT, DECIDE_R_UNKNOWN_SENDER, NULL, NULL, NULL,
+	    false);
 	in.unknown_sender = CONF_REJECT;
-	expect(&in, DECIDE_REJECT, DECIDE_R_UNKNOWN_SENDER, NULL, "550", "5.7.1", false);
+	expect(&in, DECIDE_REJECT, DECIDE_R_UNKNOWN_SENDER, NULL, "550",
+	    "5.7.1", false);
 	in.unknown_sender = CONF_TEMPFAIL;
-	expect(&in, DECIDE_TEMPFAIL, DECIDE_R_UNKNOWN_SENDER, NULL, "451", "4.7.1", false);
+	expect(&in, DECIDE_TEMPFAIL, DECIDE_R_UNKNOWN_SENDER, NULL, "451",
+	    "4.7.1", false);
 	in = base(&id_default, DECIDE_MX_OK);
 	in.unparsable = true;
 	in.unknown_sender = CONF_REJECT;
-	expect(&in, DECIDE_REJECT, DECIDE_R_UNKNOWN_SENDER, NULL, "550", "5.7.1", false);
+	expect(&in, DECIDE_REJECT, DECIDE_R_UNKNOWN_SENDER, NULL, "550",
+	    "5.7.1", false);
 }
 
 /* Row 4: an identity without a custom MAIL FROM: SES uses its default. */
@@ -109,7 +123,8 @@ test_no_mail_from(void **state)
 
 	(void)state;
 	in.rewrite_envelope = true;
-	expect(&in, DECIDE_ACCEPT, DECIDE_R_NO_MAIL_FROM, NULL, NULL, NULL, false);
+	expect(
+	    &in, DECIDE_ACCEPT, DECIDE_R_NO_MAIL_FROM, NULL, NULL, NULL, false);
 }
 
 /* Row 5: the MX is needed before anything else can be said. */
@@ -119,7 +134,8 @@ test_need_mx(void **state)
 	struct decide_in in = base(&id_reject, DECIDE_MX_UNKNOWN);
 
 	(void)state;
-	expect(&in, DECIDE_LOOKUP_MX, DECIDE_R_NEED_MX, NULL, NULL, NULL, false);
+	expect(
+	    &in, DECIDE_LOOKUP_MX, DECIDE_R_NEED_MX, NULL, NULL, NULL, false);
 }
 
 /* Row 5, ok: Success; the envelope is rewritten only when configured. */
@@ -129,7 +145,8 @@ test_mx_ok(void **state)
 	struct decide_in in = base(&id_reject, DECIDE_MX_OK);
 
 	(void)state;
-	expect(&in, DECIDE_ACCEPT, DECIDE_R_MX_OK, "Success", NULL, NULL, false);
+	expect(
+	    &in, DECIDE_ACCEPT, DECIDE_R_MX_OK, "Success", NULL, NULL, false);
 	in.rewrite_envelope = true;
 	expect(&in, DECIDE_ACCEPT, DECIDE_R_MX_OK, "Success", NULL, NULL, true);
 	in.identity = &id_default;
@@ -144,9 +161,11 @@ test_use_default_value(void **state)
 
 	(void)state;
 	in.rewrite_envelope = true;
-	expect(&in, DECIDE_ACCEPT, DECIDE_R_USE_DEFAULT, "Failed", NULL, NULL, false);
+	expect(&in, DECIDE_ACCEPT, DECIDE_R_USE_DEFAULT, "Failed", NULL, NULL,
+	    false);
 	in.mx = DECIDE_MX_TEMPFAIL;
-	expect(&in, DECIDE_ACCEPT, DECIDE_R_USE_DEFAULT, "TemporaryFailure", NULL, NULL, false);
+	expect(&in, DECIDE_ACCEPT, DECIDE_R_USE_DEFAULT, "TemporaryFailure",
+	    NULL, NULL, false);
 }
 
 /* Row 6, RejectMessage: 550 5.7.1 when definitive, 451 4.4.3 when transient. */
@@ -157,10 +176,11 @@ test_reject_message(void **state)
 
 	(void)state;
 	in.rewrite_envelope = true;
-	expect(&in, DECIDE_REJECT, DECIDE_R_REJECT_MESSAGE, "Failed", "550", "5.7.1", false);
+	expect(&in, DECIDE_REJECT, DECIDE_R_REJECT_MESSAGE, "Failed", "550",
+	    "5.7.1", false);
 	in.mx = DECIDE_MX_TEMPFAIL;
-	expect(&in, DECIDE_TEMPFAIL, DECIDE_R_REJECT_MESSAGE, "TemporaryFailure", "451",
-	    "4.4.3", false);
+	expect(&in, DECIDE_TEMPFAIL, DECIDE_R_REJECT_MESSAGE,
+	    "TemporaryFailure", "451", "4.4.3", false);
 }
 
 /* Local submission: audited as decided, but never refused or tempfailed. */
@@ -207,20 +227,25 @@ test_reply_text(void **state)
 	char buf[256];
 
 	(void)state;
-	assert_true(decide_reply_text("MAIL FROM domain %{domain} of SES identity %{identity} "
-	    "failed its MX check (%{mx}): MailFromDomainNotVerified", "bounce.example.com",
-	    "example.com", "nxdomain", "a@example.com", buf, sizeof(buf)));
-	assert_string_equal(buf, "MAIL FROM domain bounce.example.com of SES identity "
+	assert_true(decide_reply_text(
+	    "MAIL FROM domain %{domain} of SES identity %{identity} "
+	    "failed its MX check (%{mx}): MailFromDomainNotVerified",
+	    "bounce.example.com", "example.com", "nxdomain", "a@example.com",
+	    buf, sizeof(buf)));
+	assert_string_equal(buf,
+	    "MAIL FROM domain bounce.example.com of SES identity "
 	    "example.com failed its MX check (nxdomain): MailFromDomainNotVerified");
 	/* % doubled for libmilter, CR/LF made harmless, unknown %{x} kept */
-	assert_true(decide_reply_text("100% %{sender}\r\n%{x}", NULL, NULL, NULL,
-	    "\"50%\"@x", buf, sizeof(buf)));
+	assert_true(decide_reply_text("100% %{sender}\r\n%{x}", NULL, NULL,
+	    NULL, "\"50%\"@x", buf, sizeof(buf)));
 	assert_string_equal(buf, "100%% \"50%%\"@x  %%{x}");
 	/* NULL values expand to nothing */
-	assert_true(decide_reply_text("[%{domain}]", NULL, NULL, NULL, NULL, buf, sizeof(buf)));
+	assert_true(decide_reply_text(
+	    "[%{domain}]", NULL, NULL, NULL, NULL, buf, sizeof(buf)));
 	assert_string_equal(buf, "[]");
 	/* too long: refused, still terminated; a doubled % never split */
-	assert_false(decide_reply_text("abcdef", NULL, NULL, NULL, NULL, buf, 4));
+	assert_false(
+	    decide_reply_text("abcdef", NULL, NULL, NULL, NULL, buf, 4));
 	assert_string_equal(buf, "abc");
 	assert_false(decide_reply_text("ab%", NULL, NULL, NULL, NULL, buf, 4));
 	assert_string_equal(buf, "ab");

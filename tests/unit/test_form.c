@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * form: bodies byte for byte as the AWS CLI sends them (urlencode with
  * quote_plus), lists, and a failed call leaving the body untouched.
@@ -17,7 +18,7 @@
 static void
 test_empty(void **state)
 {
-	struct form	 f;
+	struct form f;
 
 	(void)state;
 	form_init(&f);
@@ -31,17 +32,18 @@ test_empty(void **state)
 static void
 test_set_body(void **state)
 {
-	struct form	 f;
+	struct form f;
 
 	(void)state;
 	form_init(&f);
 	assert_int_equal(form_begin(&f, "SetIdentityMailFromDomain"), 0);
 	assert_int_equal(form_add(&f, "Identity", "example.com"), 0);
-	assert_int_equal(form_add(&f, "MailFromDomain", "bounce.example.com"),
-	    0);
-	assert_int_equal(form_add(&f, "BehaviorOnMXFailure", "RejectMessage"),
-	    0);
-	assert_string_equal(f.data, "Action=SetIdentityMailFromDomain"
+	assert_int_equal(
+	    form_add(&f, "MailFromDomain", "bounce.example.com"), 0);
+	assert_int_equal(
+	    form_add(&f, "BehaviorOnMXFailure", "RejectMessage"), 0);
+	assert_string_equal(f.data,
+	    "Action=SetIdentityMailFromDomain"
 	    "&Version=2010-12-01&Identity=example.com"
 	    "&MailFromDomain=bounce.example.com"
 	    "&BehaviorOnMXFailure=RejectMessage");
@@ -54,15 +56,16 @@ test_set_body(void **state)
 static void
 test_get_body(void **state)
 {
-	const char	*ids[] = { "example.com", "user@example.com" };
-	struct form	 f;
+	const char *ids[] = { "example.com", "user@example.com" };
+	struct form f;
 
 	(void)state;
 	form_init(&f);
-	assert_int_equal(form_begin(&f, "GetIdentityMailFromDomainAttributes"),
-	    0);
+	assert_int_equal(
+	    form_begin(&f, "GetIdentityMailFromDomainAttributes"), 0);
 	assert_int_equal(form_add_list(&f, "Identities", ids, 2), 0);
-	assert_string_equal(f.data, "Action=GetIdentityMailFromDomainAttributes"
+	assert_string_equal(f.data,
+	    "Action=GetIdentityMailFromDomainAttributes"
 	    "&Version=2010-12-01&Identities.member.1=example.com"
 	    "&Identities.member.2=user%40example.com");
 	form_free(&f);
@@ -72,14 +75,15 @@ test_get_body(void **state)
 static void
 test_empty_list(void **state)
 {
-	struct form	 f;
+	struct form f;
 
 	(void)state;
 	form_init(&f);
-	assert_int_equal(form_begin(&f, "GetIdentityMailFromDomainAttributes"),
-	    0);
+	assert_int_equal(
+	    form_begin(&f, "GetIdentityMailFromDomainAttributes"), 0);
 	assert_int_equal(form_add_list(&f, "Identities", NULL, 0), 0);
-	assert_string_equal(f.data, "Action=GetIdentityMailFromDomainAttributes"
+	assert_string_equal(f.data,
+	    "Action=GetIdentityMailFromDomainAttributes"
 	    "&Version=2010-12-01&Identities=");
 	form_free(&f);
 }
@@ -87,16 +91,17 @@ test_empty_list(void **state)
 static void
 test_member_numbers(void **state)
 {
-	const char	*ids[12];
-	struct form	 f;
-	size_t		 i;
+	const char *ids[12];
+	struct form f;
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < 12; i++)
 		ids[i] = "x";
 	form_init(&f);
 	assert_int_equal(form_add_list(&f, "L", ids, 12), 0);
-	assert_string_equal(f.data, "L.member.1=x&L.member.2=x&L.member.3=x"
+	assert_string_equal(f.data,
+	    "L.member.1=x&L.member.2=x&L.member.3=x"
 	    "&L.member.4=x&L.member.5=x&L.member.6=x&L.member.7=x"
 	    "&L.member.8=x&L.member.9=x&L.member.10=x&L.member.11=x"
 	    "&L.member.12=x");
@@ -107,7 +112,7 @@ test_member_numbers(void **state)
 static void
 test_encoding(void **state)
 {
-	struct form	 f;
+	struct form f;
 
 	(void)state;
 	form_init(&f);
@@ -117,7 +122,8 @@ test_encoding(void **state)
 
 	form_init(&f);
 	assert_int_equal(form_add(&f, "a", "%&=+/?#;:,$'()[]\"<>\\^`{|}"), 0);
-	assert_string_equal(f.data, "a=%25%26%3D%2B%2F%3F%23%3B%3A%2C%24%27"
+	assert_string_equal(f.data,
+	    "a=%25%26%3D%2B%2F%3F%23%3B%3A%2C%24%27"
 	    "%28%29%5B%5D%22%3C%3E%5C%5E%60%7B%7C%7D");
 	form_free(&f);
 
@@ -136,7 +142,7 @@ test_encoding(void **state)
 static void
 test_empty_value(void **state)
 {
-	struct form	 f;
+	struct form f;
 
 	(void)state;
 	form_init(&f);
@@ -150,8 +156,8 @@ test_empty_value(void **state)
 static void
 test_failure_changes_nothing(void **state)
 {
-	const char	*ids[] = { "a", "b", NULL };
-	struct form	 f;
+	const char *ids[] = { "a", "b", NULL };
+	struct form f;
 
 	(void)state;
 	form_init(&f);
@@ -173,9 +179,9 @@ test_failure_changes_nothing(void **state)
 static void
 test_growth(void **state)
 {
-	struct form	 f;
-	char		 v[1001];
-	size_t		 i;
+	struct form f;
+	char v[1001];
+	size_t i;
 
 	(void)state;
 	memset(v, '*', sizeof(v) - 1);
@@ -197,7 +203,7 @@ test_growth(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest	 tests[] = {
+	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_set_body),
 		cmocka_unit_test(test_get_body),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Identity lookup: SES's precedence, case rules, and cost with many identities. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,17 +40,23 @@ test_precedence(void **state)
 	(void)state;
 	assert_non_null(ix);
 	/* the exact address beats its domain */
-	assert_string_equal(find(ix, "alice", "example.com"), "alice@example.com");
+	assert_string_equal(
+	    find(ix, "alice", "example.com"), "alice@example.com");
 	/* the domain, for other addresses */
 	assert_string_equal(find(ix, "dave", "example.com"), "example.com");
 	/* a subdomain identity beats its parent */
-	assert_string_equal(find(ix, "dave", "sub.example.com"), "sub.example.com");
-	assert_string_equal(find(ix, "carol", "sub.example.com"), "carol@sub.example.com");
+	assert_string_equal(
+	    find(ix, "dave", "sub.example.com"), "sub.example.com");
+	assert_string_equal(
+	    find(ix, "carol", "sub.example.com"), "carol@sub.example.com");
 	/* deeper senders climb to the nearest configured parent */
-	assert_string_equal(find(ix, "x", "a.b.sub.example.com"), "sub.example.com");
-	assert_string_equal(find(ix, "x", "deep.er.example.com"), "example.com");
+	assert_string_equal(
+	    find(ix, "x", "a.b.sub.example.com"), "sub.example.com");
+	assert_string_equal(
+	    find(ix, "x", "deep.er.example.com"), "example.com");
 	/* an address identity does not cover other domains' same local part */
-	assert_string_equal(find(ix, "alice", "sub.example.com"), "sub.example.com");
+	assert_string_equal(
+	    find(ix, "alice", "sub.example.com"), "sub.example.com");
 	/* label boundary: not a plain suffix */
 	assert_string_equal(find(ix, "x", "notexample.com"), "(none)");
 	assert_string_equal(find(ix, "x", "com"), "(none)");
@@ -94,7 +101,9 @@ test_edges(void **state)
 static void
 test_many(void **state)
 {
-	enum { N = 100000 };
+	enum {
+		N = 100000
+	};
 	struct conf_identity *many = calloc(N, sizeof(*many));
 	struct ident_index *ix;
 	char local[32], domain[64];
@@ -106,7 +115,8 @@ test_many(void **state)
 		char buf[80];
 
 		if (i % 2)
-			snprintf(buf, sizeof(buf), "user%zu@d%zu.example", i, i);
+			snprintf(
+			    buf, sizeof(buf), "user%zu@d%zu.example", i, i);
 		else
 			snprintf(buf, sizeof(buf), "d%zu.example", i);
 		many[i].name = strdup(buf);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* kvline: audit lines stay one line with one '=' per field. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,7 +23,8 @@ test_fields(void **state)
 	kvline_add(&l, "mail_from_domain", "");
 	kvline_addi(&l, "attempts", 3);
 	kvline_addi(&l, "neg", -1);
-	assert_string_equal(kvline_str(&l), "SES: action=SetIdentityMailFromDomain "
+	assert_string_equal(kvline_str(&l),
+	    "SES: action=SetIdentityMailFromDomain "
 	    "identity=example.com mail_from_domain= attempts=3 neg=-1");
 	assert_false(l.full);
 }
@@ -36,7 +38,8 @@ test_escaping(void **state)
 	kvline_init(&l, "SES:");
 	kvline_add(&l, "message", "Rate exceeded\r\nfake=1 100%\x7f\t\x01");
 	kvline_add(&l, "utf8", "caf\xc3\xa9");
-	assert_string_equal(kvline_str(&l), "SES: message=Rate%20exceeded%0D%0A"
+	assert_string_equal(kvline_str(&l),
+	    "SES: message=Rate%20exceeded%0D%0A"
 	    "fake%3D1%20100%25%7F%09%01 utf8=caf\xc3\xa9");
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests for milter/mx: DNS answers assembled byte by byte with a tiny
  * packet builder (so every field, count and compression pointer is under
@@ -13,12 +14,29 @@
 
 #include "milter/dns/mx.h"
 
-#define SES_MX	"feedback-smtp.us-east-1.amazonses.com"
+#define SES_MX "feedback-smtp.us-east-1.amazonses.com"
 
-enum { T_A = 1, T_NS = 2, T_CNAME = 5, T_SOA = 6, T_MX = 15, T_TXT = 16 };
-enum { SEC_AN = 6, SEC_NS = 8, SEC_AR = 10 };	/* count offsets in the header */
-enum { R_NOERROR = 0, R_FORMERR = 1, R_SERVFAIL = 2, R_NXDOMAIN = 3, R_NOTIMP = 4,
-    R_REFUSED = 5 };
+enum {
+	T_A = 1,
+	T_NS = 2,
+	T_CNAME = 5,
+	T_SOA = 6,
+	T_MX = 15,
+	T_TXT = 16
+};
+enum {
+	SEC_AN = 6,
+	SEC_NS = 8,
+	SEC_AR = 10
+}; /* count offsets in the header */
+enum {
+	R_NOERROR = 0,
+	R_FORMERR = 1,
+	R_SERVFAIL = 2,
+	R_NXDOMAIN = 3,
+	R_NOTIMP = 4,
+	R_REFUSED = 5
+};
 
 struct pkt {
 	unsigned char b[1024];
@@ -113,7 +131,8 @@ rr_end(struct pkt *p, size_t at)
 }
 
 static void
-add_mx(struct pkt *p, const char *owner, uint32_t ttl, unsigned pref, const char *host)
+add_mx(struct pkt *p, const char *owner, uint32_t ttl, unsigned pref,
+    const char *host)
 {
 	size_t at = rr_begin(p, SEC_AN, owner, T_MX, ttl);
 
@@ -194,7 +213,8 @@ test_one_mx_right_host(void **state)
 	assert_string_equal(s.host, SES_MX);
 	assert_int_equal(mx_judge(&s, SES_MX), MX_OK);
 	assert_int_equal(mx_judge(&s, "any"), MX_OK);
-	assert_int_equal(mx_judge(&s, "feedback-smtp.eu-west-1.amazonses.com"), MX_WRONG_HOST);
+	assert_int_equal(mx_judge(&s, "feedback-smtp.eu-west-1.amazonses.com"),
+	    MX_WRONG_HOST);
 }
 
 static void
@@ -228,13 +248,15 @@ test_trailing_dot_and_case(void **state)
 
 	(void)state;
 	pkt_start(&p, R_NOERROR, "Bounce.Example.COM", T_MX);
-	add_mx(&p, "bounce.example.com", 60, 10, "Feedback-SMTP.US-EAST-1.AmazonSES.com");
+	add_mx(&p, "bounce.example.com", 60, 10,
+	    "Feedback-SMTP.US-EAST-1.AmazonSES.com");
 	s = parse(&p);
 	assert_int_equal(s.kind, MX_KIND_ANSWER);
 	assert_string_equal(s.host, SES_MX);
 	assert_int_equal(mx_judge(&s, SES_MX), MX_OK);
 	assert_int_equal(mx_judge(&s, SES_MX "."), MX_OK);
-	assert_int_equal(mx_judge(&s, "FEEDBACK-SMTP.us-east-1.AMAZONSES.COM."), MX_OK);
+	assert_int_equal(
+	    mx_judge(&s, "FEEDBACK-SMTP.us-east-1.AMAZONSES.COM."), MX_OK);
 	assert_int_equal(mx_judge(&s, SES_MX ".."), MX_WRONG_HOST);
 }
 
@@ -458,7 +480,7 @@ test_compressed_names(void **state)
 	put8(&p, 2);
 	put8(&p, 'm');
 	put8(&p, 'x');
-	put16(&p, 0xc000 | (12 + 7));	/* "example.com" inside the question */
+	put16(&p, 0xc000 | (12 + 7)); /* "example.com" inside the question */
 	rr_end(&p, at);
 	s = parse(&p);
 	assert_int_equal(s.kind, MX_KIND_ANSWER);
@@ -506,7 +528,8 @@ test_server_errors(void **state)
 static void
 test_malformed(void **state)
 {
-	static const unsigned char junk[] = "\x12\x34\x81\x80\x00\x01\x00\x01\x00\x00"
+	static const unsigned char junk[] =
+	    "\x12\x34\x81\x80\x00\x01\x00\x01\x00\x00"
 	    "\x00\x00\xff\xff\xff\xff";
 	struct pkt p;
 	size_t n, at;
@@ -647,8 +670,8 @@ test_canon_name(void **state)
 	assert_true(mx_canon_name("localhost", out, sizeof(out)));
 	assert_string_equal(out, "localhost");
 
-	const char *bad[] = { "", ".", "..", "a..b", ".a", "a b.com", "a\\.b", "a.b..",
-	    "\xc3\xa9.com", "a\tb", "[192.0.2.1]" };
+	const char *bad[] = { "", ".", "..", "a..b", ".a", "a b.com", "a\\.b",
+		"a.b..", "\xc3\xa9.com", "a\tb", "[192.0.2.1]" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		strcpy(out, "x");
 		assert_false(mx_canon_name(bad[i], out, sizeof(out)));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sesxml: SES answers as SES and moto send them, entities, absent and empty
  * members, chunked input, garbage, truncation, and the bounds.
@@ -89,11 +90,11 @@ static const char error_moto[] =
 static struct sesxml_doc *
 parse_ok(const char *xml)
 {
-	struct sesxml_doc	*d;
-	char			 err[200] = "untouched";
+	struct sesxml_doc *d;
+	char err[200] = "untouched";
 
-	assert_int_equal(sesxml_parse(xml, strlen(xml), &d, err, sizeof(err)),
-	    SESXML_OK);
+	assert_int_equal(
+	    sesxml_parse(xml, strlen(xml), &d, err, sizeof(err)), SESXML_OK);
 	assert_non_null(d);
 	assert_string_equal(err, "");
 	return d;
@@ -102,8 +103,8 @@ parse_ok(const char *xml)
 static void
 parse_fails(const char *xml, size_t len, int status, const char *why)
 {
-	struct sesxml_doc	*d = (struct sesxml_doc *)1;
-	char			 err[200];
+	struct sesxml_doc *d = (struct sesxml_doc *)1;
+	char err[200];
 
 	assert_int_equal(sesxml_parse(xml, len, &d, err, sizeof(err)), status);
 	assert_null(d);
@@ -140,8 +141,8 @@ static void
 assert_get_ses(const struct sesxml_doc *d)
 {
 	assert_int_equal(d->kind, SESXML_GET_RESPONSE);
-	assert_string_equal(d->request_id,
-	    "c5b4e1b1-7a4c-4b2e-9d3c-2f0f7e1a0b11");
+	assert_string_equal(
+	    d->request_id, "c5b4e1b1-7a4c-4b2e-9d3c-2f0f7e1a0b11");
 	assert_null(d->error_code);
 	assert_int_equal(d->nentries, 2);
 	assert_entry(&d->entries[0], "user@example.com", "mail.example.com",
@@ -153,7 +154,7 @@ assert_get_ses(const struct sesxml_doc *d)
 static void
 test_get(void **state)
 {
-	struct sesxml_doc	*d;
+	struct sesxml_doc *d;
 
 	(void)state;
 	d = parse_ok(get_ses);
@@ -164,7 +165,7 @@ test_get(void **state)
 static void
 test_get_moto(void **state)
 {
-	struct sesxml_doc	*d;
+	struct sesxml_doc *d;
 
 	(void)state;
 	d = parse_ok(get_moto);
@@ -174,18 +175,19 @@ test_get_moto(void **state)
 	assert_int_equal(d->nentries, 2);
 	assert_entry(&d->entries[0], "example.com", "bounce.example.com",
 	    "Success", "RejectMessage");
-	assert_entry(&d->entries[1], "a&b@example.org", NULL, NULL,
-	    "UseDefaultValue");
+	assert_entry(
+	    &d->entries[1], "a&b@example.org", NULL, NULL, "UseDefaultValue");
 	sesxml_doc_free(d);
 }
 
 static void
 test_get_empty_map(void **state)
 {
-	struct sesxml_doc	*d;
+	struct sesxml_doc *d;
 
 	(void)state;
-	d = parse_ok("<GetIdentityMailFromDomainAttributesResponse xmlns=\"ht"
+	d = parse_ok(
+	    "<GetIdentityMailFromDomainAttributesResponse xmlns=\"ht"
 	    "tp://ses.amazonaws.com/doc/2010-12-01/\"><GetIdentityMailFromDomain"
 	    "AttributesResult><MailFromDomainAttributes/></GetIdentityMailFrom"
 	    "DomainAttributesResult><ResponseMetadata><RequestId>gpTs</RequestI"
@@ -201,10 +203,11 @@ test_get_empty_map(void **state)
 static void
 test_get_missing_members(void **state)
 {
-	struct sesxml_doc	*d;
+	struct sesxml_doc *d;
 
 	(void)state;
-	d = parse_ok("<GetIdentityMailFromDomainAttributesResponse>"
+	d = parse_ok(
+	    "<GetIdentityMailFromDomainAttributesResponse>"
 	    "<GetIdentityMailFromDomainAttributesResult>"
 	    "<MailFromDomainAttributes>"
 	    "<entry><key>a.com</key><value/></entry>"
@@ -226,24 +229,23 @@ test_get_missing_members(void **state)
 static void
 test_get_duplicate_identity(void **state)
 {
-	struct sesxml_doc	*d;
+	struct sesxml_doc *d;
 
 	(void)state;
 	d = parse_ok("<R><GetIdentityMailFromDomainAttributesResult>"
-	    "<MailFromDomainAttributes>"
-	    "<entry><key>a.com</key><value><MailFromDomain>x.a.com"
-	    "</MailFromDomain><MailFromDomainStatus>Failed"
-	    "</MailFromDomainStatus></value></entry>"
-	    "<entry><key>b.com</key><value/></entry>"
-	    "<entry><key>a.com</key><value><MailFromDomain>y.a.com"
-	    "</MailFromDomain><BehaviorOnMXFailure>RejectMessage"
-	    "</BehaviorOnMXFailure></value></entry>"
-	    "</MailFromDomainAttributes>"
-	    "</GetIdentityMailFromDomainAttributesResult></R>");
+		     "<MailFromDomainAttributes>"
+		     "<entry><key>a.com</key><value><MailFromDomain>x.a.com"
+		     "</MailFromDomain><MailFromDomainStatus>Failed"
+		     "</MailFromDomainStatus></value></entry>"
+		     "<entry><key>b.com</key><value/></entry>"
+		     "<entry><key>a.com</key><value><MailFromDomain>y.a.com"
+		     "</MailFromDomain><BehaviorOnMXFailure>RejectMessage"
+		     "</BehaviorOnMXFailure></value></entry>"
+		     "</MailFromDomainAttributes>"
+		     "</GetIdentityMailFromDomainAttributesResult></R>");
 	assert_int_equal(d->kind, SESXML_OTHER);
 	assert_int_equal(d->nentries, 2);
-	assert_entry(&d->entries[0], "a.com", "y.a.com", NULL,
-	    "RejectMessage");
+	assert_entry(&d->entries[0], "a.com", "y.a.com", NULL, "RejectMessage");
 	assert_entry(&d->entries[1], "b.com", NULL, NULL, NULL);
 	sesxml_doc_free(d);
 }
@@ -252,10 +254,11 @@ test_get_duplicate_identity(void **state)
 static void
 test_get_repeats_and_unknowns(void **state)
 {
-	struct sesxml_doc	*d;
+	struct sesxml_doc *d;
 
 	(void)state;
-	d = parse_ok("<GetIdentityMailFromDomainAttributesResponse>"
+	d = parse_ok(
+	    "<GetIdentityMailFromDomainAttributesResponse>"
 	    "<Unknown><entry><key>no</key></entry></Unknown>"
 	    "<GetIdentityMailFromDomainAttributesResult>"
 	    "<MailFromDomainAttributes>"
@@ -277,13 +280,13 @@ test_get_repeats_and_unknowns(void **state)
 static void
 test_set(void **state)
 {
-	struct sesxml_doc	*d;
+	struct sesxml_doc *d;
 
 	(void)state;
 	d = parse_ok(set_ses);
 	assert_int_equal(d->kind, SESXML_SET_RESPONSE);
-	assert_string_equal(d->request_id,
-	    "9b0e8d5a-3c1f-4a77-8e2b-6f5d4c3b2a19");
+	assert_string_equal(
+	    d->request_id, "9b0e8d5a-3c1f-4a77-8e2b-6f5d4c3b2a19");
 	assert_int_equal(d->nentries, 0);
 	assert_null(d->error_code);
 	assert_null(d->error_message);
@@ -293,25 +296,26 @@ test_set(void **state)
 static void
 test_error(void **state)
 {
-	struct sesxml_doc	*d;
+	struct sesxml_doc *d;
 
 	(void)state;
 	d = parse_ok(error_ses);
 	assert_int_equal(d->kind, SESXML_ERROR_RESPONSE);
 	assert_string_equal(d->error_type, "Sender");
 	assert_string_equal(d->error_code, "InvalidParameterValue");
-	assert_string_equal(d->error_message, "Provided MAIL-FROM domain "
+	assert_string_equal(d->error_message,
+	    "Provided MAIL-FROM domain "
 	    "'bounce.other.com' is not subdomain of the domain of the identity "
 	    "'example.com'.");
-	assert_string_equal(d->request_id,
-	    "2d3e4f50-aaaa-bbbb-cccc-1234567890ab");
+	assert_string_equal(
+	    d->request_id, "2d3e4f50-aaaa-bbbb-cccc-1234567890ab");
 	sesxml_doc_free(d);
 }
 
 static void
 test_error_moto(void **state)
 {
-	struct sesxml_doc	*d;
+	struct sesxml_doc *d;
 
 	(void)state;
 	d = parse_ok(error_moto);
@@ -319,8 +323,8 @@ test_error_moto(void **state)
 	assert_string_equal(d->error_type, "Sender");
 	assert_string_equal(d->error_code, "Throttling");
 	assert_string_equal(d->error_message, "Rate exceeded");
-	assert_string_equal(d->request_id,
-	    "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE");
+	assert_string_equal(
+	    d->request_id, "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE");
 	sesxml_doc_free(d);
 }
 
@@ -328,16 +332,18 @@ test_error_moto(void **state)
 static void
 test_error_entities(void **state)
 {
-	struct sesxml_doc	*d;
+	struct sesxml_doc *d;
 
 	(void)state;
-	d = parse_ok("<ErrorResponse><Error><Type>Receiver</Type>"
+	d = parse_ok(
+	    "<ErrorResponse><Error><Type>Receiver</Type>"
 	    "<Code>InternalFailure</Code><Message>a &amp; b &lt;c&gt; "
 	    "&quot;d&quot; caf&#233; &#x41;&#x1F600;<![CDATA[ <raw> & ]]>"
 	    "\n line2</Message></Error><RequestId>r</RequestId>"
 	    "</ErrorResponse>");
 	assert_string_equal(d->error_type, "Receiver");
-	assert_string_equal(d->error_message, "a & b <c> \"d\" caf\xc3\xa9 "
+	assert_string_equal(d->error_message,
+	    "a & b <c> \"d\" caf\xc3\xa9 "
 	    "A\xf0\x9f\x98\x80 <raw> & \n line2");
 	sesxml_doc_free(d);
 }
@@ -346,11 +352,11 @@ test_error_entities(void **state)
 static void
 test_error_missing_members(void **state)
 {
-	struct sesxml_doc	*d;
+	struct sesxml_doc *d;
 
 	(void)state;
 	d = parse_ok("<ErrorResponse><Error><Code>Throttling</Code></Error>"
-	    "</ErrorResponse>");
+		     "</ErrorResponse>");
 	assert_string_equal(d->error_code, "Throttling");
 	assert_null(d->error_message);
 	assert_null(d->error_type);
@@ -358,7 +364,7 @@ test_error_missing_members(void **state)
 	sesxml_doc_free(d);
 
 	d = parse_ok("<ErrorResponse><Error><Code/><Message></Message>"
-	    "</Error></ErrorResponse>");
+		     "</Error></ErrorResponse>");
 	assert_string_equal(d->error_code, "");
 	assert_string_equal(d->error_message, "");
 	sesxml_doc_free(d);
@@ -373,10 +379,11 @@ test_error_missing_members(void **state)
 static void
 test_namespaces(void **state)
 {
-	struct sesxml_doc	*d;
+	struct sesxml_doc *d;
 
 	(void)state;
-	d = parse_ok("<s:ErrorResponse xmlns:s=\"http://ses.amazonaws.com/doc/"
+	d = parse_ok(
+	    "<s:ErrorResponse xmlns:s=\"http://ses.amazonaws.com/doc/"
 	    "2010-12-01/\" xmlns:o=\"urn:other\"><o:Error><s:Code>C</s:Code>"
 	    "<Message xmlns=\"urn:x&#10;y\">M</Message></o:Error>"
 	    "<RequestId>R</RequestId></s:ErrorResponse>");
@@ -386,7 +393,8 @@ test_namespaces(void **state)
 	assert_string_equal(d->request_id, "R");
 	sesxml_doc_free(d);
 
-	d = parse_ok("<GetIdentityMailFromDomainAttributesResponse xmlns=\"urn:"
+	d = parse_ok(
+	    "<GetIdentityMailFromDomainAttributesResponse xmlns=\"urn:"
 	    "v2\"><GetIdentityMailFromDomainAttributesResult><MailFromDomainAttr"
 	    "ibutes><entry><key>k</key></entry></MailFromDomainAttributes></Get"
 	    "IdentityMailFromDomainAttributesResult>"
@@ -404,10 +412,11 @@ test_namespaces(void **state)
 static void
 test_encoding(void **state)
 {
-	struct sesxml_doc	*d;
+	struct sesxml_doc *d;
 
 	(void)state;
-	d = parse_ok("\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"ISO-8859-1\""
+	d = parse_ok(
+	    "\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"ISO-8859-1\""
 	    "?><ErrorResponse><Error><Message>caf\xc3\xa9</Message></Error>"
 	    "</ErrorResponse>");
 	assert_string_equal(d->error_message, "caf\xc3\xa9");
@@ -419,15 +428,15 @@ test_encoding(void **state)
 static void
 feed_in_pieces(const char *xml, size_t piece)
 {
-	struct sesxml_parser	*p;
-	struct sesxml_doc	*d;
-	size_t			 off, n, len = strlen(xml);
+	struct sesxml_parser *p;
+	struct sesxml_doc *d;
+	size_t off, n, len = strlen(xml);
 
 	assert_non_null(p = sesxml_parser_new());
 	for (off = 0; off < len; off += n) {
 		n = len - off < piece ? len - off : piece;
-		assert_int_equal(sesxml_parser_feed(p, xml + off, n),
-		    SESXML_OK);
+		assert_int_equal(
+		    sesxml_parser_feed(p, xml + off, n), SESXML_OK);
 	}
 	assert_int_equal(sesxml_parser_finish(p, &d), SESXML_OK);
 	assert_string_equal(sesxml_parser_error(p), "");
@@ -440,13 +449,13 @@ feed_in_pieces(const char *xml, size_t piece)
 static void
 test_chunked(void **state)
 {
-	static const size_t	 pieces[] = { 1, 2, 3, 7, 64, 1000 };
-	struct sesxml_parser	*p;
-	struct sesxml_doc	*d;
-	const char		*xml = "<ErrorResponse><Error><Message>x &amp; "
-				    "caf\xc3\xa9 &#233;</Message></Error>"
-				    "</ErrorResponse>";
-	size_t			 i;
+	static const size_t pieces[] = { 1, 2, 3, 7, 64, 1000 };
+	struct sesxml_parser *p;
+	struct sesxml_doc *d;
+	const char *xml = "<ErrorResponse><Error><Message>x &amp; "
+			  "caf\xc3\xa9 &#233;</Message></Error>"
+			  "</ErrorResponse>";
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(pieces) / sizeof(pieces[0]); i++)
@@ -471,37 +480,31 @@ test_garbage(void **state)
 {
 	(void)state;
 	refused("", SESXML_EXML, "no element found: line 1, column 0");
-	parse_fails(NULL, 0, SESXML_EXML,
-	    "no element found: line 1, column 0");
-	refused("not xml", SESXML_EXML,
-	    "syntax error: line 1, column 0");
-	refused("<html", SESXML_EXML,
-	    "unclosed token: line 1, column 0");
-	refused("<a></b>", SESXML_EXML,
-	    "mismatched tag: line 1, column 5");
-	refused("<a>&nbsp;</a>", SESXML_EXML,
-	    "undefined entity: line 1, column 3");
-	refused("<a:b/>", SESXML_EXML,
-	    "unbound prefix: line 1, column 0");
+	parse_fails(NULL, 0, SESXML_EXML, "no element found: line 1, column 0");
+	refused("not xml", SESXML_EXML, "syntax error: line 1, column 0");
+	refused("<html", SESXML_EXML, "unclosed token: line 1, column 0");
+	refused("<a></b>", SESXML_EXML, "mismatched tag: line 1, column 5");
+	refused(
+	    "<a>&nbsp;</a>", SESXML_EXML, "undefined entity: line 1, column 3");
+	refused("<a:b/>", SESXML_EXML, "unbound prefix: line 1, column 0");
 	refused("<a/><b/>", SESXML_EXML,
 	    "junk after document element: line 1, column 4");
 	parse_fails("<a>\0</a>", 8, SESXML_EXML, NULL);
 	refused("<a>&#0;</a>", SESXML_EXML, NULL);
-	refused("{\"message\": \"Internal Server Error\"}", SESXML_EXML,
-	    NULL);
+	refused("{\"message\": \"Internal Server Error\"}", SESXML_EXML, NULL);
 	refused("<!doctype html>\n<html lang=en>\n<title>500 Internal "
-	    "Server Error</title>\n", SESXML_EXML,
-	    "syntax error: line 1, column 0");
-	refused("<!DOCTYPE html>\n<html><title>500</title></html>",
-	    SESXML_EXML, "document type declaration refused: line 1, column 14");
+		"Server Error</title>\n",
+	    SESXML_EXML, "syntax error: line 1, column 0");
+	refused("<!DOCTYPE html>\n<html><title>500</title></html>", SESXML_EXML,
+	    "document type declaration refused: line 1, column 14");
 }
 
 /* Every proper prefix of a response is refused. */
 static void
 test_truncated(void **state)
 {
-	const char	*docs[] = { get_ses, get_moto, error_ses, set_ses };
-	size_t		 i, len;
+	const char *docs[] = { get_ses, get_moto, error_ses, set_ses };
+	size_t i, len;
 
 	(void)state;
 	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
@@ -511,8 +514,8 @@ test_truncated(void **state)
 		while (len-- > 0)
 			parse_fails(docs[i], len, SESXML_EXML, NULL);
 	}
-	parse_fails(get_ses, 250, SESXML_EXML,
-	    "unclosed token: line 7, column 10");
+	parse_fails(
+	    get_ses, 250, SESXML_EXML, "unclosed token: line 7, column 10");
 }
 
 static void
@@ -520,9 +523,9 @@ test_entry_without_key(void **state)
 {
 	(void)state;
 	refused("<R><GetIdentityMailFromDomainAttributesResult>"
-	    "<MailFromDomainAttributes><entry><value/></entry>"
-	    "</MailFromDomainAttributes>"
-	    "</GetIdentityMailFromDomainAttributesResult></R>",
+		"<MailFromDomainAttributes><entry><value/></entry>"
+		"</MailFromDomainAttributes>"
+		"</GetIdentityMailFromDomainAttributesResult></R>",
 	    SESXML_ESHAPE, "entry without key: line 1, column 87");
 }
 
@@ -530,12 +533,12 @@ test_entry_without_key(void **state)
 static void
 test_dtd_refused(void **state)
 {
-	const char	*lol = "<?xml version=\"1.0\"?>\n"
-			    "<!DOCTYPE lolz [<!ENTITY lol \"lol\">"
-			    "<!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;\">]>\n"
-			    "<ErrorResponse><Error><Message>&lol2;</Message>"
-			    "</Error></ErrorResponse>";
-	const char	*ext = "<!DOCTYPE a SYSTEM \"file:///etc/passwd\"><a/>";
+	const char *lol = "<?xml version=\"1.0\"?>\n"
+			  "<!DOCTYPE lolz [<!ENTITY lol \"lol\">"
+			  "<!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;\">]>\n"
+			  "<ErrorResponse><Error><Message>&lol2;</Message>"
+			  "</Error></ErrorResponse>";
+	const char *ext = "<!DOCTYPE a SYSTEM \"file:///etc/passwd\"><a/>";
 
 	(void)state;
 	refused(lol, SESXML_EXML,
@@ -546,10 +549,10 @@ test_dtd_refused(void **state)
 static void
 test_limit_document(void **state)
 {
-	struct sesxml_parser	*p;
-	struct sesxml_doc	*d;
-	char			*blank;
-	size_t			 i, chunk = 1u << 16;
+	struct sesxml_parser *p;
+	struct sesxml_doc *d;
+	char *blank;
+	size_t i, chunk = 1u << 16;
 
 	(void)state;
 	assert_non_null(blank = malloc(chunk));
@@ -557,11 +560,11 @@ test_limit_document(void **state)
 	assert_non_null(p = sesxml_parser_new());
 	assert_int_equal(sesxml_parser_feed(p, "<a>", 3), SESXML_OK);
 	for (i = 0; i < SESXML_MAX_DOC / chunk - 1; i++)
-		assert_int_equal(sesxml_parser_feed(p, blank, chunk),
-		    SESXML_OK);
+		assert_int_equal(
+		    sesxml_parser_feed(p, blank, chunk), SESXML_OK);
 	assert_int_equal(sesxml_parser_feed(p, blank, chunk), SESXML_ELIMIT);
-	assert_string_equal(sesxml_parser_error(p),
-	    "a document over 4194304 bytes");
+	assert_string_equal(
+	    sesxml_parser_error(p), "a document over 4194304 bytes");
 	assert_int_equal(sesxml_parser_feed(p, "</a>", 4), SESXML_ELIMIT);
 	assert_int_equal(sesxml_parser_finish(p, &d), SESXML_ELIMIT);
 	assert_null(d);
@@ -572,8 +575,8 @@ test_limit_document(void **state)
 static char *
 repeat(const char *head, const char *unit, size_t n, const char *tail)
 {
-	size_t	 ul = strlen(unit), hl = strlen(head), tl = strlen(tail), i;
-	char	*s;
+	size_t ul = strlen(unit), hl = strlen(head), tl = strlen(tail), i;
+	char *s;
 
 	assert_non_null(s = malloc(hl + n * ul + tl + 1));
 	memcpy(s, head, hl);
@@ -586,8 +589,8 @@ repeat(const char *head, const char *unit, size_t n, const char *tail)
 static void
 test_limit_text(void **state)
 {
-	struct sesxml_doc	*d;
-	char			*s;
+	struct sesxml_doc *d;
+	char *s;
 
 	(void)state;
 	s = repeat("<ErrorResponse><Error><Message>", "x", SESXML_MAX_TEXT,
@@ -611,23 +614,26 @@ test_limit_text(void **state)
 static void
 test_limit_entries(void **state)
 {
-	struct sesxml_doc	*d;
-	char			*s;
-	size_t			 i, n = SESXML_MAX_ENTRIES + 1, off;
+	struct sesxml_doc *d;
+	char *s;
+	size_t i, n = SESXML_MAX_ENTRIES + 1, off;
 
 	(void)state;
 	assert_non_null(s = malloc(n * 48 + 256));
-	off = (size_t)sprintf(s, "<R><GetIdentityMailFromDomainAttributesResult>"
+	off = (size_t)sprintf(s,
+	    "<R><GetIdentityMailFromDomainAttributesResult>"
 	    "<MailFromDomainAttributes>");
 	for (i = 0; i < n; i++)
-		off += (size_t)sprintf(s + off,
-		    "<entry><key>%zu.example</key></entry>", i);
-	strcpy(s + off, "</MailFromDomainAttributes>"
+		off += (size_t)sprintf(
+		    s + off, "<entry><key>%zu.example</key></entry>", i);
+	strcpy(s + off,
+	    "</MailFromDomainAttributes>"
 	    "</GetIdentityMailFromDomainAttributesResult></R>");
 	refused(s, SESXML_ELIMIT, "more than 1000 entries");
 	/* Exactly the bound is fine: drop the last entry. */
 	off = (size_t)(strstr(s, "<entry><key>1000.example") - s);
-	strcpy(s + off, "</MailFromDomainAttributes>"
+	strcpy(s + off,
+	    "</MailFromDomainAttributes>"
 	    "</GetIdentityMailFromDomainAttributesResult></R>");
 	d = parse_ok(s);
 	assert_int_equal(d->nentries, SESXML_MAX_ENTRIES);
@@ -639,9 +645,9 @@ test_limit_entries(void **state)
 static void
 test_limit_depth(void **state)
 {
-	struct sesxml_doc	*d;
-	char			*open, *s;
-	size_t			 n = SESXML_MAX_DEPTH;
+	struct sesxml_doc *d;
+	char *open, *s;
+	size_t n = SESXML_MAX_DEPTH;
 
 	(void)state;
 	open = repeat("", "<a>", n, "");
@@ -653,8 +659,7 @@ test_limit_depth(void **state)
 	free(open);
 	open = repeat("", "<a>", n + 1, "");
 	s = repeat(open, "</a>", n + 1, "");
-	refused(s, SESXML_ELIMIT,
-	    "elements nested deeper than 256");
+	refused(s, SESXML_ELIMIT, "elements nested deeper than 256");
 	free(s);
 	free(open);
 }
@@ -662,7 +667,7 @@ test_limit_depth(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest	 tests[] = {
+	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_get),
 		cmocka_unit_test(test_get_moto),
 		cmocka_unit_test(test_get_empty_map),

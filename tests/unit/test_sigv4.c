@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sigv4: the known answers of spec/ses-api.md (botocore with a fixed
  * clock), the canonical request piece by piece, and refused inputs.
@@ -13,25 +14,28 @@
 
 #include "ses/sigv4.h"
 
-#define CT	"application/x-www-form-urlencoded; charset=utf-8"
-#define AKID	"AKIDEXAMPLE"
-#define SECRET	"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
-#define TOKEN	"FQoGZXIvYXdzEXAMPLESESSIONTOKEN/+="
+#define CT "application/x-www-form-urlencoded; charset=utf-8"
+#define AKID "AKIDEXAMPLE"
+#define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+#define TOKEN "FQoGZXIvYXdzEXAMPLESESSIONTOKEN/+="
 
-#define BODY1 "Action=SetIdentityMailFromDomain&Version=2010-12-01" \
+#define BODY1 \
+	"Action=SetIdentityMailFromDomain&Version=2010-12-01" \
 	"&Identity=example.com&MailFromDomain=bounce.example.com" \
 	"&BehaviorOnMXFailure=RejectMessage"
-#define BODY2 "Action=SetIdentityMailFromDomain&Version=2010-12-01" \
+#define BODY2 \
+	"Action=SetIdentityMailFromDomain&Version=2010-12-01" \
 	"&Identity=user%2Btag%40example.com"
-#define BODY3 "Action=GetIdentityMailFromDomainAttributes" \
+#define BODY3 \
+	"Action=GetIdentityMailFromDomainAttributes" \
 	"&Version=2010-12-01&Identities.member.1=example.com" \
 	"&Identities.member.2=user%40example.com"
 
 static struct sigv4_request
-request(const char *host, const char *date, const char *region,
-    const char *body)
+request(
+    const char *host, const char *date, const char *region, const char *body)
 {
-	struct sigv4_request	 r = {
+	struct sigv4_request r = {
 		.method = "POST",
 		.host = host,
 		.path = "/",
@@ -57,18 +61,18 @@ vector1(void)
 static void
 hexify(const unsigned char *k, size_t n, char *out)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < n; i++)
 		sprintf(out + 2 * i, "%02x", k[i]);
 }
 
 static void
-assert_authorization(const struct sigv4_request *r, const char *token,
-    const char *expect)
+assert_authorization(
+    const struct sigv4_request *r, const char *token, const char *expect)
 {
-	struct sigv4_credentials	 c = { AKID, SECRET, token };
-	char				*auth;
+	struct sigv4_credentials c = { AKID, SECRET, token };
+	char *auth;
 
 	assert_int_equal(sigv4_authorization(r, &c, &auth), 0);
 	assert_string_equal(auth, expect);
@@ -76,10 +80,10 @@ assert_authorization(const struct sigv4_request *r, const char *token,
 }
 
 static void
-assert_canonical(const struct sigv4_request *r, const char *token,
-    const char *expect)
+assert_canonical(
+    const struct sigv4_request *r, const char *token, const char *expect)
 {
-	char	*creq;
+	char *creq;
 
 	assert_int_equal(sigv4_canonical_request(r, token, &creq), 0);
 	assert_string_equal(creq, expect);
@@ -89,12 +93,12 @@ assert_canonical(const struct sigv4_request *r, const char *token,
 static void
 test_signing_key(void **state)
 {
-	unsigned char	 key[SIGV4_KEY_SIZE];
-	char		 h[2 * SIGV4_KEY_SIZE + 1];
+	unsigned char key[SIGV4_KEY_SIZE];
+	char h[2 * SIGV4_KEY_SIZE + 1];
 
 	(void)state;
-	assert_int_equal(sigv4_signing_key(SECRET, "20150830", "us-east-1",
-	    "ses", key), 0);
+	assert_int_equal(
+	    sigv4_signing_key(SECRET, "20150830", "us-east-1", "ses", key), 0);
 	hexify(key, sizeof(key), h);
 	assert_string_equal(h,
 	    "014f8b93dc29e3ee7ef062512b3883d17b978ea40bcb697e6e861e81a8a5a60b");
@@ -103,30 +107,32 @@ test_signing_key(void **state)
 static void
 test_signing_key_refuses(void **state)
 {
-	unsigned char	 key[SIGV4_KEY_SIZE];
+	unsigned char key[SIGV4_KEY_SIZE];
 
 	(void)state;
-	assert_int_equal(sigv4_signing_key(NULL, "20150830", "us-east-1",
-	    "ses", key), -1);
-	assert_int_equal(sigv4_signing_key(SECRET, "2015083", "us-east-1",
-	    "ses", key), -1);
-	assert_int_equal(sigv4_signing_key(SECRET, "20150830T", "us-east-1",
-	    "ses", key), -1);
-	assert_int_equal(sigv4_signing_key(SECRET, "2015o830", "us-east-1",
-	    "ses", key), -1);
-	assert_int_equal(sigv4_signing_key(SECRET, "20150830", "us/east",
-	    "ses", key), -1);
-	assert_int_equal(sigv4_signing_key(SECRET, "20150830", "us-east-1",
-	    "", key), -1);
+	assert_int_equal(
+	    sigv4_signing_key(NULL, "20150830", "us-east-1", "ses", key), -1);
+	assert_int_equal(
+	    sigv4_signing_key(SECRET, "2015083", "us-east-1", "ses", key), -1);
+	assert_int_equal(
+	    sigv4_signing_key(SECRET, "20150830T", "us-east-1", "ses", key),
+	    -1);
+	assert_int_equal(
+	    sigv4_signing_key(SECRET, "2015o830", "us-east-1", "ses", key), -1);
+	assert_int_equal(
+	    sigv4_signing_key(SECRET, "20150830", "us/east", "ses", key), -1);
+	assert_int_equal(
+	    sigv4_signing_key(SECRET, "20150830", "us-east-1", "", key), -1);
 }
 
 static void
 test_vector1(void **state)
 {
-	struct sigv4_request	 r = vector1();
+	struct sigv4_request r = vector1();
 
 	(void)state;
-	assert_authorization(&r, NULL, "AWS4-HMAC-SHA256 "
+	assert_authorization(&r, NULL,
+	    "AWS4-HMAC-SHA256 "
 	    "Credential=AKIDEXAMPLE/20150830/us-east-1/ses/aws4_request, "
 	    "SignedHeaders=content-type;host;x-amz-date, Signature="
 	    "81c68a0c0c4ada29d442c2ab2d94bacb91812c378cca0e0ceda1ce2dad20af1e");
@@ -135,12 +141,13 @@ test_vector1(void **state)
 static void
 test_vector2_session_token(void **state)
 {
-	struct sigv4_request	 r;
+	struct sigv4_request r;
 
 	(void)state;
 	r = request("email.eu-west-1.amazonaws.com", "20240229T235959Z",
 	    "eu-west-1", BODY2);
-	assert_authorization(&r, TOKEN, "AWS4-HMAC-SHA256 "
+	assert_authorization(&r, TOKEN,
+	    "AWS4-HMAC-SHA256 "
 	    "Credential=AKIDEXAMPLE/20240229/eu-west-1/ses/aws4_request, "
 	    "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, "
 	    "Signature="
@@ -150,12 +157,13 @@ test_vector2_session_token(void **state)
 static void
 test_vector3(void **state)
 {
-	struct sigv4_request	 r;
+	struct sigv4_request r;
 
 	(void)state;
 	r = request("email.us-west-2.amazonaws.com", "20230101T000000Z",
 	    "us-west-2", BODY3);
-	assert_authorization(&r, NULL, "AWS4-HMAC-SHA256 "
+	assert_authorization(&r, NULL,
+	    "AWS4-HMAC-SHA256 "
 	    "Credential=AKIDEXAMPLE/20230101/us-west-2/ses/aws4_request, "
 	    "SignedHeaders=content-type;host;x-amz-date, Signature="
 	    "d0ba84c987ab2ed1677809ad23b07a00a239c060727a594a4b7f0a14994a3dbc");
@@ -165,10 +173,11 @@ test_vector3(void **state)
 static void
 test_empty_token_is_none(void **state)
 {
-	struct sigv4_request	 r = vector1();
+	struct sigv4_request r = vector1();
 
 	(void)state;
-	assert_authorization(&r, "", "AWS4-HMAC-SHA256 "
+	assert_authorization(&r, "",
+	    "AWS4-HMAC-SHA256 "
 	    "Credential=AKIDEXAMPLE/20150830/us-east-1/ses/aws4_request, "
 	    "SignedHeaders=content-type;host;x-amz-date, Signature="
 	    "81c68a0c0c4ada29d442c2ab2d94bacb91812c378cca0e0ceda1ce2dad20af1e");
@@ -177,10 +186,11 @@ test_empty_token_is_none(void **state)
 static void
 test_canonical_vector1(void **state)
 {
-	struct sigv4_request	 r = vector1();
+	struct sigv4_request r = vector1();
 
 	(void)state;
-	assert_canonical(&r, NULL, "POST\n/\n\n"
+	assert_canonical(&r, NULL,
+	    "POST\n/\n\n"
 	    "content-type:" CT "\n"
 	    "host:email.us-east-1.amazonaws.com\n"
 	    "x-amz-date:20150830T123600Z\n\n"
@@ -191,12 +201,13 @@ test_canonical_vector1(void **state)
 static void
 test_canonical_token_header(void **state)
 {
-	struct sigv4_request	 r;
+	struct sigv4_request r;
 
 	(void)state;
 	r = request("email.eu-west-1.amazonaws.com", "20240229T235959Z",
 	    "eu-west-1", BODY2);
-	assert_canonical(&r, TOKEN, "POST\n/\n\n"
+	assert_canonical(&r, TOKEN,
+	    "POST\n/\n\n"
 	    "content-type:" CT "\n"
 	    "host:email.eu-west-1.amazonaws.com\n"
 	    "x-amz-date:20240229T235959Z\n"
@@ -213,13 +224,14 @@ test_canonical_token_header(void **state)
 static void
 test_canonical_path_query_port(void **state)
 {
-	struct sigv4_request	 r;
+	struct sigv4_request r;
 
 	(void)state;
 	r = request("127.0.0.1:4566", "20230101T000000Z", "us-east-1", "");
 	r.path = "/v2/email/identities/user%40example.com/mail-from";
 	r.query = "b=2&a=1&a=0&c";
-	assert_canonical(&r, NULL, "POST\n"
+	assert_canonical(&r, NULL,
+	    "POST\n"
 	    "/v2/email/identities/user%2540example.com/mail-from\n"
 	    "a=0&a=1&b=2&c=\n"
 	    "content-type:" CT "\n"
@@ -227,7 +239,8 @@ test_canonical_path_query_port(void **state)
 	    "x-amz-date:20230101T000000Z\n\n"
 	    "content-type;host;x-amz-date\n"
 	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-	assert_authorization(&r, NULL, "AWS4-HMAC-SHA256 "
+	assert_authorization(&r, NULL,
+	    "AWS4-HMAC-SHA256 "
 	    "Credential=AKIDEXAMPLE/20230101/us-east-1/ses/aws4_request, "
 	    "SignedHeaders=content-type;host;x-amz-date, Signature="
 	    "04b5da94c4368c2be9d49b134a53a7386bc5a7163aaee152ea402a0dcb80f06e");
@@ -237,17 +250,19 @@ test_canonical_path_query_port(void **state)
 static void
 test_canonical_query_edges(void **state)
 {
-	struct sigv4_request	 r;
+	struct sigv4_request r;
 
 	(void)state;
 	r = request("h", "20230101T000000Z", "us-east-1", "");
 	r.content_type = NULL;
 	r.query = "ab=1&a=2&&a&a=";
-	assert_canonical(&r, NULL, "POST\n/\n=&a=&a=&a=2&ab=1\n"
+	assert_canonical(&r, NULL,
+	    "POST\n/\n=&a=&a=&a=2&ab=1\n"
 	    "host:h\nx-amz-date:20230101T000000Z\n\nhost;x-amz-date\n"
 	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	r.query = NULL;
-	assert_canonical(&r, NULL, "POST\n/\n\n"
+	assert_canonical(&r, NULL,
+	    "POST\n/\n\n"
 	    "host:h\nx-amz-date:20230101T000000Z\n\nhost;x-amz-date\n"
 	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
@@ -256,13 +271,14 @@ test_canonical_query_edges(void **state)
 static void
 test_canonical_path_escapes(void **state)
 {
-	struct sigv4_request	 r;
+	struct sigv4_request r;
 
 	(void)state;
 	r = request("h", "20230101T000000Z", "us-east-1", "");
 	r.content_type = NULL;
 	r.path = "/a+b*c!d'e(f)g$h,i;j:k@l=m&n~o-p_q.r/";
-	assert_canonical(&r, NULL, "POST\n"
+	assert_canonical(&r, NULL,
+	    "POST\n"
 	    "/a%2Bb%2Ac%21d%27e%28f%29g%24h%2Ci%3Bj%3Ak%40l%3Dm%26n~o-p_q.r/\n"
 	    "\nhost:h\nx-amz-date:20230101T000000Z\n\nhost;x-amz-date\n"
 	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
@@ -272,12 +288,13 @@ test_canonical_path_escapes(void **state)
 static void
 test_canonical_header_trim(void **state)
 {
-	struct sigv4_request	 r;
+	struct sigv4_request r;
 
 	(void)state;
 	r = request("  h  ", "20230101T000000Z", "us-east-1", "");
 	r.content_type = " \ttext/plain; \t  charset=utf-8\t ";
-	assert_canonical(&r, "  tok  en ", "POST\n/\n\n"
+	assert_canonical(&r, "  tok  en ",
+	    "POST\n/\n\n"
 	    "content-type:text/plain; charset=utf-8\n"
 	    "host:h\n"
 	    "x-amz-date:20230101T000000Z\n"
@@ -290,25 +307,26 @@ test_canonical_header_trim(void **state)
 static void
 test_canonical_binary_body(void **state)
 {
-	static const char	 body[] = { 'a', '\0', 'b' };
-	struct sigv4_request	 r;
+	static const char body[] = { 'a', '\0', 'b' };
+	struct sigv4_request r;
 
 	(void)state;
 	r = request("h", "20230101T000000Z", "us-east-1", "");
 	r.content_type = NULL;
 	r.body = body;
 	r.body_len = sizeof(body);
-	assert_canonical(&r, NULL, "POST\n/\n\n"
+	assert_canonical(&r, NULL,
+	    "POST\n/\n\n"
 	    "host:h\nx-amz-date:20230101T000000Z\n\nhost;x-amz-date\n"
 	    "59b271ae1bbcb1d31d41929817f4b16fb439eb4f31520b5ad1d5ce98920a7138");
 }
 
 static void
-assert_refused(const struct sigv4_request *r, const char *akid,
-    const char *token)
+assert_refused(
+    const struct sigv4_request *r, const char *akid, const char *token)
 {
-	struct sigv4_credentials	 c = { akid, SECRET, token };
-	char				*s = (char *)"unchanged";
+	struct sigv4_credentials c = { akid, SECRET, token };
+	char *s = (char *)"unchanged";
 
 	assert_int_equal(sigv4_authorization(r, &c, &s), -1);
 	assert_null(s);
@@ -317,14 +335,13 @@ assert_refused(const struct sigv4_request *r, const char *akid,
 static void
 test_refused_inputs(void **state)
 {
-	struct sigv4_request	 r;
-	const char		*paths[] = { "", "a", "//", "/a//b", "/.",
-				    "/./a", "/a/..", "/a/../b", "/a b",
-				    "/a?b", "/a#b", "/\xc3\xa9" };
-	const char		*dates[] = { "", "20150830", "20150830T123600",
-				    "20150830T123600z", "20150830 123600Z",
-				    "2015083OT123600Z", "20150830T123600ZZ" };
-	size_t			 i;
+	struct sigv4_request r;
+	const char *paths[] = { "", "a", "//", "/a//b", "/.", "/./a", "/a/..",
+		"/a/../b", "/a b", "/a?b", "/a#b", "/\xc3\xa9" };
+	const char *dates[] = { "", "20150830", "20150830T123600",
+		"20150830T123600z", "20150830 123600Z", "2015083OT123600Z",
+		"20150830T123600ZZ" };
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
@@ -376,7 +393,7 @@ test_refused_inputs(void **state)
 static void
 test_amz_date(void **state)
 {
-	char	 d[SIGV4_AMZ_DATE_SIZE];
+	char d[SIGV4_AMZ_DATE_SIZE];
 
 	(void)state;
 	assert_int_equal(sigv4_amz_date(0, d), 0);
@@ -395,7 +412,7 @@ test_amz_date(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest	 tests[] = {
+	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_signing_key),
 		cmocka_unit_test(test_signing_key_refuses),
 		cmocka_unit_test(test_vector1),

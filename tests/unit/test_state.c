@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* state: the synchroniser's JSON file, parsed, formatted and written. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -116,12 +117,21 @@ static void
 test_corrupt(void **state)
 {
 	static const char *const bad[] = {
-		"", " ", "garbage", "\x00\x01\x02", "[]", "1", "\"version\"",
-		"null", "{", "{\"version\":1", "{\"version\":1,}",
+		"",
+		" ",
+		"garbage",
+		"\x00\x01\x02",
+		"[]",
+		"1",
+		"\"version\"",
+		"null",
+		"{",
+		"{\"version\":1",
+		"{\"version\":1,}",
 		"{\"version\":1}{\"version\":1}",
-		"{\"version\":1, \"version\":1}",	/* duplicate key */
+		"{\"version\":1, \"version\":1}", /* duplicate key */
 		"{\"version\":1, \"identities\": {\"a.test\": {}, \"a.test\": {}}}",
-		"\xef\xbb\xbf{\"version\":1}",	/* a BOM is not JSON */
+		"\xef\xbb\xbf{\"version\":1}", /* a BOM is not JSON */
 		"{\"version\":1, \"last_error\": \"\\u0000\"}",
 	};
 	size_t i;
@@ -159,23 +169,33 @@ test_wrong_types(void **state)
 		{ "{\"version\": \"1\"}", "version" },
 		{ "{\"version\": 2}", "version" },
 		{ "{\"version\": 1.0}", "version" },
-		{ "{\"version\": 1, \"last_success\": \"yesterday\"}", "last_success" },
+		{ "{\"version\": 1, \"last_success\": \"yesterday\"}",
+		    "last_success" },
 		{ "{\"version\": 1, \"last_success\": -1}", "last_success" },
 		{ "{\"version\": 1, \"last_success\": 1.5}", "last_success" },
 		{ "{\"version\": 1, \"last_attempt\": true}", "last_attempt" },
 		{ "{\"version\": 1, \"last_error\": 5}", "last_error" },
 		{ "{\"version\": 1, \"identities\": []}", "identities" },
 		{ "{\"version\": 1, \"identities\": \"x\"}", "identities" },
-		{ "{\"version\": 1, \"identities\": {\"a.test\": 1}}", "a.test" },
-		{ "{\"version\": 1, \"identities\": {\"a.test\": {\"known\": 1}}}", "known" },
-		{ "{\"version\": 1, \"identities\": {\"a.test\": {\"known\": \"yes\"}}}", "known" },
-		{ "{\"version\": 1, \"identities\": {\"a.test\": {\"mail_from_domain\": 3}}}", "mail_from_domain" },
-		{ "{\"version\": 1, \"identities\": {\"a.test\": {\"status\": []}}}", "status" },
-		{ "{\"version\": 1, \"identities\": {\"a.test\": {\"behavior\": {}}}}", "behavior" },
-		{ "{\"version\": 1, \"identities\": {\"a.test\": {\"last_error\": false}}}", "last_error" },
-		{ "{\"version\": 1, \"identities\": {\"a.test\": {\"checked\": \"now\"}}}", "checked" },
+		{ "{\"version\": 1, \"identities\": {\"a.test\": 1}}",
+		    "a.test" },
+		{ "{\"version\": 1, \"identities\": {\"a.test\": {\"known\": 1}}}",
+		    "known" },
+		{ "{\"version\": 1, \"identities\": {\"a.test\": {\"known\": \"yes\"}}}",
+		    "known" },
+		{ "{\"version\": 1, \"identities\": {\"a.test\": {\"mail_from_domain\": 3}}}",
+		    "mail_from_domain" },
+		{ "{\"version\": 1, \"identities\": {\"a.test\": {\"status\": []}}}",
+		    "status" },
+		{ "{\"version\": 1, \"identities\": {\"a.test\": {\"behavior\": {}}}}",
+		    "behavior" },
+		{ "{\"version\": 1, \"identities\": {\"a.test\": {\"last_error\": false}}}",
+		    "last_error" },
+		{ "{\"version\": 1, \"identities\": {\"a.test\": {\"checked\": \"now\"}}}",
+		    "checked" },
 		{ "{\"version\": 1, \"identities\": {\"\": {}}}", "name" },
-		{ "{\"version\": 1, \"last_success\": 99999999999999999999999}", "JSON" },
+		{ "{\"version\": 1, \"last_success\": 99999999999999999999999}",
+		    "JSON" },
 	};
 	const char *why;
 	size_t i;
@@ -185,8 +205,8 @@ test_wrong_types(void **state)
 		if ((why = parse_err(bad[i].text)) == NULL)
 			fail_msg("parsed: %s", bad[i].text);
 		if (strstr(why, bad[i].reason) == NULL)
-			fail_msg("%s: reason '%s' does not name %s", bad[i].text,
-			    why, bad[i].reason);
+			fail_msg("%s: reason '%s' does not name %s",
+			    bad[i].text, why, bad[i].reason);
 	}
 }
 
@@ -217,19 +237,21 @@ assert_same(const struct state *a, const struct state *b)
 {
 	size_t i;
 
-#define SAME(x, y) do {							\
-	if ((x) == NULL || (y) == NULL)					\
-		assert_ptr_equal((x), (y));				\
-	else								\
-		assert_string_equal((x), (y));				\
-} while (0)
+#define SAME(x, y) \
+	do { \
+		if ((x) == NULL || (y) == NULL) \
+			assert_ptr_equal((x), (y)); \
+		else \
+			assert_string_equal((x), (y)); \
+	} while (0)
 	assert_int_equal(a->last_success, b->last_success);
 	assert_int_equal(a->last_attempt, b->last_attempt);
 	SAME(a->last_error, b->last_error);
 	assert_int_equal(a->nids, b->nids);
 	for (i = 0; i < a->nids; i++) {
 		SAME(a->ids[i].ses.identity, b->ids[i].ses.identity);
-		SAME(a->ids[i].ses.mail_from_domain, b->ids[i].ses.mail_from_domain);
+		SAME(a->ids[i].ses.mail_from_domain,
+		    b->ids[i].ses.mail_from_domain);
 		SAME(a->ids[i].ses.status, b->ids[i].ses.status);
 		SAME(a->ids[i].ses.behavior, b->ids[i].ses.behavior);
 		SAME(a->ids[i].last_error, b->ids[i].last_error);
@@ -278,7 +300,8 @@ test_build_and_format(void **state)
 	assert_null(id->ses.status);
 	/* odd but legal names and texts: quotes, backslash, non-ASCII */
 	assert_non_null(id = state_add(st, "\"q\\\"x\"@a.test"));
-	assert_int_equal(state_set(&id->last_error, "Caf\xc3\xa9 \"down\"\n"), 0);
+	assert_int_equal(
+	    state_set(&id->last_error, "Caf\xc3\xa9 \"down\"\n"), 0);
 	/* not UTF-8 (should never happen): kept, with '?' */
 	assert_non_null(id = state_add(st, "m\xff@a.test"));
 	assert_int_equal(state_set(&id->last_error, "bad \xfe byte"), 0);
@@ -450,12 +473,12 @@ main(void)
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_build_and_format),
-		cmocka_unit_test_setup_teardown(test_save_load, setup_dir,
-		    teardown_dir),
-		cmocka_unit_test_setup_teardown(test_save_creates_directory,
-		    setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_load_missing_or_corrupt,
-		    setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_save_load, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_save_creates_directory, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_load_missing_or_corrupt, setup_dir, teardown_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

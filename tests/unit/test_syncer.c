@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * syncer: passes and the daemon's thread against a small SES of the
  * test's own (an HTTP server on 127.0.0.1 in a thread, answering the two
@@ -37,33 +38,33 @@
 #include "milter/sync/syncplan.h"
 #include "ses/client.h"
 
-#define MAX_IDS		400
-#define NS_XML		"xmlns=\"http://ses.amazonaws.com/doc/2010-12-01/\""
+#define MAX_IDS 400
+#define NS_XML "xmlns=\"http://ses.amazonaws.com/doc/2010-12-01/\""
 
 /* ---- the fake SES ---- */
 
 struct fake_id {
-	char	 name[64];
-	char	 domain[80];	/* "": disabled */
-	char	 behavior[32];
-	char	 status[20];
+	char name[64];
+	char domain[80]; /* "": disabled */
+	char behavior[32];
+	char status[20];
 };
 
 static struct fake {
-	pthread_t	 thread;
-	pthread_mutex_t	 lock;
-	int		 lfd;
-	int		 port;
-	atomic_bool	 stop;
-	struct fake_id	 ids[MAX_IDS];
-	size_t		 nids;
-	int		 gets, sets, max_members;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	int lfd;
+	int port;
+	atomic_bool stop;
+	struct fake_id ids[MAX_IDS];
+	size_t nids;
+	int gets, sets, max_members;
 	/* the next fail_count requests of fail_action (NULL: any) fail */
-	const char	*fail_action;
-	int		 fail_count;
-	int		 fail_status;
-	const char	*fail_code;
-	const char	*reject_identity;	/* Set: InvalidParameterValue */
+	const char *fail_action;
+	int fail_count;
+	int fail_status;
+	const char *fail_code;
+	const char *reject_identity; /* Set: InvalidParameterValue */
 } fake = { .lock = PTHREAD_MUTEX_INITIALIZER };
 static char fake_url[64];
 
@@ -145,8 +146,9 @@ form_get(const char *body, const char *key, char *out, size_t len)
 		end = strchr(p, '&');
 		if (strncmp(p, key, klen) == 0 && p[klen] == '=') {
 			p += klen + 1;
-			snprintf(out, len, "%.*s", (int)(end != NULL ?
-			    (size_t)(end - p) : strlen(p)), p);
+			snprintf(out, len, "%.*s",
+			    (int)(end != NULL ? (size_t)(end - p) : strlen(p)),
+			    p);
 			url_decode(out);
 			return out;
 		}
@@ -161,8 +163,10 @@ reply(int fd, int status, const char *body)
 	char head[256];
 	size_t len = strlen(body);
 
-	snprintf(head, sizeof(head), "HTTP/1.1 %d X\r\nContent-Type: text/xml\r\n"
-	    "Content-Length: %zu\r\nConnection: close\r\n\r\n", status, len);
+	snprintf(head, sizeof(head),
+	    "HTTP/1.1 %d X\r\nContent-Type: text/xml\r\n"
+	    "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+	    status, len);
 	if (write(fd, head, strlen(head)) < 0 || write(fd, body, len) < 0)
 		return;
 }
@@ -172,9 +176,11 @@ reply_error(int fd, int status, const char *code)
 {
 	char body[512];
 
-	snprintf(body, sizeof(body), "<ErrorResponse " NS_XML "><Error><Type>"
+	snprintf(body, sizeof(body),
+	    "<ErrorResponse " NS_XML "><Error><Type>"
 	    "Sender</Type><Code>%s</Code><Message>fake %s</Message></Error>"
-	    "<RequestId>r</RequestId></ErrorResponse>", code, code);
+	    "<RequestId>r</RequestId></ErrorResponse>",
+	    code, code);
 	reply(fd, status, body);
 }
 
@@ -199,18 +205,20 @@ answer_get(int fd, const char *body)
 			continue;
 		len += (size_t)snprintf(out + len, sizeof(out) - len,
 		    "<entry><key>%s</key><value><BehaviorOnMXFailure>%s"
-		    "</BehaviorOnMXFailure>", id->name, id->behavior);
+		    "</BehaviorOnMXFailure>",
+		    id->name, id->behavior);
 		if (id->domain[0] != '\0')
 			len += (size_t)snprintf(out + len, sizeof(out) - len,
 			    "<MailFromDomain>%s</MailFromDomain>"
 			    "<MailFromDomainStatus>%s</MailFromDomainStatus>",
 			    id->domain, id->status);
-		len += (size_t)snprintf(out + len, sizeof(out) - len,
-		    "</value></entry>");
+		len += (size_t)snprintf(
+		    out + len, sizeof(out) - len, "</value></entry>");
 	}
 	if (n - 1 > fake.max_members)
 		fake.max_members = n - 1;
-	snprintf(out + len, sizeof(out) - len, "</MailFromDomainAttributes>"
+	snprintf(out + len, sizeof(out) - len,
+	    "</MailFromDomainAttributes>"
 	    "</GetIdentityMailFromDomainAttributesResult><ResponseMetadata>"
 	    "<RequestId>r</RequestId></ResponseMetadata>"
 	    "</GetIdentityMailFromDomainAttributesResponse>");
@@ -226,19 +234,20 @@ answer_set(int fd, const char *body)
 	if (form_get(body, "Identity", name, sizeof(name)) == NULL ||
 	    (id = fake_find(name)) == NULL ||
 	    (fake.reject_identity != NULL &&
-	    strcmp(name, fake.reject_identity) == 0)) {
+		strcmp(name, fake.reject_identity) == 0)) {
 		reply_error(fd, 400, "InvalidParameterValue");
 		return;
 	}
 	if (form_get(body, "MailFromDomain", domain, sizeof(domain)) == NULL)
 		domain[0] = '\0';
-	if (form_get(body, "BehaviorOnMXFailure", behavior,
-	    sizeof(behavior)) == NULL)
+	if (form_get(body, "BehaviorOnMXFailure", behavior, sizeof(behavior)) ==
+	    NULL)
 		snprintf(behavior, sizeof(behavior), "UseDefaultValue");
 	snprintf(id->domain, sizeof(id->domain), "%s", domain);
 	snprintf(id->behavior, sizeof(id->behavior), "%s", behavior);
 	snprintf(id->status, sizeof(id->status), "Pending");
-	reply(fd, 200, "<SetIdentityMailFromDomainResponse " NS_XML ">"
+	reply(fd, 200,
+	    "<SetIdentityMailFromDomainResponse " NS_XML ">"
 	    "<SetIdentityMailFromDomainResult/><ResponseMetadata><RequestId>r"
 	    "</RequestId></ResponseMetadata></SetIdentityMailFromDomainResponse>");
 }
@@ -275,8 +284,9 @@ fake_serve(int fd)
 		fake.sets++;
 	else
 		fake.gets++;
-	if (fake.fail_count > 0 && (fake.fail_action == NULL ||
-	    strcmp(fake.fail_action, action) == 0)) {
+	if (fake.fail_count > 0 &&
+	    (fake.fail_action == NULL ||
+		strcmp(fake.fail_action, action) == 0)) {
 		fake.fail_count--;
 		reply_error(fd, fake.fail_status, fake.fail_code);
 	} else if (strcmp(action, "SetIdentityMailFromDomain") == 0)
@@ -317,13 +327,16 @@ fake_start(void)
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fake.lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(
+	    bind(fake.lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
 	assert_int_equal(listen(fake.lfd, 16), 0);
-	assert_int_equal(getsockname(fake.lfd, (struct sockaddr *)&sin, &slen), 0);
+	assert_int_equal(
+	    getsockname(fake.lfd, (struct sockaddr *)&sin, &slen), 0);
 	fake.port = ntohs(sin.sin_port);
 	snprintf(fake_url, sizeof(fake_url), "http://127.0.0.1:%d/", fake.port);
 	atomic_store(&fake.stop, false);
-	assert_int_equal(pthread_create(&fake.thread, NULL, fake_main, NULL), 0);
+	assert_int_equal(
+	    pthread_create(&fake.thread, NULL, fake_main, NULL), 0);
 }
 
 static void
@@ -356,9 +369,10 @@ make_conf_at(const char *endpoint, const char *ses_extra, const char *ids)
 	snprintf(path, sizeof(path), "%s/test.conf", dir);
 	f = fopen(path, "w");
 	assert_non_null(f);
-	fprintf(f, "[ses]\nendpoint = %s\nrate = 100\n"
-	    "state_file = %s/var/state.json\n%s\n%s", endpoint, dir,
-	    ses_extra, ids);
+	fprintf(f,
+	    "[ses]\nendpoint = %s\nrate = 100\n"
+	    "state_file = %s/var/state.json\n%s\n%s",
+	    endpoint, dir, ses_extra, ids);
 	fclose(f);
 	c = conf_load(path, ignore, NULL);
 	assert_non_null(c);
@@ -523,8 +537,8 @@ test_converge(void **state)
 	assert_int_equal(row_of(&rep, "a.test")->outcome, SYNCER_CHANGED);
 	assert_int_equal(row_of(&rep, "a.test")->diff,
 	    SYNCPLAN_DIFF_DOMAIN | SYNCPLAN_DIFF_BEHAVIOR);
-	assert_string_equal(row_of(&rep, "a.test")->ses.mail_from_domain,
-	    "old.a.test");
+	assert_string_equal(
+	    row_of(&rep, "a.test")->ses.mail_from_domain, "old.a.test");
 	assert_int_equal(row_of(&rep, "b.test")->outcome, SYNCER_IN_STEP);
 	assert_int_equal(row_of(&rep, "c@x.test")->outcome, SYNCER_CHANGED);
 	/* configured off, on in SES: disabled */
@@ -539,13 +553,16 @@ test_converge(void **state)
 	assert_string_equal(fake_find("a.test")->behavior, "RejectMessage");
 	assert_string_equal(fake_find("c@x.test")->domain, "mail.x.test");
 	assert_string_equal(fake_find("d.test")->domain, "");
-	assert_non_null(strstr(log, "SES: action=SetIdentityMailFromDomain "
+	assert_non_null(strstr(log,
+	    "SES: action=SetIdentityMailFromDomain "
 	    "identity=a.test mail_from_domain=bounce.a.test behavior=RejectMessage "
 	    "previous_mail_from_domain=old.a.test previous_behavior=UseDefaultValue "
 	    "result=ok attempts=1"));
 	assert_non_null(strstr(log, "identity=d.test mail_from_domain= "));
-	assert_int_equal(count_lines(log, "identity=gone.test result=unknown-identity"), 1);
-	assert_non_null(strstr(log, "SES: action=GetIdentityMailFromDomainAttributes "
+	assert_int_equal(
+	    count_lines(log, "identity=gone.test result=unknown-identity"), 1);
+	assert_non_null(strstr(log,
+	    "SES: action=GetIdentityMailFromDomainAttributes "
 	    "identities=5 first=a.test found=4 result=ok attempts=1"));
 	free(log);
 
@@ -585,7 +602,8 @@ test_dry_run_and_read_only(void **state)
 	capture_start();
 	assert_int_equal(run(c, SYNCER_READ_ONLY, NULL, &rep), 0);
 	log = capture_end();
-	assert_int_equal(row_of(&rep, "c@x.test")->outcome, SYNCER_WOULD_CHANGE);
+	assert_int_equal(
+	    row_of(&rep, "c@x.test")->outcome, SYNCER_WOULD_CHANGE);
 	syncer_report_free(&rep);
 	/* read-only says nothing about calls it would make */
 	assert_int_equal(count_lines(log, "SetIdentityMailFromDomain"), 0);
@@ -666,7 +684,9 @@ test_service_failure_ends_pass(void **state)
 static void
 test_batches(void **state)
 {
-	enum { N = 250 };
+	enum {
+		N = 250
+	};
 	char *ini = calloc(N, 80), name[32];
 	struct syncer_report rep;
 	struct conf *c;
@@ -678,10 +698,12 @@ test_batches(void **state)
 	pthread_mutex_lock(&fake.lock);
 	for (i = 0; i < N; i++) {
 		snprintf(name, sizeof(name), "d%03d.test", i);
-		len += (size_t)sprintf(ini + len, "[identity %s]\n"
-		    "mail_from_domain = b.%s\n", name, name);
-		fake_add(name, i % 50 == 0 ? "x.other.test" : "", "UseDefaultValue",
-		    "Pending");
+		len += (size_t)sprintf(ini + len,
+		    "[identity %s]\n"
+		    "mail_from_domain = b.%s\n",
+		    name, name);
+		fake_add(name, i % 50 == 0 ? "x.other.test" : "",
+		    "UseDefaultValue", "Pending");
 		if (i % 50 != 0)
 			snprintf(fake.ids[i].domain, sizeof(fake.ids[i].domain),
 			    "b.%s", name);
@@ -741,11 +763,16 @@ test_state_updates(void **state)
 	assert_int_equal(run(c, SYNCER_APPLY, st, &rep), 0);
 	syncer_report_free(&rep);
 	log = capture_end();
-	assert_int_equal(count_lines(log, "SES: identity=a.test "
-	    "mail_from_domain=bounce.a.test status=Success\n"), 1);
-	assert_int_equal(count_lines(log, "identity=c@x.test "
-	    "mail_from_domain=mail.x.test status=Pending\n"), 1);
-	assert_int_equal(count_lines(log, "identity=b.test mail_from_domain="), 0);
+	assert_int_equal(count_lines(log,
+			     "SES: identity=a.test "
+			     "mail_from_domain=bounce.a.test status=Success\n"),
+	    1);
+	assert_int_equal(count_lines(log,
+			     "identity=c@x.test "
+			     "mail_from_domain=mail.x.test status=Pending\n"),
+	    1);
+	assert_int_equal(
+	    count_lines(log, "identity=b.test mail_from_domain="), 0);
 	free(log);
 	pthread_mutex_lock(&fake.lock);
 	snprintf(fake_find("b.test")->status, 20, "TemporaryFailure");
@@ -754,7 +781,8 @@ test_state_updates(void **state)
 	assert_int_equal(run(c, SYNCER_APPLY, st, &rep), 0);
 	syncer_report_free(&rep);
 	log = capture_end();
-	assert_non_null(strstr(log, "SES: identity=b.test mail_from_domain=BOUNCE.b.test "
+	assert_non_null(strstr(log,
+	    "SES: identity=b.test mail_from_domain=BOUNCE.b.test "
 	    "status=TemporaryFailure previous_status=Success\n"));
 	free(log);
 
@@ -769,8 +797,8 @@ test_state_updates(void **state)
 	unsetenv("AWS_MAX_ATTEMPTS");
 	fake.fail_count = 0;
 	assert_int_equal(st->last_success, before);
-	assert_string_equal(st->last_error,
-	    "ServiceUnavailable: fake ServiceUnavailable");
+	assert_string_equal(
+	    st->last_error, "ServiceUnavailable: fake ServiceUnavailable");
 	assert_int_equal(st->nids, 5);
 	assert_string_equal(state_find(st, "a.test")->ses.status, "Success");
 	state_free(st);
@@ -789,8 +817,9 @@ mx_hook(void *arg, const char *domain)
 
 	m->n++;
 	snprintf(m->last, sizeof(m->last), "%s", domain);
-	return strcmp(domain, "bounce.b.test") == 0 ? MX_NXDOMAIN :
-	    strcmp(domain, "b.d.test") == 0 ? MX_OK : MX_OK;
+	return strcmp(domain, "bounce.b.test") == 0 ? MX_NXDOMAIN
+	    : strcmp(domain, "b.d.test") == 0       ? MX_OK
+						    : MX_OK;
 }
 
 static void
@@ -829,10 +858,12 @@ test_drift(void **state)
 	assert_false(row_of(&rep, "off.test")->mx_checked);
 	syncer_report_free(&rep);
 	/* SES Success, local failure */
-	assert_non_null(strstr(log, "SES: drift identity=b.test "
+	assert_non_null(strstr(log,
+	    "SES: drift identity=b.test "
 	    "mail_from_domain=bounce.b.test ses_status=Success mx=nxdomain"));
 	/* SES Failed, local ok */
-	assert_non_null(strstr(log, "SES: drift identity=d.test "
+	assert_non_null(strstr(log,
+	    "SES: drift identity=d.test "
 	    "mail_from_domain=b.d.test ses_status=Failed mx=ok"));
 	/* Pending is no disagreement */
 	assert_null(strstr(log, "drift identity=p.test"));
@@ -887,9 +918,10 @@ test_no_identities(void **state)
 static void
 test_link(void **state)
 {
-	struct conf *c = make_conf("", "[identity b.test]\nmail_from_domain =\n");
-	struct conf *bare = make_conf_at("", "",
-	    "[identity b.test]\nmail_from_domain =\n");
+	struct conf *c =
+	    make_conf("", "[identity b.test]\nmail_from_domain =\n");
+	struct conf *bare =
+	    make_conf_at("", "", "[identity b.test]\nmail_from_domain =\n");
 	struct syncer_client_opts o;
 	struct syncer_report rep;
 	struct syncer_pass p;
@@ -1005,7 +1037,8 @@ test_thread(void **state)
 static void
 test_thread_backoff_and_dry_run(void **state)
 {
-	struct conf *c = make_conf("sync_interval = 1s\nsync = dry-run\n", four);
+	struct conf *c =
+	    make_conf("sync_interval = 1s\nsync = dry-run\n", four);
 	struct conf *c2 = make_conf("sync_interval = 1s\nsync = no\n", four);
 	struct syncer *s;
 	char err[256];
@@ -1038,7 +1071,8 @@ group_setup(void **state)
 {
 	(void)state;
 	setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
-	setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", 1);
+	setenv("AWS_SECRET_ACCESS_KEY",
+	    "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", 1);
 	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 	setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
 	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
@@ -1067,23 +1101,24 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_converge, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dry_run_and_read_only, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_identity_error_continues,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_service_failure_ends_pass,
-		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_dry_run_and_read_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_identity_error_continues, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_service_failure_ends_pass, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batches, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_state_updates, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_state_updates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drift, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cancelled, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_identities, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cancelled, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_no_identities, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_thread_backoff_and_dry_run,
-		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_thread_backoff_and_dry_run, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

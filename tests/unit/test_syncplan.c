@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* syncplan: every way a configured identity and SES's attributes can meet. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,8 +13,8 @@
 #include "milter/conf.h"
 #include "milter/sync/syncplan.h"
 
-#define RM	CONF_REJECT_MESSAGE
-#define UD	CONF_USE_DEFAULT_VALUE
+#define RM CONF_REJECT_MESSAGE
+#define UD CONF_USE_DEFAULT_VALUE
 
 static struct conf_identity
 want(const char *name, const char *domain, enum conf_behavior b)
@@ -28,7 +29,7 @@ have(const char *name, const char *domain, const char *status,
     const char *behavior)
 {
 	struct sesxml_mail_from m = { (char *)name, (char *)domain,
-	    (char *)status, (char *)behavior };
+		(char *)status, (char *)behavior };
 
 	return m;
 }
@@ -42,87 +43,98 @@ cmp(struct conf_identity w, const struct sesxml_mail_from *h, unsigned *diff)
 static void
 test_in_step(void **state)
 {
-	struct sesxml_mail_from h = have("example.com", "bounce.example.com",
-	    "Success", "RejectMessage");
+	struct sesxml_mail_from h = have(
+	    "example.com", "bounce.example.com", "Success", "RejectMessage");
 	unsigned diff = 99;
 
 	(void)state;
-	assert_int_equal(cmp(want("example.com", "bounce.example.com", RM), &h,
-	    &diff), SYNCPLAN_IN_STEP);
+	assert_int_equal(
+	    cmp(want("example.com", "bounce.example.com", RM), &h, &diff),
+	    SYNCPLAN_IN_STEP);
 	assert_int_equal(diff, 0);
 	/* the status plays no part: Pending or Failed is SES's business */
 	h.status = "Failed";
-	assert_int_equal(cmp(want("example.com", "bounce.example.com", RM), &h,
-	    NULL), SYNCPLAN_IN_STEP);
+	assert_int_equal(
+	    cmp(want("example.com", "bounce.example.com", RM), &h, NULL),
+	    SYNCPLAN_IN_STEP);
 	h.status = NULL;
-	assert_int_equal(cmp(want("example.com", "bounce.example.com", RM), &h,
-	    NULL), SYNCPLAN_IN_STEP);
+	assert_int_equal(
+	    cmp(want("example.com", "bounce.example.com", RM), &h, NULL),
+	    SYNCPLAN_IN_STEP);
 }
 
 static void
 test_domain_case(void **state)
 {
-	struct sesxml_mail_from h = have("example.com", "Bounce.EXAMPLE.com",
-	    "Success", "UseDefaultValue");
+	struct sesxml_mail_from h = have(
+	    "example.com", "Bounce.EXAMPLE.com", "Success", "UseDefaultValue");
 	unsigned diff;
 
 	(void)state;
-	assert_int_equal(cmp(want("example.com", "bounce.example.com", UD), &h,
-	    &diff), SYNCPLAN_IN_STEP);
+	assert_int_equal(
+	    cmp(want("example.com", "bounce.example.com", UD), &h, &diff),
+	    SYNCPLAN_IN_STEP);
 	assert_int_equal(diff, 0);
 }
 
 static void
 test_domain_differs(void **state)
 {
-	struct sesxml_mail_from h = have("example.com", "old.example.com",
-	    "Success", "RejectMessage");
+	struct sesxml_mail_from h =
+	    have("example.com", "old.example.com", "Success", "RejectMessage");
 	unsigned diff;
 
 	(void)state;
-	assert_int_equal(cmp(want("example.com", "bounce.example.com", RM), &h,
-	    &diff), SYNCPLAN_SET);
+	assert_int_equal(
+	    cmp(want("example.com", "bounce.example.com", RM), &h, &diff),
+	    SYNCPLAN_SET);
 	assert_int_equal(diff, SYNCPLAN_DIFF_DOMAIN);
 	/* a suffix is not the same domain */
 	h.mail_from_domain = "xbounce.example.com";
-	assert_int_equal(cmp(want("example.com", "bounce.example.com", RM), &h,
-	    &diff), SYNCPLAN_SET);
+	assert_int_equal(
+	    cmp(want("example.com", "bounce.example.com", RM), &h, &diff),
+	    SYNCPLAN_SET);
 	assert_int_equal(diff, SYNCPLAN_DIFF_DOMAIN);
 }
 
 static void
 test_behavior_differs(void **state)
 {
-	struct sesxml_mail_from h = have("example.com", "bounce.example.com",
-	    "Success", "UseDefaultValue");
+	struct sesxml_mail_from h = have(
+	    "example.com", "bounce.example.com", "Success", "UseDefaultValue");
 	unsigned diff;
 
 	(void)state;
-	assert_int_equal(cmp(want("example.com", "bounce.example.com", RM), &h,
-	    &diff), SYNCPLAN_SET);
+	assert_int_equal(
+	    cmp(want("example.com", "bounce.example.com", RM), &h, &diff),
+	    SYNCPLAN_SET);
 	assert_int_equal(diff, SYNCPLAN_DIFF_BEHAVIOR);
 	h.mail_from_domain = "other.example.com";
-	assert_int_equal(cmp(want("example.com", "bounce.example.com", RM), &h,
-	    &diff), SYNCPLAN_SET);
+	assert_int_equal(
+	    cmp(want("example.com", "bounce.example.com", RM), &h, &diff),
+	    SYNCPLAN_SET);
 	assert_int_equal(diff, SYNCPLAN_DIFF_DOMAIN | SYNCPLAN_DIFF_BEHAVIOR);
 }
 
 static void
 test_behavior_absent_is_default(void **state)
 {
-	struct sesxml_mail_from h = have("example.com", "bounce.example.com",
-	    "Pending", NULL);
+	struct sesxml_mail_from h =
+	    have("example.com", "bounce.example.com", "Pending", NULL);
 	unsigned diff;
 
 	(void)state;
-	assert_int_equal(cmp(want("example.com", "bounce.example.com", UD), &h,
-	    &diff), SYNCPLAN_IN_STEP);
-	assert_int_equal(cmp(want("example.com", "bounce.example.com", RM), &h,
-	    &diff), SYNCPLAN_SET);
+	assert_int_equal(
+	    cmp(want("example.com", "bounce.example.com", UD), &h, &diff),
+	    SYNCPLAN_IN_STEP);
+	assert_int_equal(
+	    cmp(want("example.com", "bounce.example.com", RM), &h, &diff),
+	    SYNCPLAN_SET);
 	assert_int_equal(diff, SYNCPLAN_DIFF_BEHAVIOR);
 	h.behavior = "";
-	assert_int_equal(cmp(want("example.com", "bounce.example.com", RM), &h,
-	    &diff), SYNCPLAN_SET);
+	assert_int_equal(
+	    cmp(want("example.com", "bounce.example.com", RM), &h, &diff),
+	    SYNCPLAN_SET);
 	assert_string_equal(syncplan_have_behavior(&h), "UseDefaultValue");
 }
 
@@ -130,18 +142,20 @@ static void
 test_enable(void **state)
 {
 	/* SES answers a disabled setting with no MailFromDomain, or an empty one */
-	struct sesxml_mail_from absent = have("example.com", NULL, NULL,
-	    "UseDefaultValue");
-	struct sesxml_mail_from empty = have("example.com", "", NULL,
-	    "UseDefaultValue");
+	struct sesxml_mail_from absent =
+	    have("example.com", NULL, NULL, "UseDefaultValue");
+	struct sesxml_mail_from empty =
+	    have("example.com", "", NULL, "UseDefaultValue");
 	unsigned diff;
 
 	(void)state;
-	assert_int_equal(cmp(want("example.com", "bounce.example.com", UD),
-	    &absent, &diff), SYNCPLAN_SET);
+	assert_int_equal(
+	    cmp(want("example.com", "bounce.example.com", UD), &absent, &diff),
+	    SYNCPLAN_SET);
 	assert_int_equal(diff, SYNCPLAN_DIFF_DOMAIN);
-	assert_int_equal(cmp(want("example.com", "bounce.example.com", UD),
-	    &empty, &diff), SYNCPLAN_SET);
+	assert_int_equal(
+	    cmp(want("example.com", "bounce.example.com", UD), &empty, &diff),
+	    SYNCPLAN_SET);
 	assert_int_equal(diff, SYNCPLAN_DIFF_DOMAIN);
 	assert_null(syncplan_have_domain(&empty));
 	assert_null(syncplan_have_domain(&absent));
@@ -150,21 +164,21 @@ test_enable(void **state)
 static void
 test_disable(void **state)
 {
-	struct sesxml_mail_from h = have("example.com", "bounce.example.com",
-	    "Success", "RejectMessage");
+	struct sesxml_mail_from h = have(
+	    "example.com", "bounce.example.com", "Success", "RejectMessage");
 	unsigned diff;
 
 	(void)state;
-	assert_int_equal(cmp(want("example.com", NULL, UD), &h, &diff),
-	    SYNCPLAN_SET);
+	assert_int_equal(
+	    cmp(want("example.com", NULL, UD), &h, &diff), SYNCPLAN_SET);
 	assert_int_equal(diff, SYNCPLAN_DIFF_DOMAIN);
 }
 
 static void
 test_disabled_both_ignores_behavior(void **state)
 {
-	struct sesxml_mail_from absent = have("example.com", NULL, NULL,
-	    "RejectMessage");
+	struct sesxml_mail_from absent =
+	    have("example.com", NULL, NULL, "RejectMessage");
 	struct sesxml_mail_from empty = have("example.com", "", NULL, NULL);
 	unsigned diff;
 
@@ -182,31 +196,34 @@ test_unknown(void **state)
 	unsigned diff = 7;
 
 	(void)state;
-	assert_int_equal(cmp(want("example.com", "bounce.example.com", RM),
-	    NULL, &diff), SYNCPLAN_UNKNOWN);
-	assert_int_equal(diff, 0);
-	assert_int_equal(cmp(want("example.com", NULL, UD), NULL, NULL),
+	assert_int_equal(
+	    cmp(want("example.com", "bounce.example.com", RM), NULL, &diff),
 	    SYNCPLAN_UNKNOWN);
+	assert_int_equal(diff, 0);
+	assert_int_equal(
+	    cmp(want("example.com", NULL, UD), NULL, NULL), SYNCPLAN_UNKNOWN);
 }
 
 static void
 test_identity_cmp(void **state)
 {
 	(void)state;
-	assert_int_equal(syncplan_identity_cmp("example.com", "EXAMPLE.com"), 0);
-	assert_int_equal(syncplan_identity_cmp("alice@example.com",
-	    "alice@Example.COM"), 0);
+	assert_int_equal(
+	    syncplan_identity_cmp("example.com", "EXAMPLE.com"), 0);
+	assert_int_equal(
+	    syncplan_identity_cmp("alice@example.com", "alice@Example.COM"), 0);
 	/* a local part is SES's exactly */
-	assert_int_not_equal(syncplan_identity_cmp("alice@example.com",
-	    "Alice@example.com"), 0);
+	assert_int_not_equal(
+	    syncplan_identity_cmp("alice@example.com", "Alice@example.com"), 0);
 	/* an address never matches a domain */
-	assert_int_not_equal(syncplan_identity_cmp("example.com",
-	    "x@example.com"), 0);
-	assert_int_not_equal(syncplan_identity_cmp("a@example.com",
-	    "ab@example.com"), 0);
+	assert_int_not_equal(
+	    syncplan_identity_cmp("example.com", "x@example.com"), 0);
+	assert_int_not_equal(
+	    syncplan_identity_cmp("a@example.com", "ab@example.com"), 0);
 	/* the last '@' separates: a quoted local part may hold one */
-	assert_int_equal(syncplan_identity_cmp("\"a@b\"@example.com",
-	    "\"a@b\"@EXAMPLE.COM"), 0);
+	assert_int_equal(
+	    syncplan_identity_cmp("\"a@b\"@example.com", "\"a@b\"@EXAMPLE.COM"),
+	    0);
 	/* a total order */
 	assert_true(syncplan_identity_cmp("a.com", "b.com") < 0);
 	assert_true(syncplan_identity_cmp("b.com", "a.com") > 0);
@@ -227,13 +244,18 @@ test_make(void **state)
 	};
 	/* SES's order, other case, extra identities, a repeat */
 	struct sesxml_mail_from h[] = {
-		have("unrelated.test", "x.unrelated.test", "Success", "UseDefaultValue"),
-		have("EXAMPLE.COM", "bounce.example.com", "Success", "RejectMessage"),
-		have("sub.example.com", "b.sub.example.com", "Pending", "UseDefaultValue"),
+		have("unrelated.test", "x.unrelated.test", "Success",
+		    "UseDefaultValue"),
+		have("EXAMPLE.COM", "bounce.example.com", "Success",
+		    "RejectMessage"),
+		have("sub.example.com", "b.sub.example.com", "Pending",
+		    "UseDefaultValue"),
 		have("alice@example.org", NULL, NULL, "UseDefaultValue"),
-		have("example.net", "bounce.example.net", "Failed", "UseDefaultValue"),
+		have("example.net", "bounce.example.net", "Failed",
+		    "UseDefaultValue"),
 		have("off.test", "", NULL, "RejectMessage"),
-		have("example.com", "other.example.com", "Success", "RejectMessage"),
+		have("example.com", "other.example.com", "Success",
+		    "RejectMessage"),
 	};
 	struct syncplan_item out[6];
 
@@ -278,11 +300,13 @@ test_make_empty(void **state)
 static void
 test_make_many(void **state)
 {
-	enum { N = 1000 };
+	enum {
+		N = 1000
+	};
 	struct conf_identity *w = calloc(N, sizeof(*w));
 	struct sesxml_mail_from *h = calloc(N, sizeof(*h));
 	struct syncplan_item *out = calloc(N, sizeof(*out));
-	char (*names)[32] = calloc(N, 32), (*doms)[40] = calloc(N, 40);
+	char(*names)[32] = calloc(N, 32), (*doms)[40] = calloc(N, 40);
 	size_t i;
 
 	(void)state;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include <sys/ioctl.h>
 
 #include <errno.h>
@@ -22,28 +23,28 @@
 #include "tool/awscli/u8.h"
 
 #ifndef VERSION
-#define VERSION	"0.0.0"
+#define VERSION "0.0.0"
 #endif
 
-#define HELP_BLURB							\
-	"To see help text, you can run:\n"				\
-	"\n"								\
-	"  " CLI_PROG " help\n"						\
-	"  " CLI_PROG " <command> help\n"				\
+#define HELP_BLURB \
+	"To see help text, you can run:\n" \
+	"\n" \
+	"  " CLI_PROG " help\n" \
+	"  " CLI_PROG " <command> help\n" \
 	"  " CLI_PROG " <command> <subcommand> help\n"
-#define USAGE								\
-	CLI_PROG " [options] <command> <subcommand> "			\
-	"[<subcommand> ...] [parameters]\n" HELP_BLURB
-#define FIRST_PASS_USAGE	CLI_PROG " [-h] [--profile PROFILE] [--debug]\n"
+#define USAGE \
+	CLI_PROG " [options] <command> <subcommand> " \
+		 "[<subcommand> ...] [parameters]\n" HELP_BLURB
+#define FIRST_PASS_USAGE CLI_PROG " [-h] [--profile PROFILE] [--debug]\n"
 
-#define ERRLEN		1024
+#define ERRLEN 1024
 /* What the CLI's 0 ("wait for ever") becomes: about 25 days. */
-#define NO_TIMEOUT_MS	0x7fffffffL
+#define NO_TIMEOUT_MS 0x7fffffffL
 
 /* ---- the operations, as the SES model describes them ---- */
 
 static const char *const behaviors[] = { "UseDefaultValue", "RejectMessage",
-    NULL };
+	NULL };
 
 static const struct cliinput_member set_members[] = {
 	{ "Identity", "--identity", 0, 1, NULL,
@@ -63,25 +64,22 @@ static const struct cliinput_member get_members[] = {
 	    "A list of one or more identities." },
 };
 
-const struct cliinput_op cli_set_input = {
-	"SetIdentityMailFromDomain", set_members, 3
-};
+const struct cliinput_op cli_set_input = { "SetIdentityMailFromDomain",
+	set_members, 3 };
 
 const struct cliinput_op cli_get_input = {
 	"GetIdentityMailFromDomainAttributes", get_members, 1
 };
 
 struct operation {
-	const char		*command;
+	const char *command;
 	const struct cliinput_op *input;
-	int			 has_output;
-	const char		*help;
+	int has_output;
+	const char *help;
 };
 
-static const struct operation set_op = {
-	"set-identity-mail-from-domain",
-	&cli_set_input,
-	0,
+static const struct operation set_op = { "set-identity-mail-from-domain",
+	&cli_set_input, 0,
 	"NAME\n"
 	"  set-identity-mail-from-domain - enable or disable the custom MAIL\n"
 	"  FROM domain of a verified identity (SES SetIdentityMailFromDomain)\n"
@@ -110,13 +108,10 @@ static const struct operation set_op = {
 	"  --generate-cli-skeleton [input | yaml-input | output]\n"
 	"      Print a template of the input (or of the output) and exit.\n"
 	"\n"
-	"Nothing is printed on success. See " CLI_PROG "(1).\n"
-};
+	"Nothing is printed on success. See " CLI_PROG "(1).\n" };
 
 static const struct operation get_op = {
-	"get-identity-mail-from-domain-attributes",
-	&cli_get_input,
-	1,
+	"get-identity-mail-from-domain-attributes", &cli_get_input, 1,
 	"NAME\n"
 	"  get-identity-mail-from-domain-attributes - the custom MAIL FROM\n"
 	"  settings of identities (SES GetIdentityMailFromDomainAttributes)\n"
@@ -149,7 +144,7 @@ static const struct operation get_op = {
 void
 cli_debug(const struct cli_globals *g, const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list ap;
 
 	if (g == NULL || !g->debug)
 		return;
@@ -195,15 +190,14 @@ nomem(void)
 static int
 usage_error(const char *usage, const char *msg)
 {
-	fprintf(stderr, "\nusage: %s\n" CLI_PROG ": error: %s\n\n", usage,
-	    msg);
+	fprintf(stderr, "\nusage: %s\n" CLI_PROG ": error: %s\n\n", usage, msg);
 	return CLI_RC_PARAM;
 }
 
 static int
 parse_failed(const char *usage, enum cliargs_status st, struct cliargs *a)
 {
-	int	 rc;
+	int rc;
 
 	rc = st == CLIARGS_ENOMEM ? nomem() : usage_error(usage, a->error);
 	cliargs_free(a);
@@ -223,13 +217,29 @@ write_out(const struct strbuf *b)
 
 static const char *const color_choices[] = { "on", "off", "auto", NULL };
 static const char *const binary_choices[] = { "base64", "raw-in-base64-out",
-    NULL };
+	NULL };
 
 enum {
-	G_DEBUG, G_ENDPOINT, G_NO_VERIFY, G_NO_PAGINATE, G_OUTPUT, G_QUERY,
-	G_PROFILE, G_REGION, G_COLOR, G_NO_SIGN, G_CA_BUNDLE, G_READ_TIMEOUT,
-	G_CONNECT_TIMEOUT, G_BINARY_FORMAT, G_NO_PAGER, G_AUTO_PROMPT,
-	G_NO_AUTO_PROMPT, G_VERSION, G_COMMAND, G_COUNT
+	G_DEBUG,
+	G_ENDPOINT,
+	G_NO_VERIFY,
+	G_NO_PAGINATE,
+	G_OUTPUT,
+	G_QUERY,
+	G_PROFILE,
+	G_REGION,
+	G_COLOR,
+	G_NO_SIGN,
+	G_CA_BUNDLE,
+	G_READ_TIMEOUT,
+	G_CONNECT_TIMEOUT,
+	G_BINARY_FORMAT,
+	G_NO_PAGER,
+	G_AUTO_PROMPT,
+	G_NO_AUTO_PROMPT,
+	G_VERSION,
+	G_COMMAND,
+	G_COUNT
 };
 
 /* In the order the CLI adds them: prefixes and their ambiguities follow. */
@@ -267,19 +277,19 @@ global_options(struct cliargs_opt *o, const char *const *commands)
 static int
 python_int(const char *s, long *out)
 {
-	char		 digits[32];
-	size_t		 n = 0;
-	const char	*p = s;
-	int		 neg = 0;
-	long		 v;
+	char digits[32];
+	size_t n = 0;
+	const char *p = s;
+	int neg = 0;
+	long v;
 
 	p += strspn(p, " \t\n\r\v\f");
 	if (*p == '-' || *p == '+')
 		neg = *p++ == '-';
 	if (!(*p >= '0' && *p <= '9'))
 		return -1;
-	while ((*p >= '0' && *p <= '9') || (*p == '_' && p[1] >= '0' &&
-	    p[1] <= '9' && p[-1] != '_')) {
+	while ((*p >= '0' && *p <= '9') ||
+	    (*p == '_' && p[1] >= '0' && p[1] <= '9' && p[-1] != '_')) {
 		if (*p != '_' && n < sizeof(digits) - 1)
 			digits[n++] = *p;
 		p++;
@@ -299,7 +309,7 @@ python_int(const char *s, long *out)
 static int
 timeout_arg(const char *arg, long *out)
 {
-	struct strbuf	 msg;
+	struct strbuf msg;
 
 	if (arg == NULL) {
 		*out = CLI_TIMEOUT_DEFAULT;
@@ -317,17 +327,17 @@ timeout_arg(const char *arg, long *out)
 static int
 has_scheme(const char *url)
 {
-	const char	*colon = strchr(url, ':');
-	const char	*p;
+	const char *colon = strchr(url, ':');
+	const char *p;
 
 	if (colon == NULL || colon == url ||
 	    !((url[0] >= 'a' && url[0] <= 'z') ||
-	    (url[0] >= 'A' && url[0] <= 'Z')))
+		(url[0] >= 'A' && url[0] <= 'Z')))
 		return 0;
 	for (p = url; p < colon; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' ||
-		    *p == '.'))
+			(*p >= '0' && *p <= '9') || *p == '+' || *p == '-' ||
+			*p == '.'))
 			return 0;
 	return 1;
 }
@@ -339,14 +349,16 @@ main_help(const struct cli_command *commands, struct strbuf *out)
 
 	strbuf_adds(out,
 	    CLI_PROG " - Amazon SES custom MAIL FROM domains from the command "
-	    "line\n"
-	    "\n"
-	    "usage: " CLI_PROG " [global options] <command> [options]\n"
-	    "\n"
-	    "Commands:\n");
+		     "line\n"
+		     "\n"
+		     "usage: " CLI_PROG
+		     " [global options] <command> [options]\n"
+		     "\n"
+		     "Commands:\n");
 	for (c = commands; c->name != NULL; c++)
 		strbuf_addf(out, "  %-42s %s\n", c->name, c->summary);
-	strbuf_addf(out, "  %-42s %s\n", "help", "this text; "
+	strbuf_addf(out, "  %-42s %s\n", "help",
+	    "this text; "
 	    "`" CLI_PROG " COMMAND help` describes a command");
 	strbuf_adds(out,
 	    "\n"
@@ -360,25 +372,25 @@ main_help(const struct cli_command *commands, struct strbuf *out)
 	    "Exit status: 0 success, 252 bad usage or parameters, 253 no "
 	    "credentials\nor region, 254 SES answered with an error, 255 any "
 	    "other failure.\n"
-	    "The set and get commands behave as `aws ses ...`; see "
-	    CLI_PROG "(1).\n");
+	    "The set and get commands behave as `aws ses ...`; see " CLI_PROG
+	    "(1).\n");
 }
 
 /* ---- the SES commands ---- */
 
 /* One run of an SES command. */
 struct run {
-	const struct cli_globals	*g;
-	struct cli_globals		 debug_globals; /* for callbacks */
-	const struct operation		*op;
-	struct clivalue			*params; /* in call order */
-	struct awsenv_shared		 shared;
-	int				 have_shared;
-	struct awsenv_region		 region;
-	struct awsenv_endpoint		 endpoint;
-	int				 have_endpoint;
-	struct creds_provider		*creds;
-	struct ses_client		*client;
+	const struct cli_globals *g;
+	struct cli_globals debug_globals; /* for callbacks */
+	const struct operation *op;
+	struct clivalue *params; /* in call order */
+	struct awsenv_shared shared;
+	int have_shared;
+	struct awsenv_region region;
+	struct awsenv_endpoint endpoint;
+	int have_endpoint;
+	struct creds_provider *creds;
+	struct ses_client *client;
 };
 
 static void
@@ -397,7 +409,7 @@ run_free(struct run *r)
 static const char *
 config_value(const struct run *r, const char *key)
 {
-	const char	*v;
+	const char *v;
 
 	if (!r->have_shared)
 		return NULL;
@@ -408,7 +420,7 @@ config_value(const struct run *r, const char *key)
 static const char *
 env_value(const char *name)
 {
-	const char	*v = getenv(name);
+	const char *v = getenv(name);
 
 	return v != NULL && *v != '\0' ? v : NULL;
 }
@@ -417,8 +429,9 @@ env_value(const char *name)
 static int
 put_param(struct run *r, const char *name, struct clivalue *v)
 {
-	if (v == NULL || clivalue_map_set(r->params, clivalue_new_str(CLIV_STR,
-	    name, strlen(name)), v) == -1)
+	if (v == NULL ||
+	    clivalue_map_set(r->params,
+		clivalue_new_str(CLIV_STR, name, strlen(name)), v) == -1)
 		return -1;
 	return 0;
 }
@@ -441,13 +454,12 @@ input_error(enum cliinput_status st, struct strbuf *msg)
 static int
 string_param(struct run *r, const struct cliinput_member *m, const char *arg)
 {
-	struct clivalue	*v;
-	struct strbuf	 msg;
+	struct clivalue *v;
+	struct strbuf msg;
 	enum cliinput_status st;
 
 	strbuf_init(&msg);
-	if ((st = cliinput_paramfile(m->option, arg, &v, &msg)) !=
-	    CLIINPUT_OK)
+	if ((st = cliinput_paramfile(m->option, arg, &v, &msg)) != CLIINPUT_OK)
 		return input_error(st, &msg);
 	if (v == NULL)
 		v = clivalue_new_str(CLIV_STR, arg, strlen(arg));
@@ -458,13 +470,14 @@ static int
 list_param(struct run *r, const struct cliinput_member *m,
     const struct cliargs_val *val)
 {
-	struct clivalue	*text = NULL, *v;
-	struct strbuf	 msg;
+	struct clivalue *text = NULL, *v;
+	struct strbuf msg;
 	enum cliinput_status st;
 
 	strbuf_init(&msg);
-	if (val->nlist == 1 && (st = cliinput_paramfile(m->option,
-	    val->list[0], &text, &msg)) != CLIINPUT_OK)
+	if (val->nlist == 1 &&
+	    (st = cliinput_paramfile(m->option, val->list[0], &text, &msg)) !=
+		CLIINPUT_OK)
 		return input_error(st, &msg);
 	st = cliinput_list(m->option, val->list, val->nlist, text, &v, &msg);
 	clivalue_free(text);
@@ -477,7 +490,7 @@ list_param(struct run *r, const struct cliinput_member *m,
 static int
 document_text(const char *option, const char *arg, struct clivalue **text)
 {
-	struct strbuf	 msg;
+	struct strbuf msg;
 	enum cliinput_status st;
 
 	strbuf_init(&msg);
@@ -490,8 +503,8 @@ document_text(const char *option, const char *arg, struct clivalue **text)
 		/* json.loads() and ruamel decode bytes, a BOM included */
 		if ((*text)->len >= 3 &&
 		    memcmp((*text)->str, "\xef\xbb\xbf", 3) == 0) {
-			memmove((*text)->str, (*text)->str + 3,
-			    (*text)->len - 2);
+			memmove(
+			    (*text)->str, (*text)->str + 3, (*text)->len - 2);
 			(*text)->len -= 3;
 		}
 		(*text)->kind = CLIV_STR;
@@ -503,15 +516,17 @@ document_text(const char *option, const char *arg, struct clivalue **text)
 static int
 input_document(struct run *r, int json, const struct clivalue *text)
 {
-	struct clivalue	*doc;
-	struct strbuf	 msg;
+	struct clivalue *doc;
+	struct strbuf msg;
 	enum cliinput_status st;
 
 	strbuf_init(&msg);
 	if (!u8_valid(text->str, text->len, 0)) {
 		/* undecodable bytes from fileb:// */
-		strbuf_addf(&msg, "Error parsing parameter '%s': Invalid %s "
-		    "received.", json ? "cli-input-json" : "cli-input-yaml",
+		strbuf_addf(&msg,
+		    "Error parsing parameter '%s': Invalid %s "
+		    "received.",
+		    json ? "cli-input-json" : "cli-input-yaml",
 		    json ? "JSON" : "YAML");
 		return fail_buf(CLI_RC_PARAM, &msg);
 	}
@@ -532,16 +547,16 @@ make_client(struct run *r)
 {
 	struct ses_client_options o;
 	const struct cli_globals *g = r->g;
-	const char	*ca;
-	char		 err[ERRLEN];
-	long		 v;
+	const char *ca;
+	char err[ERRLEN];
+	long v;
 
 	if (awsenv_shared_load(g->profile, &r->shared, err, sizeof(err)) !=
 	    AWSENV_OK)
 		return fail(CLI_RC_FAILED, err);
 	r->have_shared = 1;
-	switch (awsenv_region(g->region, g->profile, &r->region, err,
-	    sizeof(err))) {
+	switch (awsenv_region(
+	    g->region, g->profile, &r->region, err, sizeof(err))) {
 	case AWSENV_OK:
 		break;
 	case AWSENV_ENOREGION:
@@ -551,19 +566,21 @@ make_client(struct run *r)
 	}
 	cli_debug(g, "region %s (from %s)", r->region.name, r->region.source);
 	if (g->read_timeout < 0 || g->connect_timeout < 0) {
-		snprintf(err, sizeof(err), "Attempted to set %s timeout to "
+		snprintf(err, sizeof(err),
+		    "Attempted to set %s timeout to "
 		    "%ld, but the timeout cannot be set to a value less than "
-		    "or equal to 0.", g->connect_timeout < 0 ? "connect" :
-		    "read", g->connect_timeout < 0 ? g->connect_timeout :
-		    g->read_timeout);
+		    "or equal to 0.",
+		    g->connect_timeout < 0 ? "connect" : "read",
+		    g->connect_timeout < 0 ? g->connect_timeout
+					   : g->read_timeout);
 		return fail(CLI_RC_FAILED, err);
 	}
 	if (awsenv_endpoint(g->endpoint_url, r->region.name, &r->endpoint, err,
-	    sizeof(err)) != AWSENV_OK)
+		sizeof(err)) != AWSENV_OK)
 		return fail(CLI_RC_FAILED, err);
 	r->have_endpoint = 1;
-	cli_debug(g, "endpoint %s (from %s)", r->endpoint.url,
-	    r->endpoint.source);
+	cli_debug(
+	    g, "endpoint %s (from %s)", r->endpoint.url, r->endpoint.source);
 
 	memset(&o, 0, sizeof(o));
 	o.region = r->region.name;
@@ -578,12 +595,13 @@ make_client(struct run *r)
 	if (r->endpoint.tls)
 		o.http.ca_file = ca;
 	o.http.no_verify = !g->verify_ssl;
-	o.http.connect_timeout_ms = g->connect_timeout == 0 ? NO_TIMEOUT_MS :
-	    g->connect_timeout > NO_TIMEOUT_MS / 1000 ? NO_TIMEOUT_MS :
-	    g->connect_timeout * 1000;
-	o.http.timeout_ms = g->read_timeout == 0 ? NO_TIMEOUT_MS :
-	    g->read_timeout > NO_TIMEOUT_MS / 1000 ? NO_TIMEOUT_MS :
-	    g->read_timeout * 1000;
+	o.http.connect_timeout_ms = g->connect_timeout == 0 ? NO_TIMEOUT_MS
+	    : g->connect_timeout > NO_TIMEOUT_MS / 1000
+	    ? NO_TIMEOUT_MS
+	    : g->connect_timeout * 1000;
+	o.http.timeout_ms = g->read_timeout == 0     ? NO_TIMEOUT_MS
+	    : g->read_timeout > NO_TIMEOUT_MS / 1000 ? NO_TIMEOUT_MS
+						     : g->read_timeout * 1000;
 	o.http.user_agent = CLI_PROG "/" VERSION;
 	/* $AWS_MAX_ATTEMPTS first (the client reads it), then the config */
 	if (env_value("AWS_MAX_ATTEMPTS") == NULL &&
@@ -592,7 +610,7 @@ make_client(struct run *r)
 	    v < INT_MAX)
 		o.max_attempts = (int)v;
 	if ((r->creds = creds_provider_new(&(struct creds_options){
-	    g->profile, debug_line, &r->debug_globals })) == NULL)
+		 g->profile, debug_line, &r->debug_globals })) == NULL)
 		return nomem();
 	o.creds = r->creds;
 	if ((r->client = ses_client_new(&o, err, sizeof(err))) == NULL)
@@ -608,40 +626,43 @@ make_client(struct run *r)
 static int
 unsendable(const struct clivalue *v)
 {
-	struct strbuf	 msg;
-	unsigned long	 cp;
-	size_t		 pos, run;
+	struct strbuf msg;
+	unsigned long cp;
+	size_t pos, run;
 
 	if (strlen(v->str) != v->len)
-		return fail(CLI_RC_PARAM, "A NUL character cannot be sent in a "
+		return fail(CLI_RC_PARAM,
+		    "A NUL character cannot be sent in a "
 		    "parameter.");
 	if (!u8_find_surrogate(v->str, v->len, &pos, &cp, &run))
 		return CLI_RC_OK;
 	strbuf_init(&msg);
 	if (run == 1)
-		strbuf_addf(&msg, "'utf-8' codec can't encode character "
-		    "'\\u%04lx' in position %zu: surrogates not allowed", cp,
-		    pos);
+		strbuf_addf(&msg,
+		    "'utf-8' codec can't encode character "
+		    "'\\u%04lx' in position %zu: surrogates not allowed",
+		    cp, pos);
 	else
-		strbuf_addf(&msg, "'utf-8' codec can't encode characters in "
-		    "position %zu-%zu: surrogates not allowed", pos,
-		    pos + run - 1);
+		strbuf_addf(&msg,
+		    "'utf-8' codec can't encode characters in "
+		    "position %zu-%zu: surrogates not allowed",
+		    pos, pos + run - 1);
 	return fail_buf(CLI_RC_FAILED, &msg);
 }
 
 /* The request's parameters in the call's order, as botocore serialises
    them: Identities.member.N for a list, "Identities=" for an empty one. */
 struct wire {
-	struct ses_param	*params;
-	size_t			 n;
-	char			**keys;		/* the member keys, owned */
-	size_t			 nkeys;
+	struct ses_param *params;
+	size_t n;
+	char **keys; /* the member keys, owned */
+	size_t nkeys;
 };
 
 static void
 wire_free(struct wire *w)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < w->nkeys; i++)
 		free(w->keys[i]);
@@ -654,9 +675,9 @@ static int
 serialize(const struct run *r, struct wire *w)
 {
 	const struct clivalue *v, *item;
-	const char	*name;
-	size_t		 i, k, cap = 0;
-	int		 rc;
+	const char *name;
+	size_t i, k, cap = 0;
+	int rc;
 
 	memset(w, 0, sizeof(*w));
 	for (i = 0; i < r->params->n; i++) {
@@ -678,8 +699,8 @@ serialize(const struct run *r, struct wire *w)
 				return rc;
 			}
 			w->params[w->n].key = name;
-			w->params[w->n++].value = v->kind == CLIV_STR ?
-			    v->str : "";
+			w->params[w->n++].value =
+			    v->kind == CLIV_STR ? v->str : "";
 			continue;
 		}
 		for (k = 0; k < v->n; k++) {
@@ -689,7 +710,7 @@ serialize(const struct run *r, struct wire *w)
 				return rc;
 			}
 			if (asprintf(&w->keys[w->nkeys], "%s.member.%zu", name,
-			    k + 1) == -1) {
+				k + 1) == -1) {
 				wire_free(w);
 				return nomem();
 			}
@@ -717,9 +738,9 @@ static struct clivalue *
 response(const struct operation *op, const struct sesxml_doc *doc)
 {
 	const struct sesxml_mail_from *e;
-	struct clivalue	*resp, *attrs, *entry;
-	size_t		 i;
-	int		 bad = 0;
+	struct clivalue *resp, *attrs, *entry;
+	size_t i;
+	int bad = 0;
 
 	if ((resp = clivalue_new(CLIV_MAP)) == NULL)
 		return NULL;
@@ -735,14 +756,17 @@ response(const struct operation *op, const struct sesxml_doc *doc)
 			bad = 1;
 			break;
 		}
-		if (e->mail_from_domain != NULL && map_put(entry,
-		    "MailFromDomain", str_value(e->mail_from_domain)) == -1)
+		if (e->mail_from_domain != NULL &&
+		    map_put(entry, "MailFromDomain",
+			str_value(e->mail_from_domain)) == -1)
 			bad = 1;
-		if (e->status != NULL && map_put(entry, "MailFromDomainStatus",
-		    str_value(e->status)) == -1)
+		if (e->status != NULL &&
+		    map_put(entry, "MailFromDomainStatus",
+			str_value(e->status)) == -1)
 			bad = 1;
-		if (e->behavior != NULL && map_put(entry, "BehaviorOnMXFailure",
-		    str_value(e->behavior)) == -1)
+		if (e->behavior != NULL &&
+		    map_put(entry, "BehaviorOnMXFailure",
+			str_value(e->behavior)) == -1)
 			bad = 1;
 		if (map_put(attrs, e->identity, entry) == -1)
 			bad = 1;
@@ -758,10 +782,10 @@ response(const struct operation *op, const struct sesxml_doc *doc)
 static struct clivalue *
 sample_response(const struct operation *op)
 {
-	struct clivalue	*resp, *attrs, *entry;
+	struct clivalue *resp, *attrs, *entry;
 	static const char *const names[] = { "MailFromDomain",
-	    "MailFromDomainStatus", "BehaviorOnMXFailure" };
-	size_t		 i;
+		"MailFromDomainStatus", "BehaviorOnMXFailure" };
+	size_t i;
 
 	if ((resp = clivalue_new(CLIV_MAP)) == NULL || !op->has_output)
 		return resp;
@@ -791,9 +815,9 @@ display(const struct run *r, const struct clivalue *resp)
 {
 	enum clioutput_format fmt;
 	struct clioutput_style style;
-	struct winsize	 ws;
-	struct strbuf	 out, msg;
-	const char	*name;
+	struct winsize ws;
+	struct strbuf out, msg;
+	const char *name;
 
 	name = r->g->output;
 	if (name == NULL)
@@ -807,8 +831,8 @@ display(const struct run *r, const struct clivalue *resp)
 		strbuf_addf(&msg, "Unknown output type: %s", name);
 		return fail_buf(CLI_RC_FAILED, &msg);
 	}
-	style.width = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 ?
-	    ws.ws_col : 80;
+	style.width =
+	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 80;
 	style.color = strcmp(r->g->color, "on") == 0 ||
 	    (strcmp(r->g->color, "auto") == 0 && isatty(STDOUT_FILENO));
 	strbuf_init(&out);
@@ -825,31 +849,33 @@ display(const struct run *r, const struct clivalue *resp)
 static int
 service_error(const struct run *r, const struct ses_result *res)
 {
-	struct strbuf	 msg;
-	int		 rc;
+	struct strbuf msg;
+	int rc;
 
 	strbuf_init(&msg);
 	switch (res->kind) {
 	case SES_ESERVICE:
-		strbuf_addf(&msg, "An error occurred (%s) when calling the %s "
-		    "operation", res->code != NULL ? res->code : "Unknown",
+		strbuf_addf(&msg,
+		    "An error occurred (%s) when calling the %s "
+		    "operation",
+		    res->code != NULL ? res->code : "Unknown",
 		    r->op->input->action);
 		if (res->retries_exhausted)
 			strbuf_addf(&msg, " (reached max retries: %d)",
 			    res->attempts - 1);
-		strbuf_addf(&msg, ": %s", res->message != NULL ?
-		    res->message : "Unknown");
+		strbuf_addf(&msg, ": %s",
+		    res->message != NULL ? res->message : "Unknown");
 		rc = CLI_RC_SERVICE;
 		break;
 	case SES_ECREDS:
-		strbuf_adds(&msg, res->message != NULL ? res->message :
-		    CREDS_MSG_NOTFOUND);
-		rc = res->creds_status == CREDS_ENOTFOUND ? CLI_RC_CONFIG :
-		    CLI_RC_FAILED;
+		strbuf_adds(&msg,
+		    res->message != NULL ? res->message : CREDS_MSG_NOTFOUND);
+		rc = res->creds_status == CREDS_ENOTFOUND ? CLI_RC_CONFIG
+							  : CLI_RC_FAILED;
 		break;
 	default:
-		strbuf_adds(&msg, res->message != NULL ? res->message :
-		    "the request failed");
+		strbuf_adds(&msg,
+		    res->message != NULL ? res->message : "the request failed");
 		rc = CLI_RC_FAILED;
 		break;
 	}
@@ -861,32 +887,31 @@ service_error(const struct run *r, const struct ses_result *res)
 static int
 check_credentials(const struct run *r)
 {
-	struct creds	 c;
-	char		 err[ERRLEN];
+	struct creds c;
+	char err[ERRLEN];
 	enum creds_status st;
 
 	st = creds_provider_get(r->creds, &c, err, sizeof(err));
 	if (st == CREDS_OK) {
-		cli_debug(r->g, "credentials from %s",
-		    creds_source_name(c.source));
+		cli_debug(
+		    r->g, "credentials from %s", creds_source_name(c.source));
 		creds_clear(&c);
 		return CLI_RC_OK;
 	}
 	if (st == CREDS_ENOMEM)
 		return nomem();
-	return fail(st == CREDS_ENOTFOUND ? CLI_RC_CONFIG : CLI_RC_FAILED,
-	    err);
+	return fail(st == CREDS_ENOTFOUND ? CLI_RC_CONFIG : CLI_RC_FAILED, err);
 }
 
 static int
 invoke(struct run *r, int sample_only)
 {
 	struct ses_result res;
-	struct wire	 w;
-	struct clivalue	*resp;
-	struct strbuf	 msg;
-	size_t		 k;
-	int		 rc;
+	struct wire w;
+	struct clivalue *resp;
+	struct strbuf msg;
+	size_t k;
+	int rc;
 
 	if ((rc = make_client(r)) != CLI_RC_OK)
 		return rc;
@@ -914,8 +939,8 @@ invoke(struct run *r, int sample_only)
 		ses_result_free(&res);
 		return rc;
 	}
-	cli_debug(r->g, "%s succeeded after %d attempt(s)", r->op->input->action,
-	    res.attempts);
+	cli_debug(r->g, "%s succeeded after %d attempt(s)",
+	    r->op->input->action, res.attempts);
 	resp = response(r->op, res.doc);
 	ses_result_free(&res);
 	if (resp == NULL)
@@ -926,17 +951,21 @@ invoke(struct run *r, int sample_only)
 }
 
 enum {
-	O_INPUT_JSON, O_INPUT_YAML, O_SKELETON, O_HELP, O_EXTRA
+	O_INPUT_JSON,
+	O_INPUT_YAML,
+	O_SKELETON,
+	O_HELP,
+	O_EXTRA
 };
 
-static const char *const skeleton_choices[] = { "input", "output",
-    "yaml-input", NULL };
+static const char *const skeleton_choices[] = { "input", "output", "yaml-input",
+	NULL };
 
 /* An argument that, typed exactly, makes the required options optional. */
 static int
 overrides_required(int argc, char **argv)
 {
-	int	 i;
+	int i;
 
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--cli-input-json") == 0 ||
@@ -960,7 +989,7 @@ print_help(const char *text)
 static int
 unknown_options(const char *const *words, size_t n)
 {
-	size_t	 i;
+	size_t i;
 
 	fputs("\nusage: " USAGE "\nUnknown options: ", stderr);
 	for (i = 0; i < n; i++)
@@ -970,20 +999,20 @@ unknown_options(const char *const *words, size_t n)
 }
 
 static int
-ses_command(const struct cli_globals *g, const struct operation *op,
-    int argc, char **argv)
+ses_command(const struct cli_globals *g, const struct operation *op, int argc,
+    char **argv)
 {
 	struct cliargs_opt opts[8];
-	struct cliargs	 a;
-	struct run	 r;
-	struct strbuf	 out;
-	struct clivalue	*text[2] = { NULL, NULL };
+	struct cliargs a;
+	struct run r;
+	struct strbuf out;
+	struct clivalue *text[2] = { NULL, NULL };
 	const struct cliinput_member *m;
-	const char	**extra;
-	size_t		 i, nm = op->input->nmembers, nextra;
+	const char **extra;
+	size_t i, nm = op->input->nmembers, nextra;
 	enum cliargs_status st;
-	int		 optional, rc, json, yaml;
-	const char	*skeleton;
+	int optional, rc, json, yaml;
+	const char *skeleton;
 
 	if (argc == 1 && strcmp(argv[0], "help") == 0)
 		return print_help(op->help);
@@ -991,18 +1020,17 @@ ses_command(const struct cli_globals *g, const struct operation *op,
 	for (i = 0; i < nm; i++) {
 		m = &op->input->members[i];
 		opts[i] = (struct cliargs_opt){ m->option, NULL,
-		    m->list ? CLIARGS_LIST : CLIARGS_STORE, NULL, NULL,
-		    m->required && !optional };
+			m->list ? CLIARGS_LIST : CLIARGS_STORE, NULL, NULL,
+			m->required && !optional };
 	}
 	opts[nm + O_INPUT_JSON] = (struct cliargs_opt){ "--cli-input-json",
-	    NULL, CLIARGS_STORE, NULL, NULL, 0 };
+		NULL, CLIARGS_STORE, NULL, NULL, 0 };
 	opts[nm + O_INPUT_YAML] = (struct cliargs_opt){ "--cli-input-yaml",
-	    NULL, CLIARGS_STORE, NULL, NULL, 0 };
-	opts[nm + O_SKELETON] = (struct cliargs_opt){
-	    "--generate-cli-skeleton", NULL, CLIARGS_OPTIONAL,
-	    skeleton_choices, "input", 0 };
+		NULL, CLIARGS_STORE, NULL, NULL, 0 };
+	opts[nm + O_SKELETON] = (struct cliargs_opt){ "--generate-cli-skeleton",
+		NULL, CLIARGS_OPTIONAL, skeleton_choices, "input", 0 };
 	opts[nm + O_HELP] = (struct cliargs_opt){ "help", NULL,
-	    CLIARGS_POSITIONAL_OPT, NULL, NULL, 0 };
+		CLIARGS_POSITIONAL_OPT, NULL, NULL, 0 };
 	if ((st = cliargs_parse(opts, nm + O_EXTRA, argc, argv, &a)) !=
 	    CLIARGS_OK)
 		return parse_failed(USAGE, st, &a);
@@ -1039,8 +1067,8 @@ ses_command(const struct cli_globals *g, const struct operation *op,
 		m = &op->input->members[i];
 		if (a.vals[i].count == 0)
 			continue;
-		rc = m->list ? list_param(&r, m, &a.vals[i]) :
-		    string_param(&r, m, a.vals[i].value);
+		rc = m->list ? list_param(&r, m, &a.vals[i])
+			     : string_param(&r, m, a.vals[i].value);
 	}
 	json = a.vals[nm + O_INPUT_JSON].count > 0;
 	yaml = a.vals[nm + O_INPUT_YAML].count > 0;
@@ -1057,8 +1085,9 @@ ses_command(const struct cli_globals *g, const struct operation *op,
 		rc = input_document(&r, json, text[json ? 0 : 1]);
 	clivalue_free(text[0]);
 	clivalue_free(text[1]);
-	skeleton = a.vals[nm + O_SKELETON].count > 0 ?
-	    a.vals[nm + O_SKELETON].value : NULL;
+	skeleton = a.vals[nm + O_SKELETON].count > 0
+	    ? a.vals[nm + O_SKELETON].value
+	    : NULL;
 	if (rc != CLI_RC_OK)
 		goto done;
 	if (skeleton != NULL && strcmp(skeleton, "output") != 0) {
@@ -1082,7 +1111,8 @@ ses_command(const struct cli_globals *g, const struct operation *op,
 		if (r.params->keys[i]->kind == CLIV_STR &&
 		    strcmp(r.params->keys[i]->str, "MailFromDomain") == 0 &&
 		    r.params->items[i]->kind == CLIV_NONE) {
-			cli_debug(g, "MailFromDomain is null: left out, which "
+			cli_debug(g,
+			    "MailFromDomain is null: left out, which "
 			    "disables the custom MAIL FROM domain");
 			clivalue_map_remove(r.params, i);
 			break;
@@ -1095,15 +1125,15 @@ done:
 }
 
 int
-cli_set_identity_mail_from_domain(const struct cli_globals *g, int argc,
-    char **argv)
+cli_set_identity_mail_from_domain(
+    const struct cli_globals *g, int argc, char **argv)
 {
 	return ses_command(g, &set_op, argc, argv);
 }
 
 int
-cli_get_identity_mail_from_domain_attributes(const struct cli_globals *g,
-    int argc, char **argv)
+cli_get_identity_mail_from_domain_attributes(
+    const struct cli_globals *g, int argc, char **argv)
 {
 	return ses_command(g, &get_op, argc, argv);
 }
@@ -1121,30 +1151,33 @@ static int
 unsupported(const struct cli_globals *g)
 {
 	if (g->query != NULL)
-		return fail(CLI_RC_PARAM, "--query is not supported: "
-		    CLI_PROG " has no JMESPath engine; filter its --output "
+		return fail(CLI_RC_PARAM,
+		    "--query is not supported: " CLI_PROG
+		    " has no JMESPath engine; filter its --output "
 		    "json with another tool.");
 	if (!g->sign_request)
-		return fail(CLI_RC_PARAM, "--no-sign-request is not supported: "
+		return fail(CLI_RC_PARAM,
+		    "--no-sign-request is not supported: "
 		    "SES refuses unsigned requests.");
 	if (g->cli_auto_prompt)
-		return fail(CLI_RC_PARAM, "--cli-auto-prompt is not supported "
+		return fail(CLI_RC_PARAM,
+		    "--cli-auto-prompt is not supported "
 		    "by " CLI_PROG ".");
 	return CLI_RC_OK;
 }
 
 static int
-dispatch(const struct cli_command *commands, const char *const *names,
-    int argc, char **argv)
+dispatch(const struct cli_command *commands, const char *const *names, int argc,
+    char **argv)
 {
 	struct cliargs_opt opts[G_COUNT];
 	struct cli_globals g;
-	struct cliargs	 a;
-	struct strbuf	 help;
+	struct cliargs a;
+	struct strbuf help;
 	const struct cli_command *c;
 	const struct cliargs_val *v;
 	enum cliargs_status st;
-	int		 rc;
+	int rc;
 
 	/* the CLI's first pass, for --debug and --profile only */
 	if ((st = cliargs_parse(first_pass_opts, 3, argc, argv, &a)) !=
@@ -1190,15 +1223,18 @@ dispatch(const struct cli_command *commands, const char *const *names,
 	if ((rc = unsupported(&g)) != CLI_RC_OK)
 		goto out;
 	if (g.endpoint_url != NULL && !has_scheme(g.endpoint_url)) {
-		fprintf(stderr, "\nBad value for --endpoint-url \"%s\": scheme "
+		fprintf(stderr,
+		    "\nBad value for --endpoint-url \"%s\": scheme "
 		    "is missing.  Must be of the form http://<hostname>/ or "
-		    "https://<hostname>/\n", g.endpoint_url);
+		    "https://<hostname>/\n",
+		    g.endpoint_url);
 		rc = CLI_RC_PARAM;
 		goto out;
 	}
 	if ((rc = timeout_arg(v[G_READ_TIMEOUT].value, &g.read_timeout)) !=
-	    CLI_RC_OK || (rc = timeout_arg(v[G_CONNECT_TIMEOUT].value,
-	    &g.connect_timeout)) != CLI_RC_OK)
+		CLI_RC_OK ||
+	    (rc = timeout_arg(
+		 v[G_CONNECT_TIMEOUT].value, &g.connect_timeout)) != CLI_RC_OK)
 		goto out;
 	if (g.profile != NULL && g.profile[0] == '\0')
 		g.profile = NULL;
@@ -1224,10 +1260,10 @@ out:
 int
 cli_main(const struct cli_command *commands, int argc, char **argv)
 {
-	const char	**names;
-	char		**args;
-	size_t		 n = 0, i;
-	int		 rc, k;
+	const char **names;
+	char **args;
+	size_t n = 0, i;
+	int rc, k;
 
 	/* a closed pipe on stdout ends the output, not the program */
 	signal(SIGPIPE, SIG_IGN);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,8 +8,8 @@
 
 /* How one word was classified. */
 struct word {
-	char	 pattern;	/* 'O' option, 'A' argument, '-': "--" */
-	int	 opt;		/* for 'O': the option, -1 if unknown */
+	char pattern; /* 'O' option, 'A' argument, '-': "--" */
+	int opt;      /* for 'O': the option, -1 if unknown */
 	const char *option_string;
 	const char *explicit_arg; /* the part after '=' (or a short option's
 				     tail), NULL if none */
@@ -16,15 +17,15 @@ struct word {
 
 struct parse {
 	const struct cliargs_opt *opts;
-	size_t		 nopts;
-	int		 argc;
-	char *const	*argv;
-	struct word	*words;
-	struct cliargs	*out;
-	int		*seen;
-	size_t		*positionals;	/* still to fill, in order */
-	size_t		 npositionals;
-	int		 failed;	/* a usage error or out of memory */
+	size_t nopts;
+	int argc;
+	char *const *argv;
+	struct word *words;
+	struct cliargs *out;
+	int *seen;
+	size_t *positionals; /* still to fill, in order */
+	size_t npositionals;
+	int failed; /* a usage error or out of memory */
 };
 
 static int
@@ -49,7 +50,7 @@ static void
 usage_error(struct parse *p, const char *fmt_prefix,
     const struct cliargs_opt *o, const char *text)
 {
-	struct strbuf	 b;
+	struct strbuf b;
 
 	strbuf_init(&b);
 	if (o != NULL) {
@@ -70,13 +71,13 @@ matches_name(const struct cliargs_opt *o, const char *s, size_t len)
 {
 	return (strlen(o->name) == len && memcmp(o->name, s, len) == 0) ||
 	    (o->alias != NULL && strlen(o->alias) == len &&
-	    memcmp(o->alias, s, len) == 0);
+		memcmp(o->alias, s, len) == 0);
 }
 
 static int
 find_exact(const struct parse *p, const char *s, size_t len)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < p->nopts; i++)
 		if (!is_positional(&p->opts[i]) &&
@@ -89,7 +90,7 @@ find_exact(const struct parse *p, const char *s, size_t len)
 static int
 negative_number(const char *s)
 {
-	size_t	 d;
+	size_t d;
 
 	if (s[0] != '-')
 		return 0;
@@ -105,19 +106,19 @@ negative_number(const char *s)
 }
 
 struct candidate {
-	int		 opt;
-	const char	*option_string;
-	const char	*explicit_arg;
+	int opt;
+	const char *option_string;
+	const char *explicit_arg;
 };
 
 /* argparse's _get_option_tuples: options the word may abbreviate. */
 static size_t
-option_tuples(const struct parse *p, const char *arg,
-    struct candidate *cand, size_t max)
+option_tuples(
+    const struct parse *p, const char *arg, struct candidate *cand, size_t max)
 {
-	const char	*eq, *strings[2];
-	size_t		 i, k, n = 0, plen;
-	int		 dd = arg[1] == '-';
+	const char *eq, *strings[2];
+	size_t i, k, n = 0, plen;
+	int dd = arg[1] == '-';
 
 	eq = dd ? strchr(arg, '=') : NULL;
 	plen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
@@ -139,8 +140,8 @@ option_tuples(const struct parse *p, const char *arg,
 				if (n < max) {
 					cand[n].opt = (int)i;
 					cand[n].option_string = strings[k];
-					cand[n].explicit_arg = eq != NULL ?
-					    eq + 1 : NULL;
+					cand[n].explicit_arg =
+					    eq != NULL ? eq + 1 : NULL;
 				}
 				n++;
 			}
@@ -154,10 +155,10 @@ static int
 classify(struct parse *p, const char *arg, struct word *w)
 {
 	struct candidate cand[64];
-	struct strbuf	 b;
-	const char	*eq;
-	size_t		 n, i;
-	int		 k;
+	struct strbuf b;
+	const char *eq;
+	size_t n, i;
+	int k;
 
 	w->opt = -1;
 	w->option_string = arg;
@@ -174,8 +175,8 @@ classify(struct parse *p, const char *arg, struct word *w)
 	    (k = find_exact(p, arg, (size_t)(eq - arg))) != -1) {
 		w->opt = k;
 		w->option_string = p->opts[k].name;
-		if (!matches_name(&p->opts[k], p->opts[k].name,
-		    (size_t)(eq - arg)))
+		if (!matches_name(
+			&p->opts[k], p->opts[k].name, (size_t)(eq - arg)))
 			w->option_string = p->opts[k].alias;
 		w->explicit_arg = eq + 1;
 		return 1;
@@ -204,7 +205,7 @@ classify(struct parse *p, const char *arg, struct word *w)
 static int
 add_extra(struct parse *p, char *s)
 {
-	char	**e;
+	char **e;
 
 	e = realloc(p->out->extras, (p->out->nextras + 1) * sizeof(*e));
 	if (e == NULL) {
@@ -220,7 +221,7 @@ static int
 check_choice(struct parse *p, const struct cliargs_opt *o, const char *v)
 {
 	const char *const *c;
-	char		*msg;
+	char *msg;
 
 	if (o->choices == NULL)
 		return 0;
@@ -244,9 +245,9 @@ static int
 take(struct parse *p, int opt, const char **args, size_t n)
 {
 	const struct cliargs_opt *o = &p->opts[opt];
-	struct cliargs_val	*v = &p->out->vals[opt];
-	const char		**list;
-	size_t			 i, k;
+	struct cliargs_val *v = &p->out->vals[opt];
+	const char **list;
+	size_t i, k;
 
 	p->seen[opt] = 1;
 	/* a positional's words lose their first "--" */
@@ -313,8 +314,8 @@ static int
 match_from(const struct parse *p, size_t k, size_t kmax, const char *pat,
     size_t *counts)
 {
-	size_t	 lead, tail, lmax, tmax, used;
-	int	 a;
+	size_t lead, tail, lmax, tmax, used;
+	int a;
 
 	if (k == kmax)
 		return 0;
@@ -323,15 +324,16 @@ match_from(const struct parse *p, size_t k, size_t kmax, const char *pat,
 		for (a = 1; a >= 0; a--) {
 			if (a == 1 && pat[lead] != 'A')
 				continue;
-			if (a == 0 && p->opts[p->positionals[k]].kind !=
-			    CLIARGS_POSITIONAL_OPT)
+			if (a == 0 &&
+			    p->opts[p->positionals[k]].kind !=
+				CLIARGS_POSITIONAL_OPT)
 				continue;
 			used = lead + (size_t)a;
 			tmax = strspn(pat + used, "-");
 			for (tail = tmax + 1; tail-- > 0;) {
 				counts[k] = used + tail;
 				if (match_from(p, k + 1, kmax,
-				    pat + used + tail, counts) == 0)
+					pat + used + tail, counts) == 0)
 					return 0;
 			}
 		}
@@ -343,15 +345,15 @@ match_from(const struct parse *p, size_t k, size_t kmax, const char *pat,
 static int
 consume_positionals(struct parse *p, const char *pattern, int start)
 {
-	size_t		 counts[8], kmax, i;
-	const char	*args[64];
-	int		 r;
+	size_t counts[8], kmax, i;
+	const char *args[64];
+	int r;
 
 	kmax = p->npositionals < 8 ? p->npositionals : 8;
 	while (kmax > 0 && match_from(p, 0, kmax, pattern + start, counts) != 0)
 		kmax--;
 	for (i = 0; i < kmax; i++) {
-		size_t	 c = counts[i], j;
+		size_t c = counts[i], j;
 
 		if (c > sizeof(args) / sizeof(args[0]))
 			c = sizeof(args) / sizeof(args[0]);
@@ -372,15 +374,15 @@ consume_positionals(struct parse *p, const char *pattern, int start)
 static int
 consume_optional(struct parse *p, const char *pattern, int start)
 {
-	struct word	*w = &p->words[start];
+	struct word *w = &p->words[start];
 	const struct cliargs_opt *o;
-	const char	*explicit_arg = w->explicit_arg;
-	const char	*option_string = w->option_string;
-	const char	*args[256];
-	char		 shortopt[3];
-	int		 opt = w->opt, stop, taken[8], ntaken = 0, k, r;
-	size_t		 n, i;
-	struct strbuf	 b;
+	const char *explicit_arg = w->explicit_arg;
+	const char *option_string = w->option_string;
+	const char *args[256];
+	char shortopt[3];
+	int opt = w->opt, stop, taken[8], ntaken = 0, k, r;
+	size_t n, i;
+	struct strbuf b;
 
 	if (opt == -1) {
 		if (add_extra(p, p->argv[start]) == -1)
@@ -402,16 +404,17 @@ consume_optional(struct parse *p, const char *pattern, int start)
 					    -1) {
 						opt = k;
 						option_string = p->opts[k].name;
-						explicit_arg = explicit_arg[1]
-						    != '\0' ? explicit_arg + 1 :
-						    NULL;
+						explicit_arg =
+						    explicit_arg[1] != '\0'
+						    ? explicit_arg + 1
+						    : NULL;
 						continue;
 					}
 				}
 				strbuf_init(&b);
 				strbuf_adds(&b, "ignored explicit argument ");
-				clivalue_repr_str(explicit_arg,
-				    strlen(explicit_arg), &b);
+				clivalue_repr_str(
+				    explicit_arg, strlen(explicit_arg), &b);
 				usage_error(p, b.data, o, NULL);
 				strbuf_free(&b);
 				return -1;
@@ -425,8 +428,8 @@ consume_optional(struct parse *p, const char *pattern, int start)
 		switch (o->kind) {
 		case CLIARGS_STORE:
 			if (pattern[start + 1] != 'A') {
-				usage_error(p, "expected one argument", o,
-				    NULL);
+				usage_error(
+				    p, "expected one argument", o, NULL);
 				return -1;
 			}
 			n = 1;
@@ -460,15 +463,15 @@ consume_optional(struct parse *p, const char *pattern, int start)
 static void
 missing_required(struct parse *p)
 {
-	struct strbuf	 b;
-	size_t		 i, n = 0;
+	struct strbuf b;
+	size_t i, n = 0;
 
 	strbuf_init(&b);
 	for (i = 0; i < p->nopts; i++) {
 		if (p->seen[i] || !p->opts[i].required)
 			continue;
-		strbuf_adds(&b, n++ == 0 ?
-		    "the following arguments are required: " : ", ");
+		strbuf_adds(&b,
+		    n++ == 0 ? "the following arguments are required: " : ", ");
 		strbuf_adds(&b, p->opts[i].name);
 		if (p->opts[i].alias != NULL)
 			strbuf_addf(&b, "/%s", p->opts[i].alias);
@@ -482,7 +485,7 @@ missing_required(struct parse *p)
 static int
 run(struct parse *p, const char *pattern)
 {
-	int	 start = 0, next, maxopt = -1, i, end;
+	int start = 0, next, maxopt = -1, i, end;
 
 	for (i = 0; i < p->argc; i++)
 		if (pattern[i] == 'O')
@@ -519,10 +522,10 @@ enum cliargs_status
 cliargs_parse(const struct cliargs_opt *opts, size_t nopts, int argc,
     char *const argv[], struct cliargs *out)
 {
-	struct parse	 p;
-	char		*pattern = NULL;
-	int		 i, after_dd = 0, r;
-	size_t		 k;
+	struct parse p;
+	char *pattern = NULL;
+	int i, after_dd = 0, r;
+	size_t k;
 
 	memset(out, 0, sizeof(*out));
 	out->exit_opt = -1;
@@ -534,11 +537,12 @@ cliargs_parse(const struct cliargs_opt *opts, size_t nopts, int argc,
 	p.out = out;
 	out->nvals = nopts;
 	if ((out->vals = calloc(nopts ? nopts : 1, sizeof(*out->vals))) ==
-	    NULL || (p.seen = calloc(nopts ? nopts : 1, sizeof(int))) ==
-	    NULL || (p.positionals = calloc(nopts ? nopts : 1,
-	    sizeof(size_t))) == NULL || (p.words = calloc((size_t)argc + 1,
-	    sizeof(*p.words))) == NULL || (pattern = calloc((size_t)argc + 2,
-	    1)) == NULL)
+		NULL ||
+	    (p.seen = calloc(nopts ? nopts : 1, sizeof(int))) == NULL ||
+	    (p.positionals = calloc(nopts ? nopts : 1, sizeof(size_t))) ==
+		NULL ||
+	    (p.words = calloc((size_t)argc + 1, sizeof(*p.words))) == NULL ||
+	    (pattern = calloc((size_t)argc + 2, 1)) == NULL)
 		goto nomem;
 	for (k = 0; k < nopts; k++)
 		if (is_positional(&opts[k]))
@@ -580,7 +584,7 @@ nomem:
 void
 cliargs_free(struct cliargs *a)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; a->vals != NULL && i < a->nvals; i++)
 		free(a->vals[i].list);
@@ -594,10 +598,10 @@ cliargs_free(struct cliargs *a)
 /* difflib's find_longest_match without junk: the longest common block of
    A[alo..ahi) and B[blo..bhi), the first one found. */
 static size_t
-longest_match(const char *a, size_t alo, size_t ahi, const char *b,
-    size_t blo, size_t bhi, size_t *besti, size_t *bestj)
+longest_match(const char *a, size_t alo, size_t ahi, const char *b, size_t blo,
+    size_t bhi, size_t *besti, size_t *bestj)
 {
-	size_t	 len[256], prev[256], i, j, k, best = 0;
+	size_t len[256], prev[256], i, j, k, best = 0;
 
 	*besti = alo;
 	*bestj = blo;
@@ -625,7 +629,7 @@ static size_t
 matched(const char *a, size_t alo, size_t ahi, const char *b, size_t blo,
     size_t bhi)
 {
-	size_t	 i, j, k;
+	size_t i, j, k;
 
 	if (alo >= ahi || blo >= bhi)
 		return 0;
@@ -636,12 +640,12 @@ matched(const char *a, size_t alo, size_t ahi, const char *b, size_t blo,
 }
 
 size_t
-cliargs_close_matches(const char *word, const char *const *choices,
-    const char *out[3])
+cliargs_close_matches(
+    const char *word, const char *const *choices, const char *out[3])
 {
-	double		 score[3], r;
-	size_t		 n = 0, i, la, lb = strlen(word);
-	const char	*c;
+	double score[3], r;
+	size_t n = 0, i, la, lb = strlen(word);
+	const char *c;
 
 	for (; *choices != NULL; choices++) {
 		c = *choices;
@@ -654,8 +658,10 @@ cliargs_close_matches(const char *word, const char *const *choices,
 			continue;
 		/* keep the best three, ties broken as heapq.nlargest does
 		   on (score, word): the larger word first */
-		for (i = n; i > 0 && (score[i - 1] < r || (score[i - 1] == r &&
-		    strcmp(out[i - 1], c) < 0)); i--)
+		for (i = n; i > 0 &&
+		     (score[i - 1] < r ||
+			 (score[i - 1] == r && strcmp(out[i - 1], c) < 0));
+		     i--)
 			if (i < 3) {
 				score[i] = score[i - 1];
 				out[i] = out[i - 1];
@@ -673,9 +679,9 @@ cliargs_close_matches(const char *word, const char *const *choices,
 char *
 cliargs_choice_error(const char *value, const char *const *choices)
 {
-	struct strbuf	 b;
-	const char	*close[3];
-	size_t		 i, n, k;
+	struct strbuf b;
+	const char *close[3];
+	size_t i, n, k;
 
 	strbuf_init(&b);
 	strbuf_adds(&b, "Invalid choice, valid choices are:\n");

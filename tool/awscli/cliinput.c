@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -14,16 +15,16 @@
 #include "tool/awscli/u8.h"
 
 /* Larger paramfiles are refused: an SES parameter is never this big. */
-#define PARAMFILE_MAX	(16 * 1024 * 1024)
+#define PARAMFILE_MAX (16 * 1024 * 1024)
 
 /* os.path.expanduser() */
 static void
 expand_user(const char *path, struct strbuf *out)
 {
-	const char	*home = NULL, *slash;
-	struct passwd	*pw;
-	char		*name;
-	size_t		 n;
+	const char *home = NULL, *slash;
+	struct passwd *pw;
+	char *name;
+	size_t n;
 
 	if (path[0] != '~') {
 		strbuf_adds(out, path);
@@ -65,9 +66,9 @@ word_char(char c)
 static void
 expand_vars(const char *path, struct strbuf *out)
 {
-	const char	*p = path, *end, *val;
-	char		*name;
-	size_t		 n;
+	const char *p = path, *end, *val;
+	char *name;
+	size_t n;
 
 	while (*p != '\0') {
 		if (*p != '$') {
@@ -95,8 +96,10 @@ static void
 os_error(struct strbuf *err, const char *option, const char *value, int e,
     const char *path)
 {
-	strbuf_addf(err, "Error parsing parameter '%s': Unable to load "
-	    "paramfile %s: [Errno %d] %s: ", option, value, e, strerror(e));
+	strbuf_addf(err,
+	    "Error parsing parameter '%s': Unable to load "
+	    "paramfile %s: [Errno %d] %s: ",
+	    option, value, e, strerror(e));
 	clivalue_repr_str(path, strlen(path), err);
 }
 
@@ -104,9 +107,9 @@ os_error(struct strbuf *err, const char *option, const char *value, int e,
 static int
 read_file(const char *path, struct strbuf *data)
 {
-	char	 buf[8192];
-	ssize_t	 n;
-	int	 fd, e;
+	char buf[8192];
+	ssize_t n;
+	int fd, e;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
@@ -140,7 +143,7 @@ read_file(const char *path, struct strbuf *data)
 static void
 universal_newlines(struct strbuf *b)
 {
-	size_t	 i, o = 0;
+	size_t i, o = 0;
 
 	for (i = 0; i < b->len; i++) {
 		if (b->data[i] == '\r') {
@@ -156,13 +159,13 @@ universal_newlines(struct strbuf *b)
 }
 
 enum cliinput_status
-cliinput_paramfile(const char *option, const char *value,
-    struct clivalue **out, struct strbuf *err)
+cliinput_paramfile(const char *option, const char *value, struct clivalue **out,
+    struct strbuf *err)
 {
-	struct strbuf	 home, path, data;
-	const char	*rest;
-	char		*fsname = NULL;
-	int		 binary;
+	struct strbuf home, path, data;
+	const char *rest;
+	char *fsname = NULL;
+	int binary;
 	enum cliinput_status st = CLIINPUT_OK;
 
 	*out = NULL;
@@ -188,20 +191,22 @@ cliinput_paramfile(const char *option, const char *value,
 		if (errno == ENOMEM)
 			st = CLIINPUT_ENOMEM;
 		else {
-			os_error(err, option, value, errno, path.data != NULL ?
-			    path.data : "");
+			os_error(err, option, value, errno,
+			    path.data != NULL ? path.data : "");
 			st = CLIINPUT_EPARAM;
 		}
 		goto done;
 	}
 	if (!binary) {
-		if (!u8_valid(data.data != NULL ? data.data : "", data.len,
-		    1)) {
-			strbuf_addf(err, "Error parsing parameter '%s': "
+		if (!u8_valid(
+			data.data != NULL ? data.data : "", data.len, 1)) {
+			strbuf_addf(err,
+			    "Error parsing parameter '%s': "
 			    "Unable to load paramfile (%s), text contents "
 			    "could not be decoded.  If this is a binary file, "
 			    "please use the fileb:// prefix instead of the "
-			    "file:// prefix.", option, path.data);
+			    "file:// prefix.",
+			    option, path.data);
 			st = CLIINPUT_EPARAM;
 			goto done;
 		}
@@ -233,8 +238,8 @@ py_space(unsigned long cp)
 static unsigned long
 first_nonspace(const char *s, size_t len)
 {
-	size_t		 i = 0;
-	unsigned long	 cp;
+	size_t i = 0;
+	unsigned long cp;
 
 	while (i < len) {
 		if (u8_next(s, len, &i, &cp, 0) == -1)
@@ -249,14 +254,14 @@ static enum cliinput_status
 json_list(const char *option, const char *text, size_t len,
     struct clivalue **out, struct strbuf *err)
 {
-	struct strbuf	 msg;
+	struct strbuf msg;
 	enum clijson_status st;
 
 	strbuf_init(&msg);
 	st = clijson_parse(text, len, out, &msg);
 	if (st == CLIJSON_EINVALID) {
-		strbuf_addf(err, "Error parsing parameter '%s': Invalid JSON: ",
-		    option);
+		strbuf_addf(err,
+		    "Error parsing parameter '%s': Invalid JSON: ", option);
 		strbuf_add(err, msg.data, msg.len);
 		strbuf_adds(err, "\nJSON received: ");
 		strbuf_add(err, text, len);
@@ -279,10 +284,10 @@ enum cliinput_status
 cliinput_list(const char *option, const char *const *words, size_t nwords,
     const struct clivalue *text, struct clivalue **out, struct strbuf *err)
 {
-	struct clivalue	*list, *item;
-	size_t		 i, start;
-	unsigned long	 cp;
-	char		 digits[4];
+	struct clivalue *list, *item;
+	size_t i, start;
+	unsigned long cp;
+	char digits[4];
 
 	*out = NULL;
 	if (text != NULL && text->kind == CLIV_STR) {
@@ -292,8 +297,8 @@ cliinput_list(const char *option, const char *const *words, size_t nwords,
 			return CLIINPUT_EFATAL;
 		}
 		if (cp == '[')
-			return json_list(option, text->str, text->len, out,
-			    err);
+			return json_list(
+			    option, text->str, text->len, out, err);
 	} else if (text == NULL && nwords == 1 &&
 	    first_nonspace(words[0], strlen(words[0])) == '[')
 		return json_list(option, words[0], strlen(words[0]), out, err);
@@ -301,16 +306,18 @@ cliinput_list(const char *option, const char *const *words, size_t nwords,
 		return CLIINPUT_ENOMEM;
 	if (text == NULL) {
 		for (i = 0; i < nwords; i++)
-			if (clivalue_append(list, clivalue_new_str(CLIV_STR,
-			    words[i], strlen(words[i]))) == -1)
+			if (clivalue_append(list,
+				clivalue_new_str(CLIV_STR, words[i],
+				    strlen(words[i]))) == -1)
 				goto nomem;
 	} else if (text->kind == CLIV_BYTES) {
 		/* iterating bytes gives integers */
 		for (i = 0; i < text->len; i++) {
 			snprintf(digits, sizeof(digits), "%u",
 			    (unsigned char)text->str[i]);
-			if (clivalue_append(list, clivalue_new_str(CLIV_INT,
-			    digits, strlen(digits))) == -1)
+			if (clivalue_append(list,
+				clivalue_new_str(
+				    CLIV_INT, digits, strlen(digits))) == -1)
 				goto nomem;
 		}
 	} else {
@@ -319,8 +326,8 @@ cliinput_list(const char *option, const char *const *words, size_t nwords,
 			start = i;
 			if (u8_next(text->str, text->len, &i, &cp, 0) == -1)
 				i++;
-			item = clivalue_new_str(CLIV_STR, text->str + start,
-			    i - start);
+			item = clivalue_new_str(
+			    CLIV_STR, text->str + start, i - start);
 			if (clivalue_append(list, item) == -1)
 				goto nomem;
 		}
@@ -333,38 +340,44 @@ nomem:
 }
 
 enum cliinput_status
-cliinput_document(int json, const char *text, size_t len,
-    struct clivalue **out, struct strbuf *err)
+cliinput_document(int json, const char *text, size_t len, struct clivalue **out,
+    struct strbuf *err)
 {
-	const char	*name = json ? "cli-input-json" : "cli-input-yaml";
-	struct strbuf	 msg;
-	int		 st;
+	const char *name = json ? "cli-input-json" : "cli-input-yaml";
+	struct strbuf msg;
+	int st;
 
 	*out = NULL;
 	strbuf_init(&msg);
 	if (json) {
 		st = clijson_parse(text, len, out, &msg);
-		st = st == CLIJSON_OK ? CLIINPUT_OK : st == CLIJSON_EINVALID ?
-		    CLIINPUT_EPARAM : st == CLIJSON_EDEPTH ? CLIINPUT_EFATAL :
-		    CLIINPUT_ENOMEM;
+		st = st == CLIJSON_OK        ? CLIINPUT_OK
+		    : st == CLIJSON_EINVALID ? CLIINPUT_EPARAM
+		    : st == CLIJSON_EDEPTH   ? CLIINPUT_EFATAL
+					     : CLIINPUT_ENOMEM;
 	} else {
 		st = cliyaml_load(text, len, out, &msg);
-		st = st == CLIYAML_OK ? CLIINPUT_OK : st == CLIYAML_EINVALID ?
-		    CLIINPUT_EPARAM : st == CLIYAML_EFATAL ? CLIINPUT_EFATAL :
-		    CLIINPUT_ENOMEM;
+		st = st == CLIYAML_OK        ? CLIINPUT_OK
+		    : st == CLIYAML_EINVALID ? CLIINPUT_EPARAM
+		    : st == CLIYAML_EFATAL   ? CLIINPUT_EFATAL
+					     : CLIINPUT_ENOMEM;
 	}
 	if (st == CLIINPUT_EPARAM)
-		strbuf_addf(err, "Error parsing parameter '%s': Invalid %s "
-		    "received.", name, json ? "JSON" : "YAML");
+		strbuf_addf(err,
+		    "Error parsing parameter '%s': Invalid %s "
+		    "received.",
+		    name, json ? "JSON" : "YAML");
 	else if (st == CLIINPUT_EFATAL)
 		strbuf_add(err, msg.data, msg.len);
 	strbuf_free(&msg);
 	if (st != CLIINPUT_OK)
 		return st;
 	if (*out == NULL || (*out)->kind != CLIV_MAP) {
-		strbuf_addf(err, "Error parsing parameter '--%s': Invalid "
-		    "type: expecting map, received %s", name, *out == NULL ?
-		    "<class 'NoneType'>" : clivalue_type(*out));
+		strbuf_addf(err,
+		    "Error parsing parameter '--%s': Invalid "
+		    "type: expecting map, received %s",
+		    name,
+		    *out == NULL ? "<class 'NoneType'>" : clivalue_type(*out));
 		clivalue_free(*out);
 		*out = NULL;
 		return CLIINPUT_EPARAM;
@@ -376,7 +389,7 @@ enum cliinput_status
 cliinput_merge(struct clivalue *params, struct clivalue *doc)
 {
 	enum cliinput_status st = CLIINPUT_OK;
-	size_t		 i, k;
+	size_t i, k;
 
 	for (i = 0; i < doc->n && st == CLIINPUT_OK; i++) {
 		for (k = 0; k < params->n; k++)
@@ -384,8 +397,7 @@ cliinput_merge(struct clivalue *params, struct clivalue *doc)
 				break;
 		if (k < params->n)
 			continue;
-		if (clivalue_map_set(params, doc->keys[i], doc->items[i]) ==
-		    -1)
+		if (clivalue_map_set(params, doc->keys[i], doc->items[i]) == -1)
 			st = CLIINPUT_ENOMEM;
 		doc->keys[i] = NULL;
 		doc->items[i] = NULL;
@@ -397,7 +409,7 @@ cliinput_merge(struct clivalue *params, struct clivalue *doc)
 static const struct cliinput_member *
 member(const struct cliinput_op *op, const struct clivalue *key)
 {
-	size_t	 i;
+	size_t i;
 
 	if (key->kind != CLIV_STR)
 		return NULL;
@@ -414,26 +426,28 @@ invalid_type(struct strbuf *err, const char *name, const struct clivalue *v,
 {
 	strbuf_addf(err, "\nInvalid type for parameter %s, value: ", name);
 	clivalue_str(v, err);
-	strbuf_addf(err, ", type: %s, valid types: %s", clivalue_type(v),
-	    valid);
+	strbuf_addf(
+	    err, ", type: %s, valid types: %s", clivalue_type(v), valid);
 }
 
 int
-cliinput_validate(const struct cliinput_op *op,
-    const struct clivalue *params, struct strbuf *err)
+cliinput_validate(const struct cliinput_op *op, const struct clivalue *params,
+    struct strbuf *err)
 {
 	const struct cliinput_member *m;
 	const struct clivalue *v;
-	struct strbuf	 e, name;
-	size_t		 i, k;
-	int		 failed;
+	struct strbuf e, name;
+	size_t i, k;
+	int failed;
 
 	strbuf_init(&e);
 	for (i = 0; i < op->nmembers; i++)
 		if (op->members[i].required &&
 		    clivalue_map_get(params, op->members[i].name) == NULL)
-			strbuf_addf(&e, "\nMissing required parameter in "
-			    "input: \"%s\"", op->members[i].name);
+			strbuf_addf(&e,
+			    "\nMissing required parameter in "
+			    "input: \"%s\"",
+			    op->members[i].name);
 	for (i = 0; i < params->n; i++) {
 		if (member(op, params->keys[i]) != NULL)
 			continue;
@@ -441,8 +455,8 @@ cliinput_validate(const struct cliinput_op *op,
 		clivalue_str(params->keys[i], &e);
 		strbuf_adds(&e, "\", must be one of: ");
 		for (k = 0; k < op->nmembers; k++)
-			strbuf_addf(&e, "%s%s", k > 0 ? ", " : "",
-			    op->members[k].name);
+			strbuf_addf(
+			    &e, "%s%s", k > 0 ? ", " : "", op->members[k].name);
 	}
 	for (i = 0; i < params->n; i++) {
 		if ((m = member(op, params->keys[i])) == NULL)
@@ -454,8 +468,8 @@ cliinput_validate(const struct cliinput_op *op,
 			continue;
 		}
 		if (v->kind != CLIV_LIST) {
-			invalid_type(&e, m->name, v,
-			    "<class 'list'>, <class 'tuple'>");
+			invalid_type(
+			    &e, m->name, v, "<class 'list'>, <class 'tuple'>");
 			continue;
 		}
 		for (k = 0; k < v->n; k++) {
@@ -482,10 +496,10 @@ cliinput_validate(const struct cliinput_op *op,
 void
 cliinput_skeleton_json(const struct cliinput_op *op, struct strbuf *out)
 {
-	struct clivalue	*map, *v, *list;
+	struct clivalue *map, *v, *list;
 	const struct cliinput_member *m;
-	size_t		 i;
-	int		 failed = 0;
+	size_t i;
+	int failed = 0;
 
 	if ((map = clivalue_new(CLIV_MAP)) == NULL) {
 		out->failed = 1;
@@ -494,7 +508,8 @@ cliinput_skeleton_json(const struct cliinput_op *op, struct strbuf *out)
 	for (i = 0; i < op->nmembers; i++) {
 		m = &op->members[i];
 		v = m->enums != NULL ? clivalue_new_str(CLIV_STR, m->enums[0],
-		    strlen(m->enums[0])) : clivalue_new_str(CLIV_STR, "", 0);
+					   strlen(m->enums[0]))
+				     : clivalue_new_str(CLIV_STR, "", 0);
 		if (m->list) {
 			list = clivalue_new(CLIV_LIST);
 			if (list != NULL && clivalue_append(list, v) == -1) {
@@ -504,8 +519,9 @@ cliinput_skeleton_json(const struct cliinput_op *op, struct strbuf *out)
 				clivalue_free(v);
 			v = list;
 		}
-		if (clivalue_map_set(map, clivalue_new_str(CLIV_STR, m->name,
-		    strlen(m->name)), v) == -1)
+		if (clivalue_map_set(map,
+			clivalue_new_str(CLIV_STR, m->name, strlen(m->name)),
+			v) == -1)
 			failed = 1;
 	}
 	if (failed)
@@ -525,14 +541,14 @@ void
 cliinput_skeleton_yaml(const struct cliinput_op *op, struct strbuf *out)
 {
 	const struct cliinput_member *m;
-	size_t		 i, k;
+	size_t i, k;
 
 	for (i = 0; i < op->nmembers; i++) {
 		m = &op->members[i];
 		strbuf_addf(out, "%s:", m->name);
 		if (!m->list)
-			strbuf_addf(out, " %s", m->enums != NULL ?
-			    m->enums[0] : "''");
+			strbuf_addf(
+			    out, " %s", m->enums != NULL ? m->enums[0] : "''");
 		strbuf_adds(out, i == 0 ? "  # " : " # ");
 		if (m->required)
 			strbuf_adds(out, "[REQUIRED] ");

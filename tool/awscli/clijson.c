@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,16 +14,17 @@
  * where the key first stood, which is what a Python dict does. JSON_ALLOW_NUL
  * because json.loads() accepts "\u0000"; what a NUL means is for the caller.
  */
-#define LOAD_FLAGS	(JSON_DECODE_ANY | JSON_ALLOW_NUL)
+#define LOAD_FLAGS (JSON_DECODE_ANY | JSON_ALLOW_NUL)
 
 static void
 too_deep(int object, enum clijson_status *st, struct strbuf *err)
 {
 	*st = CLIJSON_EDEPTH;
 	if (err != NULL)
-		strbuf_addf(err, "maximum recursion depth exceeded while "
-		    "decoding a JSON %s from a unicode string", object ?
-		    "object" : "array");
+		strbuf_addf(err,
+		    "maximum recursion depth exceeded while "
+		    "decoding a JSON %s from a unicode string",
+		    object ? "object" : "array");
 }
 
 /*
@@ -32,19 +34,19 @@ too_deep(int object, enum clijson_status *st, struct strbuf *err)
 static struct clivalue *
 convert(json_t *j, int depth, enum clijson_status *st, struct strbuf *err)
 {
-	struct clivalue	*v, *key;
-	json_t		*item;
-	const char	*k;
-	size_t		 klen, i;
-	char		 digits[32];
+	struct clivalue *v, *key;
+	json_t *item;
+	const char *k;
+	size_t klen, i;
+	char digits[32];
 
 	switch (json_typeof(j)) {
 	case JSON_OBJECT:
 	case JSON_ARRAY:
 		break;
 	case JSON_STRING:
-		return clivalue_new_str(CLIV_STR, json_string_value(j),
-		    json_string_length(j));
+		return clivalue_new_str(
+		    CLIV_STR, json_string_value(j), json_string_length(j));
 	case JSON_INTEGER:
 		snprintf(digits, sizeof(digits), "%" JSON_INTEGER_FORMAT,
 		    json_integer_value(j));
@@ -69,19 +71,20 @@ convert(json_t *j, int depth, enum clijson_status *st, struct strbuf *err)
 	if (json_is_object(j)) {
 		if ((v = clivalue_new(CLIV_MAP)) == NULL)
 			return NULL;
-		json_object_keylen_foreach(j, k, klen, item) {
+		json_object_keylen_foreach(j, k, klen, item)
+		{
 			key = clivalue_new_str(CLIV_STR, k, klen);
-			if (clivalue_map_set(v, key, convert(item, depth + 1,
-			    st, err)) == -1)
+			if (clivalue_map_set(v, key,
+				convert(item, depth + 1, st, err)) == -1)
 				goto bad;
 		}
 	} else {
 		if ((v = clivalue_new(CLIV_LIST)) == NULL)
 			return NULL;
-		json_array_foreach(j, i, item)
-			if (clivalue_append(v, convert(item, depth + 1, st,
-			    err)) == -1)
-				goto bad;
+		json_array_foreach(
+		    j, i, item) if (clivalue_append(v,
+					convert(item, depth + 1, st, err)) ==
+		    -1) goto bad;
 	}
 	return v;
 bad:
@@ -95,25 +98,24 @@ bad:
  * character, counted in characters from 0 as Python counts.
  */
 static void
-report(const char *text, size_t len, const json_error_t *e,
-    struct strbuf *err)
+report(const char *text, size_t len, const json_error_t *e, struct strbuf *err)
 {
-	size_t	 pos = 0;
+	size_t pos = 0;
 
 	if (e->position > 0 && (size_t)e->position <= len)
 		pos = u8_count(text, (size_t)e->position) - 1;
 	/* columns count from 1, also before the first character of a line */
-	strbuf_addf(err, "%s: line %d column %d (char %zu)", e->text,
-	    e->line, e->column > 0 ? e->column : 1, pos);
+	strbuf_addf(err, "%s: line %d column %d (char %zu)", e->text, e->line,
+	    e->column > 0 ? e->column : 1, pos);
 }
 
 enum clijson_status
-clijson_parse(const char *text, size_t len, struct clivalue **out,
-    struct strbuf *err)
+clijson_parse(
+    const char *text, size_t len, struct clivalue **out, struct strbuf *err)
 {
 	enum clijson_status st = CLIJSON_OK;
-	json_error_t	 e;
-	json_t		*j;
+	json_error_t e;
+	json_t *j;
 
 	*out = NULL;
 	if ((j = json_loadb(text, len, LOAD_FLAGS, &e)) == NULL) {
@@ -123,7 +125,8 @@ clijson_parse(const char *text, size_t len, struct clivalue **out,
 		case json_error_stack_overflow:
 			/* e.position is just past the bracket too many */
 			too_deep(e.position > 0 && (size_t)e.position <= len &&
-			    text[e.position - 1] == '{', &st, err);
+				text[e.position - 1] == '{',
+			    &st, err);
 			return st;
 		default:
 			if (err != NULL)
@@ -141,8 +144,8 @@ clijson_parse(const char *text, size_t len, struct clivalue **out,
 void
 clijson_dump_string(const char *s, size_t len, struct strbuf *b)
 {
-	size_t		 i;
-	unsigned char	 c;
+	size_t i;
+	unsigned char c;
 
 	strbuf_addc(b, '"');
 	for (i = 0; i < len; i++) {
@@ -189,7 +192,7 @@ newline(struct strbuf *b, int indent, int level)
 static void
 dump(const struct clivalue *v, int indent, int level, struct strbuf *b)
 {
-	size_t	 i;
+	size_t i;
 
 	switch (v->kind) {
 	case CLIV_NONE:

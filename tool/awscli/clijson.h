@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * clijson: JSON for the AWS CLI's --cli-input-json and JSON list
  * arguments (which it reads with Python's json.loads()) and for its JSON
@@ -22,12 +23,12 @@ struct clivalue;
 struct strbuf;
 
 /* Nesting deeper than this fails as Python's recursion limit does. */
-#define CLIJSON_MAX_DEPTH	900
+#define CLIJSON_MAX_DEPTH 900
 
 enum clijson_status {
 	CLIJSON_OK = 0,
-	CLIJSON_EINVALID,	/* not JSON (message in ERR) */
-	CLIJSON_EDEPTH,		/* too deep: Python's RecursionError (ERR says) */
+	CLIJSON_EINVALID, /* not JSON (message in ERR) */
+	CLIJSON_EDEPTH,   /* too deep: Python's RecursionError (ERR says) */
 	CLIJSON_ENOMEM
 };
 
@@ -36,19 +37,17 @@ enum clijson_status {
  * clivalue_free(). On failure *OUT is NULL and ERR (if not NULL) receives
  * the message (nothing for CLIJSON_ENOMEM).
  */
-enum clijson_status clijson_parse(const char *text, size_t len,
-		    struct clivalue **out, struct strbuf *err);
+enum clijson_status clijson_parse(
+    const char *text, size_t len, struct clivalue **out, struct strbuf *err);
 
 /*
  * json.dumps(V, indent=INDENT, ensure_ascii=False) appended to OUT, with no
  * final newline; INDENT < 0 is the compact one-line form with ", " and
  * ": " separators.
  */
-void		clijson_dump(const struct clivalue *, int indent,
-		    struct strbuf *out);
+void clijson_dump(const struct clivalue *, int indent, struct strbuf *out);
 
 /* One JSON string literal as json.dumps(ensure_ascii=False) writes it. */
-void		clijson_dump_string(const char *, size_t,
-		    struct strbuf *out);
+void clijson_dump_string(const char *, size_t, struct strbuf *out);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,17 +11,16 @@
 #include "ses/strbuf.h"
 #include "tool/awscli/u8.h"
 
-const char *const clioutput_names[] = {
-	"json", "text", "table", "yaml", "yaml-stream", NULL
-};
+const char *const clioutput_names[] = { "json", "text", "table", "yaml",
+	"yaml-stream", NULL };
 
 int
 clioutput_parse(const char *name, enum clioutput_format *fmt)
 {
 	static const enum clioutput_format formats[] = { CLIOUTPUT_JSON,
-	    CLIOUTPUT_TEXT, CLIOUTPUT_TABLE, CLIOUTPUT_YAML,
-	    CLIOUTPUT_YAML_STREAM };
-	size_t	 i;
+		CLIOUTPUT_TEXT, CLIOUTPUT_TABLE, CLIOUTPUT_YAML,
+		CLIOUTPUT_YAML_STREAM };
+	size_t i;
 
 	for (i = 0; clioutput_names[i] != NULL; i++)
 		if (strcmp(name, clioutput_names[i]) == 0) {
@@ -66,10 +66,10 @@ truthy(const struct clivalue *v)
 static size_t *
 sorted_keys(const struct clivalue *map)
 {
-	size_t	*idx, i, j, t;
+	size_t *idx, i, j, t;
 	const struct clivalue *a, *b;
-	size_t	 n;
-	int	 c;
+	size_t n;
+	int c;
 
 	if ((idx = calloc(map->n + 1, sizeof(*idx))) == NULL)
 		return NULL;
@@ -96,10 +96,10 @@ sorted_keys(const struct clivalue *map)
 void
 clioutput_upper(const char *s, size_t len, struct strbuf *out)
 {
-	static locale_t	 utf8;
-	static int	 tried;
-	size_t		 i = 0;
-	unsigned long	 cp;
+	static locale_t utf8;
+	static int tried;
+	size_t i = 0;
+	unsigned long cp;
 
 	if (!tried) {
 		tried = 1;
@@ -124,14 +124,13 @@ clioutput_upper(const char *s, size_t len, struct strbuf *out)
 
 /* ---- text ---- */
 
-static void	text_value(const struct clivalue *,
-		    const struct clivalue *id,
-		    const struct clivalue *scalar_keys, struct strbuf *);
+static void text_value(const struct clivalue *, const struct clivalue *id,
+    const struct clivalue *scalar_keys, struct strbuf *);
 
 static void
 text_upper(const struct clivalue *id, struct strbuf *out)
 {
-	struct strbuf	 b;
+	struct strbuf b;
 
 	strbuf_init(&b);
 	clivalue_str(id, &b);
@@ -144,8 +143,8 @@ text_map(const struct clivalue *map, const struct clivalue *id,
     const struct clivalue *scalar_keys, struct strbuf *out)
 {
 	const struct clivalue *v;
-	size_t		*idx, i, k, nscalars = 0;
-	int		 listed;
+	size_t *idx, i, k, nscalars = 0;
+	int listed;
 
 	if ((idx = sorted_keys(map)) == NULL) {
 		out->failed = 1;
@@ -175,8 +174,8 @@ text_map(const struct clivalue *map, const struct clivalue *id,
 			} else
 				strbuf_addc(out, '\t');
 			for (i = 0; i < map->n; i++)
-				if (clivalue_key_equal(map->keys[i],
-				    scalar_keys->items[k]))
+				if (clivalue_key_equal(
+					map->keys[i], scalar_keys->items[k]))
 					break;
 			if (i < map->n)
 				clivalue_str(map->items[i], out);
@@ -192,8 +191,8 @@ text_map(const struct clivalue *map, const struct clivalue *id,
 			continue;
 		}
 		for (listed = 0, k = 0; k < scalar_keys->n && !listed; k++)
-			listed = clivalue_key_equal(map->keys[idx[i]],
-			    scalar_keys->items[k]);
+			listed = clivalue_key_equal(
+			    map->keys[idx[i]], scalar_keys->items[k]);
 		if (!listed)
 			text_value(v, map->keys[idx[i]], NULL, out);
 	}
@@ -204,7 +203,7 @@ static void
 text_scalar_list(const struct clivalue *const *items, size_t n,
     const struct clivalue *id, struct strbuf *out)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (id != NULL) {
@@ -221,14 +220,14 @@ text_scalar_list(const struct clivalue *const *items, size_t n,
 }
 
 static void
-text_list(const struct clivalue *list, const struct clivalue *id,
-    struct strbuf *out)
+text_list(
+    const struct clivalue *list, const struct clivalue *id, struct strbuf *out)
 {
-	struct clivalue	*keys, *k;
+	struct clivalue *keys, *k;
 	const struct clivalue **scalars;
 	const struct clivalue *v, *m;
-	size_t		 i, j, n = 0, *idx;
-	int		 any_map = 0, any_list = 0;
+	size_t i, j, n = 0, *idx;
+	int any_map = 0, any_list = 0;
 
 	if (list->n == 0)
 		return;
@@ -248,9 +247,10 @@ text_list(const struct clivalue *list, const struct clivalue *id,
 				continue;
 			for (j = 0; j < m->n; j++)
 				if (is_scalar(m->items[j]) &&
-				    clivalue_map_set(keys, clivalue_new_str(
-				    CLIV_STR, m->keys[j]->str, m->keys[j]->len),
-				    clivalue_new(CLIV_NONE)) == -1)
+				    clivalue_map_set(keys,
+					clivalue_new_str(CLIV_STR,
+					    m->keys[j]->str, m->keys[j]->len),
+					clivalue_new(CLIV_NONE)) == -1)
 					out->failed = 1;
 		}
 		if ((idx = sorted_keys(keys)) == NULL ||
@@ -261,9 +261,10 @@ text_list(const struct clivalue *list, const struct clivalue *id,
 			return;
 		}
 		for (i = 0; i < keys->n; i++)
-			if (clivalue_append(k, clivalue_new_str(CLIV_STR,
-			    keys->keys[idx[i]]->str,
-			    keys->keys[idx[i]]->len)) == -1)
+			if (clivalue_append(k,
+				clivalue_new_str(CLIV_STR,
+				    keys->keys[idx[i]]->str,
+				    keys->keys[idx[i]]->len)) == -1)
 				out->failed = 1;
 		for (i = 0; i < list->n; i++)
 			text_value(list->items[i], id, k, out);
@@ -310,39 +311,39 @@ text_value(const struct clivalue *v, const struct clivalue *id,
 
 /* ---- table ---- */
 
-#define COLOR_RESET	"\033[0m"
-#define COLOR_ROW	"\033[1m\033[34m"
-#define COLOR_INDENT	"\033[2m\033[33m"
+#define COLOR_RESET "\033[0m"
+#define COLOR_ROW "\033[1m\033[34m"
+#define COLOR_INDENT "\033[2m\033[33m"
 
 struct row {
-	char		**cells;
-	size_t		  n;
+	char **cells;
+	size_t n;
 };
 
 struct section {
-	char		*title;
-	struct row	 headers;
-	struct row	*rows;
-	size_t		 nrows;
-	size_t		 ncols;	/* 0 until a header or a row */
-	size_t		*maxw;
-	int		 indent;
+	char *title;
+	struct row headers;
+	struct row *rows;
+	size_t nrows;
+	size_t ncols; /* 0 until a header or a row */
+	size_t *maxw;
+	int indent;
 };
 
 struct table {
-	struct section	*sections;
-	size_t		 n;
-	int		 failed;
+	struct section *sections;
+	size_t n;
+	int failed;
 	const struct clioutput_style *style;
-	struct strbuf	*out;
+	struct strbuf *out;
 };
 
 /* get_text_length(): East Asian wide and ambiguous characters count two. */
 static size_t
 text_width(const char *s)
 {
-	size_t		 i = 0, len = strlen(s), w = 0;
-	unsigned long	 cp;
+	size_t i = 0, len = strlen(s), w = 0;
+	unsigned long cp;
 
 	while (i < len) {
 		if (u8_next(s, len, &i, &cp, 0) == -1) {
@@ -365,7 +366,7 @@ text_len(const char *s)
 static struct section *
 new_section(struct table *t, const char *title, int indent)
 {
-	struct section	*s;
+	struct section *s;
 
 	if (t->failed)
 		return NULL;
@@ -392,7 +393,7 @@ current(struct table *t)
 static void
 update_widths(struct table *t, struct section *s, const struct row *r)
 {
-	size_t	 i, w;
+	size_t i, w;
 
 	if (s->maxw == NULL) {
 		if ((s->maxw = calloc(r->n + 1, sizeof(*s->maxw))) == NULL) {
@@ -412,8 +413,8 @@ static int
 make_row(struct table *t, struct row *r, const struct clivalue *const *vals,
     const char *const *texts, size_t n)
 {
-	struct strbuf	 b;
-	size_t		 i;
+	struct strbuf b;
+	size_t i;
 
 	r->n = 0;
 	if ((r->cells = calloc(n + 1, sizeof(*r->cells))) == NULL) {
@@ -438,7 +439,7 @@ make_row(struct table *t, struct row *r, const struct clivalue *const *vals,
 static void
 free_row(struct row *r)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < r->n; i++)
 		free(r->cells[i]);
@@ -448,8 +449,8 @@ free_row(struct row *r)
 }
 
 static void
-add_header(struct table *t, struct section *s, const char *const *texts,
-    size_t n)
+add_header(
+    struct table *t, struct section *s, const char *const *texts, size_t n)
 {
 	if (s == NULL)
 		return;
@@ -465,7 +466,7 @@ static void
 add_row(struct table *t, struct section *s, const struct clivalue *const *vals,
     const char *const *texts, size_t n)
 {
-	struct row	*r;
+	struct row *r;
 
 	if (s == NULL)
 		return;
@@ -488,14 +489,13 @@ add_row(struct table *t, struct section *s, const struct clivalue *const *vals,
 	update_widths(t, s, r);
 }
 
-static int	build(struct table *, const char *, const struct clivalue *,
-		    int);
+static int build(struct table *, const char *, const struct clivalue *, int);
 
 /* The value of KEY (a key of another map) in MAP, or NULL. */
 static const struct clivalue *
 lookup(const struct clivalue *map, const struct clivalue *key)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < map->n; i++)
 		if (clivalue_key_equal(map->keys[i], key))
@@ -507,8 +507,8 @@ static void
 build_from_dict(struct table *t, const struct clivalue *map, int indent)
 {
 	const struct clivalue **vals;
-	const char	**names;
-	size_t		 *idx, *more, n = 0, nmore = 0, i, k;
+	const char **names;
+	size_t *idx, *more, n = 0, nmore = 0, i, k;
 
 	idx = sorted_keys(map);
 	names = calloc(map->n + 1, sizeof(*names));
@@ -530,7 +530,7 @@ build_from_dict(struct table *t, const struct clivalue *map, int indent)
 			more[nmore++] = k;
 	}
 	if (n == 1) {
-		const char	*texts[2] = { names[0], NULL };
+		const char *texts[2] = { names[0], NULL };
 		const struct clivalue *pair[2] = { NULL, vals[0] };
 
 		add_row(t, current(t), pair, texts, 2);
@@ -556,7 +556,7 @@ static int
 list_keys(const struct clivalue *list, struct clivalue *keys)
 {
 	const struct clivalue *m;
-	size_t		 i, j, k;
+	size_t i, j, k;
 
 	for (i = 0; i < list->n; i++) {
 		m = list->items[i];
@@ -566,12 +566,14 @@ list_keys(const struct clivalue *list, struct clivalue *keys)
 			if (m->keys[j]->kind != CLIV_STR)
 				continue;
 			for (k = 0; k < keys->n; k++)
-				if (clivalue_key_equal(keys->keys[k],
-				    m->keys[j]))
+				if (clivalue_key_equal(
+					keys->keys[k], m->keys[j]))
 					break;
-			if (k == keys->n && clivalue_map_set(keys,
-			    clivalue_new_str(CLIV_STR, m->keys[j]->str,
-			    m->keys[j]->len), clivalue_new(CLIV_BOOL)) == -1)
+			if (k == keys->n &&
+			    clivalue_map_set(keys,
+				clivalue_new_str(
+				    CLIV_STR, m->keys[j]->str, m->keys[j]->len),
+				clivalue_new(CLIV_BOOL)) == -1)
 				return -1;
 			if (!is_scalar(m->items[j]))
 				keys->items[k]->boolean = 1;
@@ -581,14 +583,14 @@ list_keys(const struct clivalue *list, struct clivalue *keys)
 }
 
 static void
-build_from_list(struct table *t, const struct clivalue *list, int indent,
-    const char *title)
+build_from_list(
+    struct table *t, const struct clivalue *list, int indent, const char *title)
 {
-	struct clivalue	*keys;
+	struct clivalue *keys;
 	const struct clivalue *m, *v, **vals, **hdr, **more;
-	const char	**names;
-	size_t		*idx = NULL, i, j, nh = 0, nmore = 0;
-	int		 first = 1;
+	const char **names;
+	size_t *idx = NULL, i, j, nh = 0, nmore = 0;
+	int first = 1;
 
 	if ((keys = clivalue_new(CLIV_MAP)) == NULL ||
 	    list_keys(list, keys) == -1) {
@@ -641,12 +643,11 @@ out:
 }
 
 static int
-build(struct table *t, const char *title, const struct clivalue *v,
-    int indent)
+build(struct table *t, const char *title, const struct clivalue *v, int indent)
 {
 	const struct clivalue *item;
-	size_t		 i, j;
-	int		 all;
+	size_t i, j;
+	int all;
 
 	if (!truthy(v) || t->failed)
 		return 0;
@@ -665,9 +666,10 @@ build(struct table *t, const char *title, const struct clivalue *v,
 				for (all = 1, j = 0; j < item->n; j++)
 					all &= is_scalar(item->items[j]);
 				if (all && item->kind == CLIV_LIST)
-					add_row(t, current(t), (const struct
-					    clivalue *const *)item->items, NULL,
-					    item->n);
+					add_row(t, current(t),
+					    (const struct clivalue *const *)
+						item->items,
+					    NULL, item->n);
 				else
 					build(t, NULL, item, 0);
 			}
@@ -681,8 +683,8 @@ build(struct table *t, const char *title, const struct clivalue *v,
 static long
 round_even(double x)
 {
-	long	 i = (long)x;
-	double	 frac = x - (double)i;
+	long i = (long)x;
+	double frac = x - (double)i;
 
 	if (frac > 0.5 || (frac == 0.5 && (i & 1)))
 		i++;
@@ -691,12 +693,11 @@ round_even(double x)
 
 /* Section.calculate_column_widths(); WIDTHS has s->ncols entries. */
 static void
-column_widths(const struct section *s, size_t padding, long max,
-    long *widths)
+column_widths(const struct section *s, size_t padding, long max, long *widths)
 {
-	double	 scale, sum = 0;
-	long	 off;
-	size_t	 i;
+	double scale, sum = 0;
+	long off;
+	size_t i;
 
 	for (i = 0; i < s->ncols; i++) {
 		widths[i] = (long)(s->maxw[i] + padding);
@@ -712,7 +713,7 @@ column_widths(const struct section *s, size_t padding, long max,
 	}
 	while (off != 0) {
 		for (i = 0; i < s->ncols; i++) {
-			size_t	 k = off < 0 ? s->ncols - 1 - i : i;
+			size_t k = off < 0 ? s->ncols - 1 - i : i;
 
 			if (off > 0) {
 				widths[k]--;
@@ -730,8 +731,8 @@ column_widths(const struct section *s, size_t padding, long max,
 static long
 total_width(const struct section *s)
 {
-	long	 total = 0, w[64], titlew;
-	size_t	 i;
+	long total = 0, w[64], titlew;
+	size_t i;
 
 	if (s->ncols > 0 && s->ncols <= 64) {
 		column_widths(s, 0, -1, w);
@@ -746,8 +747,8 @@ total_width(const struct section *s)
 static long
 max_width(const struct table *t)
 {
-	long	 m = 0, w;
-	size_t	 i;
+	long m = 0, w;
+	size_t i;
 
 	for (i = 0; i < t->n; i++)
 		if ((w = total_width(&t->sections[i])) > m)
@@ -759,10 +760,10 @@ max_width(const struct table *t)
 static void
 go_vertical(struct table *t)
 {
-	struct section	*s;
-	struct row	 old;
-	const char	*pair[2];
-	size_t		 i, k;
+	struct section *s;
+	struct row old;
+	const char *pair[2];
+	size_t i, k;
 
 	for (i = 0; i < t->n; i++) {
 		s = &t->sections[i];
@@ -811,7 +812,7 @@ static void
 center(struct strbuf *b, const char *text, long length, const char *left,
     const char *right)
 {
-	long	 tl = (long)text_width(text), start, so_far;
+	long tl = (long)text_width(text), start, so_far;
 
 	start = length / 2 - tl / 2 - 1;
 	strbuf_adds(b, left);
@@ -826,7 +827,7 @@ static void
 align_left(struct table *t, struct strbuf *b, const char *text, long length,
     const char *left)
 {
-	long	 tl = (long)text_width(text), pad, so_far;
+	long tl = (long)text_width(text), pad, so_far;
 
 	pad = length - (tl + 2 + (long)text_len(left) + 1) >= 0 ? 2 : 0;
 	strbuf_adds(b, left);
@@ -845,8 +846,8 @@ align_left(struct table *t, struct strbuf *b, const char *text, long length,
 static void
 indented(struct table *t, int indent, const char *line)
 {
-	struct strbuf	 edge;
-	int		 i;
+	struct strbuf edge;
+	int i;
 
 	strbuf_init(&edge);
 	for (i = 0; i < indent; i++) {
@@ -868,7 +869,7 @@ indented(struct table *t, int indent, const char *line)
 static void
 line_break(struct strbuf *b, const long *w, size_t n)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (i == 0) {
@@ -884,9 +885,9 @@ line_break(struct strbuf *b, const long *w, size_t n)
 static void
 render_section(struct table *t, const struct section *s, long max)
 {
-	struct strbuf	 b;
-	long		 w[64];
-	size_t		 i, k;
+	struct strbuf b;
+	long w[64];
+	size_t i, k;
 
 	max -= 2L * s->indent;
 	strbuf_init(&b);
@@ -936,8 +937,8 @@ render_section(struct table *t, const struct section *s, long max)
 static void
 table_free(struct table *t)
 {
-	struct section	*s;
-	size_t		 i, k;
+	struct section *s;
+	size_t i, k;
 
 	for (i = 0; i < t->n; i++) {
 		s = &t->sections[i];
@@ -955,10 +956,10 @@ static void
 render_table(const char *title, const struct clivalue *v,
     const struct clioutput_style *style, struct strbuf *out)
 {
-	struct table	 t;
-	struct strbuf	 b;
-	long		 max;
-	size_t		 i;
+	struct table t;
+	struct strbuf b;
+	long max;
+	size_t i;
 
 	memset(&t, 0, sizeof(t));
 	t.style = style;

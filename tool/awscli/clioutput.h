@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * clioutput: a response printed as the AWS CLI prints it with --output
  * json, text, table, yaml or yaml-stream, byte for byte: JSON indented by
@@ -29,25 +30,25 @@ enum clioutput_format {
 extern const char *const clioutput_names[];
 
 /* 0 and *FMT set, or -1 for a name the CLI does not know. */
-int	clioutput_parse(const char *name, enum clioutput_format *fmt);
+int clioutput_parse(const char *name, enum clioutput_format *fmt);
 
 struct clioutput_style {
-	int	 color;		/* --color on, or a tty */
-	int	 width;		/* terminal columns (or 80) */
+	int color; /* --color on, or a tty */
+	int width; /* terminal columns (or 80) */
 };
 
 /*
  * Appends RESPONSE (a map; its empty form prints nothing) to OUT. TITLE is
  * the operation's name, the table's caption.
  */
-void	clioutput_render(enum clioutput_format, const char *title,
-	    const struct clivalue *response, const struct clioutput_style *,
-	    struct strbuf *out);
+void clioutput_render(enum clioutput_format, const char *title,
+    const struct clivalue *response, const struct clioutput_style *,
+    struct strbuf *out);
 
 /* Python's str.upper() of a UTF-8 string, appended to OUT. */
-void	clioutput_upper(const char *s, size_t len, struct strbuf *out);
+void clioutput_upper(const char *s, size_t len, struct strbuf *out);
 
 /* 1 if the CLI's table counts CP as two columns (East Asian W, F, A). */
-int	clioutput_wide(unsigned long cp);
+int clioutput_wide(unsigned long cp);
 
 #endif

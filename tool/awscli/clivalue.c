@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,7 +12,7 @@
 struct clivalue *
 clivalue_new(enum clivalue_kind kind)
 {
-	struct clivalue	*v;
+	struct clivalue *v;
 
 	if ((v = calloc(1, sizeof(*v))) == NULL)
 		return NULL;
@@ -22,7 +23,7 @@ clivalue_new(enum clivalue_kind kind)
 struct clivalue *
 clivalue_new_str(enum clivalue_kind kind, const char *s, size_t len)
 {
-	struct clivalue	*v;
+	struct clivalue *v;
 
 	if (len == SIZE_MAX || (v = clivalue_new(kind)) == NULL)
 		return NULL;
@@ -40,7 +41,7 @@ clivalue_new_str(enum clivalue_kind kind, const char *s, size_t len)
 void
 clivalue_free(struct clivalue *v)
 {
-	size_t	 i;
+	size_t i;
 
 	if (v == NULL)
 		return;
@@ -58,8 +59,8 @@ clivalue_free(struct clivalue *v)
 static int
 grow(struct clivalue *v)
 {
-	struct clivalue	**p;
-	size_t		  cap;
+	struct clivalue **p;
+	size_t cap;
 
 	if (v->n < v->cap)
 		return 0;
@@ -121,8 +122,8 @@ int_text(const struct clivalue *v, size_t *len)
 int
 clivalue_key_equal(const struct clivalue *a, const struct clivalue *b)
 {
-	const char	*sa, *sb;
-	size_t		 la, lb;
+	const char *sa, *sb;
+	size_t la, lb;
 
 	/* Python: True == 1 == 1.0 */
 	if (numeric(a) && numeric(b)) {
@@ -149,10 +150,10 @@ clivalue_key_equal(const struct clivalue *a, const struct clivalue *b)
 }
 
 int
-clivalue_map_set(struct clivalue *map, struct clivalue *key,
-    struct clivalue *val)
+clivalue_map_set(
+    struct clivalue *map, struct clivalue *key, struct clivalue *val)
 {
-	size_t	 i;
+	size_t i;
 
 	if (key == NULL || val == NULL)
 		goto fail;
@@ -177,7 +178,7 @@ fail:
 struct clivalue *
 clivalue_map_get(const struct clivalue *map, const char *name)
 {
-	size_t	 i, len = strlen(name);
+	size_t i, len = strlen(name);
 
 	for (i = 0; i < map->n; i++)
 		if (map->keys[i]->kind == CLIV_STR &&
@@ -232,9 +233,9 @@ clivalue_type(const struct clivalue *v)
 void
 clivalue_float_repr(double x, struct strbuf *b)
 {
-	char	 buf[40], digits[24];
-	int	 prec, exp10, decpt, nd, i;
-	char	*p, *e;
+	char buf[40], digits[24];
+	int prec, exp10, decpt, nd, i;
+	char *p, *e;
 
 	if (isnan(x)) {
 		strbuf_adds(b, "nan");
@@ -303,18 +304,35 @@ static int
 printable(unsigned long cp)
 {
 	static const unsigned long ranges[][2] = {
-		{ 0x0000, 0x001f }, { 0x007f, 0x00a0 }, { 0x00ad, 0x00ad },
-		{ 0x0600, 0x0605 }, { 0x061c, 0x061c }, { 0x06dd, 0x06dd },
-		{ 0x070f, 0x070f }, { 0x0890, 0x0891 }, { 0x08e2, 0x08e2 },
-		{ 0x1680, 0x1680 }, { 0x180e, 0x180e }, { 0x2000, 0x200f },
-		{ 0x2028, 0x202f }, { 0x205f, 0x2064 }, { 0x2066, 0x206f },
-		{ 0x3000, 0x3000 }, { 0xd800, 0xf8ff }, { 0xfeff, 0xfeff },
-		{ 0xfff9, 0xfffb }, { 0x110bd, 0x110bd }, { 0x110cd, 0x110cd },
-		{ 0x13430, 0x1343f }, { 0x1bca0, 0x1bca3 },
-		{ 0x1d173, 0x1d17a }, { 0xe0001, 0xe0001 },
-		{ 0xe0020, 0xe007f }, { 0xf0000, 0x10ffff },
+		{ 0x0000, 0x001f },
+		{ 0x007f, 0x00a0 },
+		{ 0x00ad, 0x00ad },
+		{ 0x0600, 0x0605 },
+		{ 0x061c, 0x061c },
+		{ 0x06dd, 0x06dd },
+		{ 0x070f, 0x070f },
+		{ 0x0890, 0x0891 },
+		{ 0x08e2, 0x08e2 },
+		{ 0x1680, 0x1680 },
+		{ 0x180e, 0x180e },
+		{ 0x2000, 0x200f },
+		{ 0x2028, 0x202f },
+		{ 0x205f, 0x2064 },
+		{ 0x2066, 0x206f },
+		{ 0x3000, 0x3000 },
+		{ 0xd800, 0xf8ff },
+		{ 0xfeff, 0xfeff },
+		{ 0xfff9, 0xfffb },
+		{ 0x110bd, 0x110bd },
+		{ 0x110cd, 0x110cd },
+		{ 0x13430, 0x1343f },
+		{ 0x1bca0, 0x1bca3 },
+		{ 0x1d173, 0x1d17a },
+		{ 0xe0001, 0xe0001 },
+		{ 0xe0020, 0xe007f },
+		{ 0xf0000, 0x10ffff },
 	};
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
 		if (cp >= ranges[i][0] && cp <= ranges[i][1])
@@ -325,9 +343,9 @@ printable(unsigned long cp)
 static void
 repr_text(const char *s, size_t len, int bytes, struct strbuf *b)
 {
-	char		 quote = '\'';
-	size_t		 i = 0;
-	unsigned long	 cp;
+	char quote = '\'';
+	size_t i = 0;
+	unsigned long cp;
 
 	if (memchr(s, '\'', len) != NULL && memchr(s, '"', len) == NULL)
 		quote = '"';
@@ -363,7 +381,7 @@ repr_text(const char *s, size_t len, int bytes, struct strbuf *b)
 static void
 date_text(const struct clivalue *v, int repr, struct strbuf *b)
 {
-	const int	*d = v->dt;
+	const int *d = v->dt;
 
 	if (repr) {
 		strbuf_addf(b, "datetime.%s(%d, %d, %d",
@@ -390,7 +408,7 @@ date_text(const struct clivalue *v, int repr, struct strbuf *b)
 static void
 format(const struct clivalue *v, int repr, struct strbuf *b)
 {
-	size_t	 i;
+	size_t i;
 
 	switch (v->kind) {
 	case CLIV_NONE:

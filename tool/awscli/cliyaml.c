@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,8 +11,8 @@
 #include "ses/strbuf.h"
 #include "tool/awscli/u8.h"
 
-#define TAG_PREFIX	"tag:yaml.org,2002:"
-#define PY_INT_MAX_DIGITS	4300
+#define TAG_PREFIX "tag:yaml.org,2002:"
+#define PY_INT_MAX_DIGITS 4300
 
 /* What a scalar's tag says it is. */
 enum ytag {
@@ -29,31 +30,31 @@ enum ytag {
 
 /* A node of the composed document; aliases point at the anchored node. */
 struct ynode {
-	yaml_event_type_t	 kind;	/* scalar, sequence, mapping */
-	char			*tag;
-	char			*value;
-	size_t			 len;
-	int			 plain;	/* plain_implicit */
-	int			 complete;
-	struct ynode		**kids;	/* key, value... for a map */
-	size_t			 n;
-	size_t			 cap;
-	struct ynode		*all;	/* every node, for freeing */
+	yaml_event_type_t kind; /* scalar, sequence, mapping */
+	char *tag;
+	char *value;
+	size_t len;
+	int plain; /* plain_implicit */
+	int complete;
+	struct ynode **kids; /* key, value... for a map */
+	size_t n;
+	size_t cap;
+	struct ynode *all; /* every node, for freeing */
 };
 
 struct anchor {
-	char		*name;
-	struct ynode	*node;
+	char *name;
+	struct ynode *node;
 };
 
 struct loader {
-	struct ynode	*all;
-	struct anchor	*anchors;
-	size_t		 nanchors;
-	int		 v11;		/* %YAML 1.1 */
-	size_t		 budget;	/* values still allowed */
+	struct ynode *all;
+	struct anchor *anchors;
+	size_t nanchors;
+	int v11;       /* %YAML 1.1 */
+	size_t budget; /* values still allowed */
 	enum cliyaml_status status;
-	struct strbuf	*err;
+	struct strbuf *err;
 };
 
 static void
@@ -82,15 +83,15 @@ fatal(struct loader *l, const char *msg, const char *arg, size_t arglen)
 static size_t
 span(const char *s, size_t len, size_t i, const char *set)
 {
-	size_t	 k = i;
+	size_t k = i;
 
 	while (k < len && s[k] != '\0' && strchr(set, s[k]) != NULL)
 		k++;
 	return k - i;
 }
 
-#define DIG	"0123456789"
-#define DIG_	"0123456789_"
+#define DIG "0123456789"
+#define DIG_ "0123456789_"
 
 static int
 is_one_of(const char *s, size_t len, const char *const *words)
@@ -105,7 +106,7 @@ is_one_of(const char *s, size_t len, const char *const *words)
 static int
 exponent_to_end(const char *s, size_t len, size_t i, int sign_required)
 {
-	size_t	 d;
+	size_t d;
 
 	if (i >= len || (s[i] != 'e' && s[i] != 'E'))
 		return 0;
@@ -144,8 +145,8 @@ tail_end(const char *s, size_t len, size_t i)
 static int
 tail_fraction(const char *s, size_t len, size_t i)
 {
-	return i < len && s[i] == '.' && i + 1 + span(s, len, i + 1, DIG_) ==
-	    len;
+	return i < len && s[i] == '.' &&
+	    i + 1 + span(s, len, i + 1, DIG_) == len;
 }
 
 /* The sexagesimal forms need at least one ":NN" group. */
@@ -159,22 +160,24 @@ sexagesimal1(const char *s, size_t len, size_t i,
 static int
 is_float(const char *s, size_t len, int v11)
 {
-	size_t	 i = 0, d;
+	size_t i = 0, d;
 
-	if (len == 4 && s[0] == '.' && (memcmp(s + 1, "nan", 3) == 0 ||
-	    memcmp(s + 1, "NaN", 3) == 0 || memcmp(s + 1, "NAN", 3) == 0))
+	if (len == 4 && s[0] == '.' &&
+	    (memcmp(s + 1, "nan", 3) == 0 || memcmp(s + 1, "NaN", 3) == 0 ||
+		memcmp(s + 1, "NAN", 3) == 0))
 		return 1;
 	if (len > 0 && (s[0] == '-' || s[0] == '+'))
 		i = 1;
-	if (len - i == 4 && s[i] == '.' && (memcmp(s + i + 1, "inf", 3) == 0 ||
-	    memcmp(s + i + 1, "Inf", 3) == 0 ||
-	    memcmp(s + i + 1, "INF", 3) == 0))
+	if (len - i == 4 && s[i] == '.' &&
+	    (memcmp(s + i + 1, "inf", 3) == 0 ||
+		memcmp(s + i + 1, "Inf", 3) == 0 ||
+		memcmp(s + i + 1, "INF", 3) == 0))
 		return 1;
 	if (i < len && s[i] >= '0' && s[i] <= '9') {
 		d = 1 + span(s, len, i + 1, DIG_);
 		/* [0-9][0-9_]*\.[0-9_]*(exp)? */
 		if (i + d < len && s[i + d] == '.') {
-			size_t	 j = i + d + 1;
+			size_t j = i + d + 1;
 
 			j += span(s, len, j, DIG_);
 			if (j == len || exponent_to_end(s, len, j, 0))
@@ -204,7 +207,7 @@ is_float(const char *s, size_t len, int v11)
 static int
 is_int(const char *s, size_t len, int v11)
 {
-	size_t	 i = 0;
+	size_t i = 0;
 
 	if (len > 0 && (s[0] == '-' || s[0] == '+'))
 		i = 1;
@@ -227,7 +230,7 @@ is_int(const char *s, size_t len, int v11)
 	if (len - i == 1 && s[i] == '0')
 		return 1;
 	if (s[i] >= '1' && s[i] <= '9') {
-		size_t	 d = 1 + span(s, len, i + 1, DIG_);
+		size_t d = 1 + span(s, len, i + 1, DIG_);
 
 		if (i + d == len)
 			return 1;
@@ -238,18 +241,18 @@ is_int(const char *s, size_t len, int v11)
 
 /* Fields of a timestamp; the strings point into the scalar. */
 struct ts {
-	int		 y, mo, d;
-	int		 has_time, h, mi, sec;
-	const char	*frac;
-	size_t		 fraclen;
-	int		 tz_sign;	/* 0: none or Z */
-	int		 tz_h, tz_m;
+	int y, mo, d;
+	int has_time, h, mi, sec;
+	const char *frac;
+	size_t fraclen;
+	int tz_sign; /* 0: none or Z */
+	int tz_h, tz_m;
 };
 
 static int
 digits(const char *s, size_t len, size_t *i, int min, int max, int *out)
 {
-	int	 n = 0, v = 0;
+	int n = 0, v = 0;
 
 	while (*i < len && n < max && s[*i] >= '0' && s[*i] <= '9') {
 		v = v * 10 + (s[*i] - '0');
@@ -269,7 +272,7 @@ digits(const char *s, size_t len, size_t *i, int min, int max, int *out)
 static int
 parse_ts(const char *s, size_t len, int strict, struct ts *t)
 {
-	size_t	 i = 0, save;
+	size_t i = 0, save;
 
 	memset(t, 0, sizeof(*t));
 	if (digits(s, len, &i, 4, 4, &t->y) == -1 || i >= len || s[i++] != '-')
@@ -319,15 +322,15 @@ parse_ts(const char *s, size_t len, int strict, struct ts *t)
 static enum ytag
 resolve(const char *s, size_t len, int v11)
 {
-	static const char *const bool12[] = { "true", "True", "TRUE",
-	    "false", "False", "FALSE", NULL };
+	static const char *const bool12[] = { "true", "True", "TRUE", "false",
+		"False", "FALSE", NULL };
 	static const char *const bool11[] = { "y", "Y", "yes", "Yes", "YES",
-	    "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
-	    "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", NULL };
+		"n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
+		"False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", NULL };
 	static const char *const nulls[] = { "~", "null", "Null", "NULL",
-	    NULL };
-	struct ts	 t;
-	char		 c;
+		NULL };
+	struct ts t;
+	char c;
 
 	if (len == 0)
 		return T_NULL;
@@ -354,7 +357,7 @@ const char *
 cliyaml_resolve(const char *value, size_t len)
 {
 	static const char *const names[] = { "str", "null", "bool", "int",
-	    "float", "timestamp", "binary", "merge", "value", "unknown" };
+		"float", "timestamp", "binary", "merge", "value", "unknown" };
 
 	return names[resolve(value, len, 0)];
 }
@@ -363,16 +366,16 @@ cliyaml_resolve(const char *value, size_t len)
 
 /* A big natural number, base 1e9, least significant limb first. */
 struct bignum {
-	uint32_t	*limb;
-	size_t		 n;
+	uint32_t *limb;
+	size_t n;
 };
 
 static int
 bignum_muladd(struct bignum *b, uint32_t mul, uint32_t add)
 {
-	uint64_t	 carry = add, x;
-	uint32_t	*p;
-	size_t		 i;
+	uint64_t carry = add, x;
+	uint32_t *p;
+	size_t i;
 
 	for (i = 0; i < b->n; i++) {
 		x = (uint64_t)b->limb[i] * mul + carry;
@@ -392,9 +395,9 @@ bignum_muladd(struct bignum *b, uint32_t mul, uint32_t add)
 static struct clivalue *
 bignum_value(struct bignum *b, int negative)
 {
-	struct strbuf	 sb;
-	struct clivalue	*v;
-	size_t		 i, n = b->n;
+	struct strbuf sb;
+	struct clivalue *v;
+	size_t i, n = b->n;
 
 	while (n > 0 && b->limb[n - 1] == 0)
 		n--;
@@ -408,8 +411,8 @@ bignum_value(struct bignum *b, int negative)
 		for (i = n - 1; i > 0; i--)
 			strbuf_addf(&sb, "%09u", b->limb[i - 1]);
 	}
-	v = strbuf_failed(&sb) ? NULL :
-	    clivalue_new_str(CLIV_INT, sb.data, sb.len);
+	v = strbuf_failed(&sb) ? NULL
+			       : clivalue_new_str(CLIV_INT, sb.data, sb.len);
 	strbuf_free(&sb);
 	return v;
 }
@@ -430,15 +433,15 @@ digit_value(char c)
 static int
 bignum_parse(struct bignum *b, const char *s, size_t len, int base)
 {
-	size_t	 i;
-	int	 d;
+	size_t i;
+	int d;
 
 	if (len == 0)
 		return -1;
 	for (i = 0; i < len; i++) {
 		d = digit_value(s[i]);
-		if (d >= base || bignum_muladd(b, (uint32_t)base,
-		    (uint32_t)d) == -1)
+		if (d >= base ||
+		    bignum_muladd(b, (uint32_t)base, (uint32_t)d) == -1)
 			return -1;
 	}
 	return 0;
@@ -448,8 +451,8 @@ bignum_parse(struct bignum *b, const char *s, size_t len, int base)
 static char *
 without_underscores(const char *s, size_t len, size_t *outlen)
 {
-	char	*p;
-	size_t	 i, n = 0;
+	char *p;
+	size_t i, n = 0;
 
 	if ((p = malloc(len + 1)) == NULL)
 		return NULL;
@@ -464,11 +467,11 @@ without_underscores(const char *s, size_t len, size_t *outlen)
 static struct clivalue *
 construct_int(struct loader *l, const char *text, size_t textlen)
 {
-	struct bignum	 b = { NULL, 0 };
-	struct clivalue	*v = NULL;
-	char		*s, *part, *colon, msg[200];
-	size_t		 len, plen;
-	int		 neg = 0, base = 10, ok;
+	struct bignum b = { NULL, 0 };
+	struct clivalue *v = NULL;
+	char *s, *part, *colon, msg[200];
+	size_t len, plen;
+	int neg = 0, base = 10, ok;
 
 	if ((s = without_underscores(text, textlen, &len)) == NULL) {
 		fail(l, CLIYAML_ENOMEM);
@@ -482,10 +485,12 @@ construct_int(struct loader *l, const char *text, size_t textlen)
 	}
 	/* CPython's limit on converting long integers (3.11); the 4 lets
 	   binary and hexadecimal through up to the same size */
-	if (len > PY_INT_MAX_DIGITS * 4 || (len > PY_INT_MAX_DIGITS &&
-	    !(len >= 2 && part[0] == '0' &&
-	    (part[1] == 'b' || part[1] == 'x')))) {
-		snprintf(msg, sizeof(msg), "Exceeds the limit (%d digits) for "
+	if (len > PY_INT_MAX_DIGITS * 4 ||
+	    (len > PY_INT_MAX_DIGITS &&
+		!(len >= 2 && part[0] == '0' &&
+		    (part[1] == 'b' || part[1] == 'x')))) {
+		snprintf(msg, sizeof(msg),
+		    "Exceeds the limit (%d digits) for "
 		    "integer string conversion: value has %zu digits; use "
 		    "sys.set_int_max_str_digits() to increase the limit",
 		    PY_INT_MAX_DIGITS, len);
@@ -514,19 +519,22 @@ construct_int(struct loader *l, const char *text, size_t textlen)
 			plen = colon != NULL ? (size_t)(colon - part) : len;
 			ok = plen > 0 && plen <= 9 &&
 			    strspn(part, DIG) >= plen &&
-			    bignum_muladd(&b, 60,
-			    (uint32_t)strtoul(part, NULL, 10)) == 0;
+			    bignum_muladd(
+				&b, 60, (uint32_t)strtoul(part, NULL, 10)) == 0;
 		}
 		if (!ok)
-			fatal(l, "invalid literal for int() with base 10: ",
-			    part, plen);
+			fatal(l,
+			    "invalid literal for int() with base 10: ", part,
+			    plen);
 		else if ((v = bignum_value(&b, neg)) == NULL)
 			fail(l, CLIYAML_ENOMEM);
 		goto out;
 	}
 	if (bignum_parse(&b, part, len, base) == -1) {
-		snprintf(msg, sizeof(msg), "invalid literal for int() with base "
-		    "%d: ", base);
+		snprintf(msg, sizeof(msg),
+		    "invalid literal for int() with base "
+		    "%d: ",
+		    base);
 		fatal(l, msg, part, len);
 		goto out;
 	}
@@ -542,7 +550,7 @@ out:
 static int
 python_float_text(const char *s)
 {
-	size_t	 i = 0, d, f = 0;
+	size_t i = 0, d, f = 0;
 
 	i += strspn(s + i, " \t\n\r\f\v");
 	if (s[i] == '-' || s[i] == '+')
@@ -577,10 +585,10 @@ python_float_text(const char *s)
 static struct clivalue *
 construct_float(struct loader *l, const char *text, size_t textlen)
 {
-	struct clivalue	*v = NULL;
-	char		*s, *p, *colon;
-	size_t		 len, i;
-	double		 sign = 1, x = 0;
+	struct clivalue *v = NULL;
+	char *s, *p, *colon;
+	size_t len, i;
+	double sign = 1, x = 0;
 
 	if ((s = without_underscores(text, textlen, &len)) == NULL) {
 		fail(l, CLIYAML_ENOMEM);
@@ -634,8 +642,8 @@ leap(int y)
 static int
 month_days(int y, int m)
 {
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
 
 	return m == 2 && leap(y) ? 29 : days[m - 1];
 }
@@ -644,8 +652,8 @@ month_days(int y, int m)
 static long
 day_number(int y, int m, int d)
 {
-	long	 n;
-	int	 k;
+	long n;
+	int k;
 
 	n = 365L * (y - 1) + (y - 1) / 4 - (y - 1) / 100 + (y - 1) / 400;
 	for (k = 1; k < m; k++)
@@ -656,7 +664,7 @@ day_number(int y, int m, int d)
 static void
 from_day_number(long n, int *y, int *m, int *d)
 {
-	int	 yy = 1, mm = 1;
+	int yy = 1, mm = 1;
 
 	while (n >= (leap(yy) ? 366 : 365)) {
 		n -= leap(yy) ? 366 : 365;
@@ -674,10 +682,10 @@ from_day_number(long n, int *y, int *m, int *d)
 static struct clivalue *
 construct_timestamp(struct loader *l, const char *s, size_t len)
 {
-	struct clivalue	*v;
-	struct ts	 t;
-	long		 days, secs, delta = 0;
-	int		 frac = 0, k, carry = 0;
+	struct clivalue *v;
+	struct ts t;
+	long days, secs, delta = 0;
+	int frac = 0, k, carry = 0;
 
 	if (parse_ts(s, len, 0, &t) == -1) {
 		fail(l, CLIYAML_EINVALID);
@@ -706,8 +714,10 @@ construct_timestamp(struct loader *l, const char *s, size_t len)
 	if (!t.has_time)
 		return v;
 	if (t.h > 23 || t.mi > 59 || t.sec > 59) {
-		fatal(l, t.h > 23 ? "hour must be in 0..23" : t.mi > 59 ?
-		    "minute must be in 0..59" : "second must be in 0..59",
+		fatal(l,
+		    t.h > 23        ? "hour must be in 0..23"
+			: t.mi > 59 ? "minute must be in 0..59"
+				    : "second must be in 0..59",
 		    NULL, 0);
 		clivalue_free(v);
 		return NULL;
@@ -716,8 +726,8 @@ construct_timestamp(struct loader *l, const char *s, size_t len)
 	   and costs a second of the zone offset instead */
 	if (t.fraclen > 0) {
 		for (k = 0; k < 6; k++)
-			frac = frac * 10 + (k < (int)t.fraclen ?
-			    t.frac[k] - '0' : 0);
+			frac = frac * 10 +
+			    (k < (int)t.fraclen ? t.frac[k] - '0' : 0);
 		if (t.fraclen > 6 && t.frac[6] > '4')
 			frac++;
 		if (frac > 999999) {
@@ -726,8 +736,8 @@ construct_timestamp(struct loader *l, const char *s, size_t len)
 		}
 	}
 	if (t.tz_sign != 0)
-		delta = t.tz_sign * ((long)t.tz_h * 3600 + (long)t.tz_m * 60 +
-		    carry);
+		delta = t.tz_sign *
+		    ((long)t.tz_h * 3600 + (long)t.tz_m * 60 + carry);
 	else if (carry)
 		delta = -1;
 	days = day_number(t.y, t.mo, t.d);
@@ -771,11 +781,11 @@ b64_value(char c)
 static struct clivalue *
 construct_binary(struct loader *l, const char *s, size_t len)
 {
-	struct clivalue	*v;
-	struct strbuf	 b;
-	unsigned long	 acc = 0;
-	size_t		 i;
-	int		 q = 0, x, pads = 0;
+	struct clivalue *v;
+	struct strbuf b;
+	unsigned long acc = 0;
+	size_t i;
+	int q = 0, x, pads = 0;
 
 	strbuf_init(&b);
 	for (i = 0; i < len; i++) {
@@ -824,15 +834,20 @@ static enum ytag
 explicit_tag(const char *tag)
 {
 	static const struct {
-		const char	*name;
-		enum ytag	 tag;
+		const char *name;
+		enum ytag tag;
 	} tags[] = {
-		{ "str", T_STR }, { "null", T_NULL }, { "bool", T_BOOL },
-		{ "int", T_INT }, { "float", T_FLOAT },
-		{ "timestamp", T_TIMESTAMP }, { "binary", T_BINARY },
-		{ "merge", T_MERGE }, { "value", T_VALUE },
+		{ "str", T_STR },
+		{ "null", T_NULL },
+		{ "bool", T_BOOL },
+		{ "int", T_INT },
+		{ "float", T_FLOAT },
+		{ "timestamp", T_TIMESTAMP },
+		{ "binary", T_BINARY },
+		{ "merge", T_MERGE },
+		{ "value", T_VALUE },
 	};
-	size_t	 i;
+	size_t i;
 
 	if (strncmp(tag, TAG_PREFIX, strlen(TAG_PREFIX)) != 0)
 		return T_UNKNOWN;
@@ -856,15 +871,16 @@ construct_bool(struct loader *l, const struct ynode *n)
 {
 	static const char *const yes[] = { "yes", "y", "true", "on", NULL };
 	static const char *const no[] = { "no", "n", "false", "off", NULL };
-	struct clivalue	*v;
-	char		 low[6];
-	size_t		 i;
+	struct clivalue *v;
+	char low[6];
+	size_t i;
 
 	if (n->len >= sizeof(low))
 		goto bad;
 	for (i = 0; i < n->len; i++)
-		low[i] = (char)(n->value[i] >= 'A' && n->value[i] <= 'Z' ?
-		    n->value[i] - 'A' + 'a' : n->value[i]);
+		low[i] = (char)(n->value[i] >= 'A' && n->value[i] <= 'Z'
+			? n->value[i] - 'A' + 'a'
+			: n->value[i]);
 	if (!is_one_of(low, n->len, yes) && !is_one_of(low, n->len, no))
 		goto bad;
 	if ((v = clivalue_new(CLIV_BOOL)) == NULL) {
@@ -879,13 +895,12 @@ bad:
 	return NULL;
 }
 
-static struct clivalue *construct(struct loader *, const struct ynode *,
-    int);
+static struct clivalue *construct(struct loader *, const struct ynode *, int);
 
 static struct clivalue *
 construct_scalar(struct loader *l, const struct ynode *n)
 {
-	struct clivalue	*v;
+	struct clivalue *v;
 
 	switch (scalar_tag(l, n)) {
 	case T_STR:
@@ -936,9 +951,9 @@ static int
 merge_pairs(struct loader *l, const struct ynode *n, struct clivalue *map,
     int depth, int check)
 {
-	struct clivalue	*key, *val;
+	struct clivalue *key, *val;
 	const struct ynode *m, *src;
-	size_t		 i, j, found = 0;
+	size_t i, j, found = 0;
 
 	/* merged mappings first, the later ones of a list first */
 	for (i = 0; i < n->n; i += 2) {
@@ -996,9 +1011,9 @@ merge_pairs(struct loader *l, const struct ynode *n, struct clivalue *map,
 static struct clivalue *
 construct(struct loader *l, const struct ynode *n, int depth)
 {
-	struct clivalue	*v, *item;
-	size_t		 i;
-	const char	*tag = n->tag;
+	struct clivalue *v, *item;
+	size_t i;
+	const char *tag = n->tag;
 
 	if (depth > CLIYAML_MAX_DEPTH || l->budget == 0 || !n->complete) {
 		fail(l, CLIYAML_EINVALID);
@@ -1020,7 +1035,8 @@ construct(struct loader *l, const struct ynode *n, int depth)
 		}
 		for (i = 0; i < n->n; i++) {
 			if ((item = construct(l, n->kids[i], depth + 1)) ==
-			    NULL || clivalue_append(v, item) == -1) {
+				NULL ||
+			    clivalue_append(v, item) == -1) {
 				fail(l, CLIYAML_ENOMEM);
 				clivalue_free(v);
 				return NULL;
@@ -1059,9 +1075,9 @@ construct(struct loader *l, const struct ynode *n, int depth)
 static struct ynode *
 node_new(struct loader *l, const yaml_event_t *ev)
 {
-	struct ynode	*n;
-	const char	*tag = NULL, *value = NULL;
-	size_t		 len = 0;
+	struct ynode *n;
+	const char *tag = NULL, *value = NULL;
+	size_t len = 0;
 
 	if ((n = calloc(1, sizeof(*n))) == NULL)
 		return NULL;
@@ -1098,8 +1114,8 @@ node_new(struct loader *l, const yaml_event_t *ev)
 static int
 node_add(struct ynode *parent, struct ynode *kid)
 {
-	struct ynode	**p;
-	size_t		  cap;
+	struct ynode **p;
+	size_t cap;
 
 	if (parent->n == parent->cap) {
 		cap = parent->cap ? parent->cap * 2 : 4;
@@ -1115,8 +1131,8 @@ node_add(struct ynode *parent, struct ynode *kid)
 static int
 anchor_add(struct loader *l, const char *name, struct ynode *n)
 {
-	struct anchor	*a;
-	size_t		 i;
+	struct anchor *a;
+	size_t i;
 
 	for (i = 0; i < l->nanchors; i++)
 		if (strcmp(l->anchors[i].name, name) == 0) {
@@ -1135,7 +1151,7 @@ anchor_add(struct loader *l, const char *name, struct ynode *n)
 static struct ynode *
 anchor_find(const struct loader *l, const char *name)
 {
-	size_t	 i;
+	size_t i;
 
 	for (i = 0; i < l->nanchors; i++)
 		if (strcmp(l->anchors[i].name, name) == 0)
@@ -1146,8 +1162,8 @@ anchor_find(const struct loader *l, const char *name)
 static void
 loader_free(struct loader *l)
 {
-	struct ynode	*n, *next;
-	size_t		 i;
+	struct ynode *n, *next;
+	size_t i;
 
 	for (n = l->all; n != NULL; n = next) {
 		next = n->all;
@@ -1165,16 +1181,16 @@ loader_free(struct loader *l)
 static int
 printable_input(const char *s, size_t len)
 {
-	size_t		 i = 0;
-	unsigned long	 cp;
+	size_t i = 0;
+	unsigned long cp;
 
 	while (i < len) {
 		if (u8_next(s, len, &i, &cp, 1) == -1)
 			return 0;
 		if (!(cp == 0x09 || cp == 0x0a || cp == 0x0d ||
-		    (cp >= 0x20 && cp <= 0x7e) || cp == 0x85 ||
-		    (cp >= 0xa0 && cp <= 0xd7ff) ||
-		    (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000))
+			(cp >= 0x20 && cp <= 0x7e) || cp == 0x85 ||
+			(cp >= 0xa0 && cp <= 0xd7ff) ||
+			(cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000))
 			return 0;
 	}
 	return 1;
@@ -1184,23 +1200,24 @@ printable_input(const char *s, size_t len)
 static void
 compose(struct loader *l, const char *text, size_t len, struct ynode **root)
 {
-	yaml_parser_t	 parser;
-	yaml_event_t	 ev;
-	struct ynode	*stack[CLIYAML_MAX_DEPTH + 1], *n;
-	const char	*anchor;
-	int		 depth = 0, docs = 0, done = 0;
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	struct ynode *stack[CLIYAML_MAX_DEPTH + 1], *n;
+	const char *anchor;
+	int depth = 0, docs = 0, done = 0;
 
 	*root = NULL;
 	if (!yaml_parser_initialize(&parser)) {
 		fail(l, CLIYAML_ENOMEM);
 		return;
 	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
-	    len);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	while (!done && l->status == CLIYAML_OK) {
 		if (!yaml_parser_parse(&parser, &ev)) {
-			fail(l, parser.error == YAML_MEMORY_ERROR ?
-			    CLIYAML_ENOMEM : CLIYAML_EINVALID);
+			fail(l,
+			    parser.error == YAML_MEMORY_ERROR
+				? CLIYAML_ENOMEM
+				: CLIYAML_EINVALID);
 			break;
 		}
 		n = NULL;
@@ -1214,12 +1231,12 @@ compose(struct loader *l, const char *text, size_t len, struct ynode **root)
 				fail(l, CLIYAML_EINVALID);
 			if (ev.data.document_start.version_directive != NULL &&
 			    ev.data.document_start.version_directive->minor ==
-			    1)
+				1)
 				l->v11 = 1;
 			break;
 		case YAML_ALIAS_EVENT:
 			if ((n = anchor_find(l,
-			    (const char *)ev.data.alias.anchor)) == NULL ||
+				 (const char *)ev.data.alias.anchor)) == NULL ||
 			    !n->complete)
 				fail(l, CLIYAML_EINVALID);
 			break;
@@ -1230,11 +1247,11 @@ compose(struct loader *l, const char *text, size_t len, struct ynode **root)
 				fail(l, CLIYAML_ENOMEM);
 				break;
 			}
-			anchor = (const char *)(ev.type == YAML_SCALAR_EVENT ?
-			    ev.data.scalar.anchor : ev.type ==
-			    YAML_SEQUENCE_START_EVENT ?
-			    ev.data.sequence_start.anchor :
-			    ev.data.mapping_start.anchor);
+			anchor = (const char *)(ev.type == YAML_SCALAR_EVENT
+				? ev.data.scalar.anchor
+				: ev.type == YAML_SEQUENCE_START_EVENT
+				? ev.data.sequence_start.anchor
+				: ev.data.mapping_start.anchor);
 			if (anchor != NULL && anchor_add(l, anchor, n) == -1)
 				fail(l, CLIYAML_ENOMEM);
 			break;
@@ -1264,11 +1281,11 @@ compose(struct loader *l, const char *text, size_t len, struct ynode **root)
 }
 
 enum cliyaml_status
-cliyaml_load(const char *text, size_t len, struct clivalue **out,
-    struct strbuf *err)
+cliyaml_load(
+    const char *text, size_t len, struct clivalue **out, struct strbuf *err)
 {
-	struct loader	 l;
-	struct ynode	*root;
+	struct loader l;
+	struct ynode *root;
 
 	memset(&l, 0, sizeof(l));
 	l.err = err;
@@ -1306,11 +1323,11 @@ emit(yaml_emitter_t *em, yaml_event_t *ev)
 static int
 emit_scalar(yaml_emitter_t *em, const struct clivalue *v)
 {
-	struct strbuf	 b;
-	yaml_event_t	 ev;
-	const char	*tag = TAG_PREFIX "str", *text;
-	size_t		 len;
-	int		 plain, ok;
+	struct strbuf b;
+	yaml_event_t ev;
+	const char *tag = TAG_PREFIX "str", *text;
+	size_t len;
+	int plain, ok;
 
 	strbuf_init(&b);
 	switch (v->kind) {
@@ -1344,11 +1361,11 @@ emit_scalar(yaml_emitter_t *em, const struct clivalue *v)
 	text = b.data != NULL ? b.data : "";
 	len = b.len;
 	/* plain only where the resolver reads the text back as the same type */
-	plain = strcmp(tag + strlen(TAG_PREFIX),
-	    cliyaml_resolve(text, len)) == 0;
+	plain =
+	    strcmp(tag + strlen(TAG_PREFIX), cliyaml_resolve(text, len)) == 0;
 	ok = yaml_scalar_event_initialize(&ev, NULL,
-	    (yaml_char_t *)(uintptr_t)tag, (yaml_char_t *)(uintptr_t)text,
-	    (int)len, plain, v->kind == CLIV_STR, YAML_ANY_SCALAR_STYLE) &&
+		 (yaml_char_t *)(uintptr_t)tag, (yaml_char_t *)(uintptr_t)text,
+		 (int)len, plain, v->kind == CLIV_STR, YAML_ANY_SCALAR_STYLE) &&
 	    emit(em, &ev);
 	strbuf_free(&b);
 	return ok;
@@ -1359,8 +1376,8 @@ key_cmp(const void *a, const void *b)
 {
 	const struct clivalue *ka = *(struct clivalue *const *)a;
 	const struct clivalue *kb = *(struct clivalue *const *)b;
-	size_t	 n = ka->len < kb->len ? ka->len : kb->len;
-	int	 c;
+	size_t n = ka->len < kb->len ? ka->len : kb->len;
+	int c;
 
 	if (ka->str == NULL || kb->str == NULL)
 		return (ka->str != NULL) - (kb->str != NULL);
@@ -1372,15 +1389,16 @@ key_cmp(const void *a, const void *b)
 static int
 emit_node(yaml_emitter_t *em, const struct clivalue *v)
 {
-	yaml_event_t	  ev;
-	struct clivalue	**order;
-	size_t		  i, k;
-	int		  ok = 1;
+	yaml_event_t ev;
+	struct clivalue **order;
+	size_t i, k;
+	int ok = 1;
 
 	if (v->kind == CLIV_LIST || v->kind == CLIV_SET) {
 		if (!yaml_sequence_start_event_initialize(&ev, NULL,
-		    (yaml_char_t *)(uintptr_t)TAG_PREFIX "seq", 1,
-		    YAML_BLOCK_SEQUENCE_STYLE) || !emit(em, &ev))
+			(yaml_char_t *)(uintptr_t)TAG_PREFIX "seq", 1,
+			YAML_BLOCK_SEQUENCE_STYLE) ||
+		    !emit(em, &ev))
 			return 0;
 		for (i = 0; ok && i < v->n; i++)
 			ok = emit_node(em, v->items[i]);
@@ -1390,8 +1408,9 @@ emit_node(yaml_emitter_t *em, const struct clivalue *v)
 	if (v->kind != CLIV_MAP)
 		return emit_scalar(em, v);
 	if (!yaml_mapping_start_event_initialize(&ev, NULL,
-	    (yaml_char_t *)(uintptr_t)TAG_PREFIX "map", 1,
-	    YAML_BLOCK_MAPPING_STYLE) || !emit(em, &ev))
+		(yaml_char_t *)(uintptr_t)TAG_PREFIX "map", 1,
+		YAML_BLOCK_MAPPING_STYLE) ||
+	    !emit(em, &ev))
 		return 0;
 	/* SafeRepresenter sorts a dict's keys */
 	if (v->n > 0 && (order = calloc(v->n, sizeof(*order))) == NULL)
@@ -1416,10 +1435,10 @@ static void
 dump(const struct clivalue *v, const struct clivalue *const *items, size_t n,
     struct strbuf *out)
 {
-	yaml_emitter_t	 em;
-	yaml_event_t	 ev;
-	size_t		 i;
-	int		 ok;
+	yaml_emitter_t em;
+	yaml_event_t ev;
+	size_t i;
+	int ok;
 
 	if (!yaml_emitter_initialize(&em)) {
 		out->failed = 1;
@@ -1437,17 +1456,17 @@ dump(const struct clivalue *v, const struct clivalue *const *items, size_t n,
 		ok = emit_node(&em, v);
 	else if (ok) {
 		ok = yaml_sequence_start_event_initialize(&ev, NULL,
-		    (yaml_char_t *)(uintptr_t)TAG_PREFIX "seq", 1,
-		    YAML_BLOCK_SEQUENCE_STYLE) && emit(&em, &ev);
+			 (yaml_char_t *)(uintptr_t)TAG_PREFIX "seq", 1,
+			 YAML_BLOCK_SEQUENCE_STYLE) &&
+		    emit(&em, &ev);
 		for (i = 0; ok && i < n; i++)
 			ok = emit_node(&em, items[i]);
 		ok = ok && yaml_sequence_end_event_initialize(&ev) &&
 		    emit(&em, &ev);
 	}
 	ok = ok && yaml_document_end_event_initialize(&ev, 1) &&
-	    emit(&em, &ev) &&
-	    yaml_stream_end_event_initialize(&ev) && emit(&em, &ev) &&
-	    yaml_emitter_flush(&em);
+	    emit(&em, &ev) && yaml_stream_end_event_initialize(&ev) &&
+	    emit(&em, &ev) && yaml_emitter_flush(&em);
 	yaml_emitter_delete(&em);
 	if (!ok)
 		out->failed = 1;
@@ -1460,8 +1479,8 @@ cliyaml_dump(const struct clivalue *v, struct strbuf *out)
 }
 
 void
-cliyaml_dump_seq(const struct clivalue *const *items, size_t n,
-    struct strbuf *out)
+cliyaml_dump_seq(
+    const struct clivalue *const *items, size_t n, struct strbuf *out)
 {
 	dump(NULL, items, n, out);
 }

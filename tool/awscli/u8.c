@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,9 +8,9 @@
 int
 u8_next(const char *s, size_t len, size_t *i, unsigned long *cpp, int strict)
 {
-	const unsigned char	*p = (const unsigned char *)s + *i;
-	size_t			 left = len - *i, n, k;
-	unsigned long		 cp, min;
+	const unsigned char *p = (const unsigned char *)s + *i;
+	size_t left = len - *i, n, k;
+	unsigned long cp, min;
 
 	if (left == 0)
 		return -1;
@@ -49,8 +50,8 @@ u8_next(const char *s, size_t len, size_t *i, unsigned long *cpp, int strict)
 int
 u8_valid(const char *s, size_t len, int strict)
 {
-	size_t		 i = 0;
-	unsigned long	 cp;
+	size_t i = 0;
+	unsigned long cp;
 
 	while (i < len)
 		if (u8_next(s, len, &i, &cp, strict) == -1)
@@ -61,8 +62,8 @@ u8_valid(const char *s, size_t len, int strict)
 size_t
 u8_count(const char *s, size_t len)
 {
-	size_t		 i = 0, n = 0;
-	unsigned long	 cp;
+	size_t i = 0, n = 0;
+	unsigned long cp;
 
 	while (i < len) {
 		if (u8_next(s, len, &i, &cp, 0) == -1)
@@ -75,9 +76,9 @@ u8_count(const char *s, size_t len)
 char *
 u8_from_argv(const char *arg)
 {
-	struct strbuf	 b;
-	size_t		 i = 0, start, len = strlen(arg);
-	unsigned long	 cp;
+	struct strbuf b;
+	size_t i = 0, start, len = strlen(arg);
+	unsigned long cp;
 
 	strbuf_init(&b);
 	while (i < len) {
@@ -95,9 +96,9 @@ u8_from_argv(const char *arg)
 char *
 u8_to_fs(const char *s)
 {
-	struct strbuf	 b;
-	size_t		 i = 0, start, len = strlen(s);
-	unsigned long	 cp;
+	struct strbuf b;
+	size_t i = 0, start, len = strlen(s);
+	unsigned long cp;
 
 	strbuf_init(&b);
 	while (i < len) {
@@ -114,11 +115,11 @@ u8_to_fs(const char *s)
 }
 
 int
-u8_find_surrogate(const char *s, size_t len, size_t *pos, unsigned long *cpp,
-    size_t *run)
+u8_find_surrogate(
+    const char *s, size_t len, size_t *pos, unsigned long *cpp, size_t *run)
 {
-	size_t		 i = 0, n = 0, r;
-	unsigned long	 cp;
+	size_t i = 0, n = 0, r;
+	unsigned long cp;
 
 	while (i < len) {
 		if (u8_next(s, len, &i, &cp, 0) == -1) {

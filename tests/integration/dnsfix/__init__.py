@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """DNS servers for the integration tests, all on 127.0.0.1 with free ports.
 
   knot.Knot        a real authoritative server (knotd 3.2, run as nobody)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """A scriptable DNS server (dnslib, UDP) in a thread of the test process.
 
     f = FakeDNS().start()              # 127.0.0.1, a free port; f.server = "ip:port"

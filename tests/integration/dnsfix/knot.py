@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """A knotd 3.2 authoritative server for tests, serving zones given as text.
 
     k = Knot(basedir, {"example.test": EXAMPLE_TEST}).start()

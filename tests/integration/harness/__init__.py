@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Integration harness for ses-mailfrom-milter: a private Postfix relaying
 to smtp-sink, with the daemon under test as its milter.
 

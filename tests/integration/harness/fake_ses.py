@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """harness.fake_ses: run the fake SES server (fake_ses_server.py beside
 this file) from a test and drive it.
 

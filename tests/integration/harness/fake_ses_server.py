@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """fake_ses: a fault-injecting fake of Amazon SES's query API (v1, 2010-12-01).
 
 The project's SES client, its ses-mailfrom tool and the real AWS CLI are

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """moto's SES emulator as a fixture: `moto_server` is the URL of a
 `python3 -m moto.server` of the pyenv interpreter that has moto, on a free
 port of 127.0.0.1, for the whole module. Skipped when that interpreter is

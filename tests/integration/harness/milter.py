@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """The daemon under test: configuration files, start/stop, its log.
 
 A test gets a factory (the `milter` fixture):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """A private Postfix instance, independent of /etc/postfix.
 
 Everything lives under one directory: conf/ (main.cf, master.cf written

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """smtp-sink (from the postfix package) as the next hop of the private
 Postfix: it accepts everything and, with -d, dumps each transaction into its
 own file, envelope first. Those files are what tests assert on.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Sending mail the way a client does, recording every reply.
 
 SMTPClient keeps one connection open for several transactions; send()

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Small pieces every part of the harness shares: polling, free ports,
 directories other users can traverse, and a log file that tests wait on."""
 
