@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#define AUDIT_LINE_MAX 1024
+struct kvline;
 
 /* Fields left NULL are omitted. */
 struct audit_rec {
@@ -35,12 +35,11 @@ struct audit_rec {
 };
 
 /*
- * Writes the record into buf (always NUL-terminated) and returns its
- * length. Values are escaped so that one record stays one line with one
- * '=' per field: bytes below 0x21, '%', '=' , DEL and '<' '>' in the sender
- * become %XX. The sender is wrapped in <> as in Postfix's logs.
+ * Writes the record into LINE, escaped as kvline.h says so that one record
+ * stays one line with one '=' per field; '<' and '>' in the sender are
+ * escaped too, as it is wrapped in <> as in Postfix's logs.
  */
-size_t audit_format(char *buf, size_t size, const struct audit_rec *);
+void audit_format(struct kvline *line, const struct audit_rec *);
 void audit_log(const struct audit_rec *);
 
 #endif

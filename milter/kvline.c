@@ -46,17 +46,21 @@ kvline_init(struct kvline *l, const char *prefix)
 }
 
 void
-kvline_add(struct kvline *l, const char *key, const char *value)
+kvline_text(struct kvline *l, const char *s)
+{
+	kvline_put(l, s, strlen(s));
+}
+
+void
+kvline_value(struct kvline *l, const char *value, const char *also)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	char esc[3];
 	unsigned char c;
 
-	if (value == NULL || !kvline_put(l, " ", 1) ||
-	    !kvline_put(l, key, strlen(key)) || !kvline_put(l, "=", 1))
-		return;
 	for (; (c = (unsigned char)*value) != '\0'; value++) {
-		if (c <= 0x20 || c == 0x7f || c == '%' || c == '=') {
+		if (c <= 0x20 || c == 0x7f || c == '%' || c == '=' ||
+		    strchr(also, c) != NULL) {
 			esc[0] = '%';
 			esc[1] = hex[c >> 4];
 			esc[2] = hex[c & 15];
@@ -65,6 +69,15 @@ kvline_add(struct kvline *l, const char *key, const char *value)
 		} else if (!kvline_put(l, (const char *)&c, 1))
 			return;
 	}
+}
+
+void
+kvline_add(struct kvline *l, const char *key, const char *value)
+{
+	if (value == NULL || !kvline_put(l, " ", 1) ||
+	    !kvline_put(l, key, strlen(key)) || !kvline_put(l, "=", 1))
+		return;
+	kvline_value(l, value, "");
 }
 
 void

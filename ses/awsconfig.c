@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ses/awsconfig.h"
+#include "ses/file.h"
 
 #define NO_SECTION SIZE_MAX
 
@@ -47,8 +48,8 @@ is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
-static void
-wipe_free(char *s)
+void
+awsconfig_free_secret(char *s)
 {
 	if (s == NULL)
 		return;
@@ -230,7 +231,7 @@ continuation_line(
 	v[old] = '\n';
 	memcpy(v + old + 1, s, n);
 	v[old + 1 + n] = '\0';
-	wipe_free(e->value);
+	awsconfig_free_secret(e->value);
 	e->value = v;
 	return 0;
 }
@@ -291,51 +292,19 @@ int
 awsconfig_load(
     const char *path, enum awsconfig_kind kind, struct awsconfig **out)
 {
-	struct stat st;
 	char *buf;
-	size_t len = 0, size;
-	ssize_t r = 0;
-	int fd, saved;
+	size_t len;
+	int saved;
 
 	*out = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		goto absent;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		goto absent;
-	}
-	if (st.st_size > AWSCONFIG_MAX_FILE) {
-		close(fd);
-		errno = EFBIG;
-		return -1;
-	}
-	/*
-	 * Sized by fstat so a secret is never left behind in a buffer that
-	 * realloc() moved; a file rewritten meanwhile is read up to that size.
-	 */
-	size = st.st_size;
-	if ((buf = malloc(size + 1)) == NULL) {
-		close(fd);
-		return -1;
-	}
-	while (len < size) {
-		r = read(fd, buf + len, size - len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += r;
-	}
-	close(fd);
-	if (r == -1) {
-		explicit_bzero(buf, len);
-		free(buf);
+	if (file_read(path, AWSCONFIG_MAX_FILE, 0, &buf, &len) == -1) {
+		if (errno == EFBIG || errno == ENOMEM)
+			return -1;
 		goto absent;
 	}
 	*out = awsconfig_parse(buf, len, kind);
 	saved = errno;
-	explicit_bzero(buf, len);
-	free(buf);
+	file_free(buf, len);
 	errno = saved;
 	return *out != NULL ? 0 : -1;
 
@@ -376,7 +345,7 @@ awsconfig_free(struct awsconfig *cfg)
 		return;
 	for (i = 0; i < cfg->nents; i++) {
 		free(cfg->ents[i].key);
-		wipe_free(cfg->ents[i].value);
+		awsconfig_free_secret(cfg->ents[i].value);
 	}
 	for (i = 0; i < cfg->nsects; i++)
 		free(cfg->sects[i]);

@@ -57,4 +57,10 @@ int awsconfig_has_profile(const struct awsconfig *, const char *profile);
 
 void awsconfig_free(struct awsconfig *);
 
+/*
+ * Frees a string that may hold a secret (a key, a token), zeroing it first
+ * so that no copy of it is left in freed memory. NULL is ignored.
+ */
+void awsconfig_free_secret(char *);
+
 #endif

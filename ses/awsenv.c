@@ -14,26 +14,14 @@
 
 #include "ses/awsconfig.h"
 #include "ses/awsenv.h"
+#include "ses/errbuf.h"
 
 #define MSG_NOREGION \
 	"You must specify a region. You can also configure " \
 	"your region by running \"aws configure\"."
 
-static void __attribute__((format(printf, 3, 4)))
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* Empty variables count as unset, as they do for most AWS settings. */
-static const char *
-env(const char *name)
+const char *
+awsenv_get(const char *name)
 {
 	const char *v = getenv(name);
 
@@ -48,7 +36,7 @@ awsenv_profile(const char *explicit_profile, int *namedp)
 
 	if (explicit_profile != NULL && *explicit_profile != '\0')
 		p = explicit_profile;
-	else if ((p = env("AWS_PROFILE")) == NULL) {
+	else if ((p = awsenv_get("AWS_PROFILE")) == NULL) {
 		p = "default";
 		named = 0;
 	}
@@ -64,7 +52,7 @@ home_path(const char *rest)
 	const char *home;
 	char buf[4096], *out;
 
-	if ((home = env("HOME")) == NULL) {
+	if ((home = awsenv_get("HOME")) == NULL) {
 		if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &res) != 0 ||
 		    res == NULL || pw.pw_dir == NULL || *pw.pw_dir == '\0')
 			return NULL;
@@ -81,9 +69,9 @@ awsenv_shared_file(enum awsconfig_kind kind)
 	const char *v;
 
 	if (kind == AWSCONFIG_CREDENTIALS)
-		v = env("AWS_SHARED_CREDENTIALS_FILE");
+		v = awsenv_get("AWS_SHARED_CREDENTIALS_FILE");
 	else
-		v = env("AWS_CONFIG_FILE");
+		v = awsenv_get("AWS_CONFIG_FILE");
 	if (v == NULL)
 		return home_path(kind == AWSCONFIG_CREDENTIALS
 			? "/.aws/credentials"
@@ -114,14 +102,14 @@ awsenv_shared_load(const char *explicit_profile, struct awsenv_shared *sh,
 	if (load_one(AWSCONFIG_CREDENTIALS, &sh->credentials_path,
 		&sh->credentials) == -1 ||
 	    load_one(AWSCONFIG_CONFIG, &sh->config_path, &sh->config) == -1) {
-		set_err(err, errlen, "cannot read the AWS shared files: %s",
+		errbuf_set(err, errlen, "cannot read the AWS shared files: %s",
 		    strerror(errno));
 		awsenv_shared_free(sh);
 		return AWSENV_ENOMEM;
 	}
 	if (named && !awsconfig_has_profile(sh->credentials, sh->profile) &&
 	    !awsconfig_has_profile(sh->config, sh->profile)) {
-		set_err(err, errlen,
+		errbuf_set(err, errlen,
 		    "The config profile (%s) could not be found", sh->profile);
 		awsenv_shared_free(sh);
 		return AWSENV_ENOPROFILE;
@@ -165,7 +153,7 @@ set_region(struct awsenv_region *r, const char *v, const char *source,
     char *err, size_t errlen)
 {
 	if (!awsenv_region_valid(v)) {
-		set_err(err, errlen,
+		errbuf_set(err, errlen,
 		    "Provided region_name '%.200s' doesn't "
 		    "match a supported format.",
 		    v);
@@ -187,9 +175,9 @@ awsenv_region(const char *explicit_region, const char *explicit_profile,
 	memset(r, 0, sizeof(*r));
 	if (explicit_region != NULL && *explicit_region != '\0')
 		return set_region(r, explicit_region, "explicit", err, errlen);
-	if ((v = env("AWS_REGION")) != NULL)
+	if ((v = awsenv_get("AWS_REGION")) != NULL)
 		return set_region(r, v, "AWS_REGION", err, errlen);
-	if ((v = env("AWS_DEFAULT_REGION")) != NULL)
+	if ((v = awsenv_get("AWS_DEFAULT_REGION")) != NULL)
 		return set_region(r, v, "AWS_DEFAULT_REGION", err, errlen);
 	if ((st = awsenv_shared_load(explicit_profile, &sh, err, errlen)) !=
 	    AWSENV_OK)
@@ -198,7 +186,7 @@ awsenv_region(const char *explicit_region, const char *explicit_profile,
 	if (v != NULL && *v != '\0')
 		st = set_region(r, v, "config-file", err, errlen);
 	else {
-		set_err(err, errlen, "%s", MSG_NOREGION);
+		errbuf_set(err, errlen, "%s", MSG_NOREGION);
 		st = AWSENV_ENOREGION;
 	}
 	awsenv_shared_free(&sh);
@@ -315,18 +303,18 @@ awsenv_endpoint(const char *explicit_url, const char *region,
 	if (explicit_url != NULL && *explicit_url != '\0') {
 		url = explicit_url;
 		source = "explicit";
-	} else if ((url = env("AWS_ENDPOINT_URL_SES")) != NULL)
+	} else if ((url = awsenv_get("AWS_ENDPOINT_URL_SES")) != NULL)
 		source = "AWS_ENDPOINT_URL_SES";
-	else if ((url = env("AWS_ENDPOINT_URL")) != NULL)
+	else if ((url = awsenv_get("AWS_ENDPOINT_URL")) != NULL)
 		source = "AWS_ENDPOINT_URL";
 	else {
 		if (region == NULL || !awsenv_region_valid(region)) {
-			set_err(err, errlen, "%s", MSG_NOREGION);
+			errbuf_set(err, errlen, "%s", MSG_NOREGION);
 			return AWSENV_ENOREGION;
 		}
 		if (asprintf(&def, "https://email.%s.amazonaws.com%s/", region,
 			strncmp(region, "cn-", 3) == 0 ? ".cn" : "") == -1) {
-			set_err(err, errlen, "%s", strerror(ENOMEM));
+			errbuf_set(err, errlen, "%s", strerror(ENOMEM));
 			return AWSENV_ENOMEM;
 		}
 		url = def;
@@ -334,12 +322,12 @@ awsenv_endpoint(const char *explicit_url, const char *region,
 	}
 	rc = awsenv_endpoint_parse(url, ep);
 	if (rc == -1 && errno == ENOMEM) {
-		set_err(err, errlen, "%s", strerror(ENOMEM));
+		errbuf_set(err, errlen, "%s", strerror(ENOMEM));
 		free(def);
 		return AWSENV_ENOMEM;
 	}
 	if (rc == -1) {
-		set_err(err, errlen, "Invalid endpoint: %.300s", url);
+		errbuf_set(err, errlen, "Invalid endpoint: %.300s", url);
 		free(def);
 		return AWSENV_EBADENDPOINT;
 	}

@@ -25,6 +25,13 @@ enum awsenv_status {
 };
 
 /*
+ * The value of an AWS environment variable, NULL when unset or empty: the
+ * AWS tools treat an empty variable as unset. Borrowed from the
+ * environment.
+ */
+const char *awsenv_get(const char *name);
+
+/*
  * The profile to use: EXPLICIT if non-empty, else $AWS_PROFILE if
  * non-empty, else "default". Borrowed: EXPLICIT, the environment or a
  * literal. *namedp (if not NULL) is set to 1 when a profile was named

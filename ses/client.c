@@ -19,17 +19,20 @@
 
 #include "ses/awsenv.h"
 #include "ses/client.h"
+#include "ses/clock.h"
 #include "ses/form.h"
+#include "ses/strbuf.h"
 #include "ses/retry.h"
 #include "ses/sigv4.h"
+#include "ses/errbuf.h"
 
 #define CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
 #define SIGNING_NAME "ses"
 #define GET_BATCH 100 /* SES's limit of identities per Get */
-#define NSEC 1000000000LL
+
 /* Slots 5% wider than 1/rate: see ses_ratelimit_set() in client.h. */
 #define RATE_SPACING 1.05
-#define RATE_MAX_GAP_NS (3600 * NSEC)
+#define RATE_MAX_GAP_NS (3600 * CLOCK_NSEC)
 #define DEBUG_LINE 512
 
 struct ses_client {
@@ -52,33 +55,34 @@ static struct {
 	pthread_mutex_t lock;
 	int64_t gap_ns; /* 0: no limit */
 	int64_t next_ns;
-} limiter = { PTHREAD_MUTEX_INITIALIZER, (int64_t)(RATE_SPACING *NSEC), 0 };
+} limiter = { PTHREAD_MUTEX_INITIALIZER, (int64_t)(RATE_SPACING *CLOCK_NSEC),
+	0 };
 
-static int64_t
-mono_ns(void)
+const char *
+ses_error_kind_name(enum ses_error_kind k)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * NSEC + ts.tv_nsec;
-}
-
-static void
-sleep_until(int64_t when_ns)
-{
-	struct timespec ts;
-
-	ts.tv_sec = when_ns / NSEC;
-	ts.tv_nsec = when_ns % NSEC;
-	while (
-	    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
+	switch (k) {
+	case SES_OK:
+		return "none";
+	case SES_ESERVICE:
+		return "service";
+	case SES_ETRANSPORT:
+		return "transport";
+	case SES_EPARSE:
+		return "parse";
+	case SES_ECREDS:
+		return "credentials";
+	case SES_EINTERNAL:
+		return "internal";
+	}
+	return "?";
 }
 
 void
 ses_ratelimit_set(double per_second)
 {
-	double gap = per_second > 0 ? RATE_SPACING * NSEC / per_second : 0;
+	double gap =
+	    per_second > 0 ? RATE_SPACING * CLOCK_NSEC / per_second : 0;
 
 	pthread_mutex_lock(&limiter.lock);
 	limiter.gap_ns = gap > RATE_MAX_GAP_NS ? RATE_MAX_GAP_NS : (int64_t)gap;
@@ -96,12 +100,12 @@ ratelimit_wait(void)
 		pthread_mutex_unlock(&limiter.lock);
 		return 0;
 	}
-	now = mono_ns();
+	now = clock_now_ns();
 	slot = limiter.next_ns > now ? limiter.next_ns : now;
 	limiter.next_ns = slot + limiter.gap_ns;
 	pthread_mutex_unlock(&limiter.lock);
 	if (slot > now)
-		sleep_until(slot);
+		clock_sleep_until(slot);
 	return slot - now;
 }
 
@@ -113,7 +117,7 @@ random_unit(void)
 
 	if (getrandom(&x, sizeof(x), GRND_NONBLOCK) != (ssize_t)sizeof(x))
 		/* Only before the pool is ready: a jitter needs no secrecy. */
-		x = (uint64_t)mono_ns() * 0x9e3779b97f4a7c15ULL ^
+		x = (uint64_t)clock_now_ns() * 0x9e3779b97f4a7c15ULL ^
 		    (uint64_t)getpid();
 	return (double)(x >> 11) * 0x1.0p-53;
 }
@@ -153,18 +157,6 @@ result_reset(struct ses_result *res)
 	res->attempts = attempts;
 }
 
-static void __attribute__((format(printf, 3, 4)))
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static int
 internal(struct ses_result *res, const char *why)
 {
@@ -197,11 +189,11 @@ ses_client_new(const struct ses_client_options *o, char *err, size_t errlen)
 	else if (o->max_attempts < 0)
 		why = "max_attempts must not be negative";
 	if (why != NULL) {
-		set_err(err, errlen, "%s", why);
+		errbuf_set(err, errlen, "%s", why);
 		return NULL;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		set_err(err, errlen, "%s", strerror(ENOMEM));
+		errbuf_set(err, errlen, "%s", strerror(ENOMEM));
 		return NULL;
 	}
 	c->creds = o->creds;
@@ -221,14 +213,14 @@ ses_client_new(const struct ses_client_options *o, char *err, size_t errlen)
 	}
 	if (awsenv_endpoint_parse(o->endpoint_url, &c->ep) == -1) {
 		if (errno == ENOMEM)
-			set_err(err, errlen, "%s", strerror(ENOMEM));
+			errbuf_set(err, errlen, "%s", strerror(ENOMEM));
 		else
-			set_err(err, errlen, "Invalid endpoint: %.300s",
+			errbuf_set(err, errlen, "Invalid endpoint: %.300s",
 			    o->endpoint_url);
 		goto fail;
 	}
 	if ((c->region = strdup(o->region)) == NULL) {
-		set_err(err, errlen, "%s", strerror(ENOMEM));
+		errbuf_set(err, errlen, "%s", strerror(ENOMEM));
 		goto fail;
 	}
 	if ((c->http = http_client_new(&o->http, err, errlen)) == NULL)
@@ -431,7 +423,7 @@ read_answer(
  * came, 1 when none did (RESP says why), -1 when it could not be signed.
  */
 static int
-send_signed(struct ses_client *c, const struct form *body,
+send_signed(struct ses_client *c, const struct strbuf *body,
     const struct creds *cr, struct http_response *resp)
 {
 	struct sigv4_request rq;
@@ -500,7 +492,7 @@ outcome_text(const struct ses_result *res, char *out, size_t outlen)
 
 /* Attempts BODY until success, a final error or the last attempt. */
 static int
-call_form(struct ses_client *c, const char *action, const struct form *body,
+call_form(struct ses_client *c, const char *action, const struct strbuf *body,
     struct ses_result *res)
 {
 	struct http_response resp;
@@ -552,7 +544,7 @@ call_form(struct ses_client *c, const char *action, const struct form *body,
 			    "%s attempt %d/%d to %s: %s, waited %.3f s "
 			    "for a rate slot%s",
 			    action, attempt, c->max_attempts, c->ep.url, what,
-			    (double)waited / NSEC,
+			    (double)waited / CLOCK_NSEC,
 			    rc == 0         ? ""
 				: retryable ? "; no attempts left"
 					    : "; not retried");
@@ -564,17 +556,17 @@ call_form(struct ses_client *c, const char *action, const struct form *body,
 		    "%s attempt %d/%d to %s: %s, waited %.3f s for a "
 		    "rate slot; retrying in %.3f s",
 		    action, attempt, c->max_attempts, c->ep.url, what,
-		    (double)waited / NSEC, delay / 1000.0);
-		sleep_until(mono_ns() + (int64_t)delay * 1000000);
+		    (double)waited / CLOCK_NSEC, delay / 1000.0);
+		clock_sleep_until(clock_now_ns() + (int64_t)delay * 1000000);
 	}
 }
 
 /* Every public call starts here: RES is valid to free whatever happens. */
 static int
-begin(struct ses_client *c, const char *action, struct form *f,
+begin(struct ses_client *c, const char *action, struct strbuf *f,
     struct ses_result *res)
 {
-	form_init(f);
+	strbuf_init(f);
 	memset(res, 0, sizeof(*res));
 	if (c == NULL || action == NULL)
 		return internal(res, "invalid arguments");
@@ -585,11 +577,11 @@ begin(struct ses_client *c, const char *action, struct form *f,
 }
 
 static int
-form_failed(struct form *f, struct ses_result *res)
+form_failed(struct strbuf *f, struct ses_result *res)
 {
 	int e = errno;
 
-	form_free(f);
+	strbuf_free(f);
 	return e == ENOMEM ? nomem(res)
 	    : e == EINVAL  ? internal(res, "invalid arguments")
 			   : internal(res, "request too large");
@@ -599,7 +591,7 @@ int
 ses_call(struct ses_client *c, const char *action,
     const struct ses_param *params, size_t nparams, struct ses_result *res)
 {
-	struct form f;
+	struct strbuf f;
 	size_t i;
 	int rc;
 
@@ -608,14 +600,14 @@ ses_call(struct ses_client *c, const char *action,
 	if (begin(c, action, &f, res) == -1)
 		return -1;
 	if (nparams > 0 && params == NULL) {
-		form_free(&f);
+		strbuf_free(&f);
 		return internal(res, "invalid arguments");
 	}
 	for (i = 0; i < nparams; i++)
 		if (form_add(&f, params[i].key, params[i].value) == -1)
 			return form_failed(&f, res);
 	rc = call_form(c, action, &f, res);
-	form_free(&f);
+	strbuf_free(&f);
 	return rc;
 }
 
@@ -683,7 +675,7 @@ ses_get_mail_from(struct ses_client *c, const char *const *identities, size_t n,
 	static const char action[] = "GetIdentityMailFromDomainAttributes";
 	struct ses_result part;
 	struct sesxml_doc *doc = NULL;
-	struct form f;
+	struct strbuf f;
 	size_t off = 0, k;
 	int attempts = 0;
 
@@ -703,10 +695,10 @@ ses_get_mail_from(struct ses_client *c, const char *const *identities, size_t n,
 			goto fail;
 		}
 		if (call_form(c, action, &f, &part) == -1) {
-			form_free(&f);
+			strbuf_free(&f);
 			goto fail;
 		}
-		form_free(&f);
+		strbuf_free(&f);
 		off += k;
 		if (doc == NULL) {
 			doc = part.doc;

@@ -61,6 +61,12 @@ enum ses_error_kind {
 	SES_EINTERNAL,  /* out of memory, bad arguments */
 };
 
+/*
+ * The kind's name in audit lines and the state file: "none", "service",
+ * "transport", "parse", "credentials" or "internal".
+ */
+const char *ses_error_kind_name(enum ses_error_kind);
+
 struct ses_result {
 	enum ses_error_kind kind;
 	int attempts; /* requests sent, retries included */

@@ -27,7 +27,9 @@
 #include "ses/awsconfig.h"
 #include "ses/awsenv.h"
 #include "ses/creds.h"
+#include "ses/file.h"
 #include "ses/http.h"
+#include "ses/errbuf.h"
 
 #define ADVISORY_REFRESH (15 * 60)
 #define MANDATORY_REFRESH (10 * 60)
@@ -53,18 +55,6 @@ struct creds_provider {
 	int attempts;
 };
 
-static void __attribute__((format(printf, 3, 4)))
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static void __attribute__((format(printf, 2, 3)))
 debug(struct creds_provider *p, const char *fmt, ...)
 {
@@ -77,23 +67,6 @@ debug(struct creds_provider *p, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	p->debug(p->debug_arg, buf);
-}
-
-static const char *
-env(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v != NULL && *v != '\0' ? v : NULL;
-}
-
-static void
-wipe_free(char *s)
-{
-	if (s == NULL)
-		return;
-	explicit_bzero(s, strlen(s));
-	free(s);
 }
 
 const char *
@@ -119,9 +92,9 @@ creds_source_name(enum creds_source s)
 void
 creds_clear(struct creds *c)
 {
-	wipe_free(c->access_key_id);
-	wipe_free(c->secret_access_key);
-	wipe_free(c->session_token);
+	awsconfig_free_secret(c->access_key_id);
+	awsconfig_free_secret(c->secret_access_key);
+	awsconfig_free_secret(c->session_token);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -154,7 +127,7 @@ set_creds(struct creds *out, const char *id, const char *secret,
 	else if (token != NULL && !valid_value(token, MAX_TOKEN))
 		bad = "session token";
 	if (bad != NULL) {
-		set_err(err, errlen,
+		errbuf_set(err, errlen,
 		    "Invalid credentials from %s: the %s is "
 		    "empty, too long or not printable",
 		    creds_source_name(src), bad);
@@ -164,7 +137,7 @@ set_creds(struct creds *out, const char *id, const char *secret,
 	    (out->secret_access_key = strdup(secret)) == NULL ||
 	    (token != NULL && (out->session_token = strdup(token)) == NULL)) {
 		creds_clear(out);
-		set_err(err, errlen, "%s", strerror(ENOMEM));
+		errbuf_set(err, errlen, "%s", strerror(ENOMEM));
 		return CREDS_ENOMEM;
 	}
 	out->expiration = expiration;
@@ -259,7 +232,7 @@ creds_parse_document(const char *json, size_t len, enum creds_source src,
 	/* je.text can quote the document: it never reaches a message. */
 	if ((root = json_loadb(json, len, 0, &je)) == NULL ||
 	    !json_is_object(root)) {
-		set_err(err, errlen,
+		errbuf_set(err, errlen,
 		    "Error when retrieving credentials from "
 		    "%s: the response is not a JSON object",
 		    creds_source_name(src));
@@ -268,7 +241,7 @@ creds_parse_document(const char *json, size_t len, enum creds_source src,
 	code = json_str(root, "Code");
 	if (json_object_get(root, "Code") != NULL &&
 	    (code == NULL || strcmp(code, "Success") != 0)) {
-		set_err(err, errlen,
+		errbuf_set(err, errlen,
 		    "Error when retrieving credentials from "
 		    "%s: the response's Code is not Success",
 		    creds_source_name(src));
@@ -276,14 +249,14 @@ creds_parse_document(const char *json, size_t len, enum creds_source src,
 	}
 	for (i = 0; i < 4; i++)
 		if ((v[i] = json_str(root, fields[i])) == NULL) {
-			set_err(err, errlen,
+			errbuf_set(err, errlen,
 			    "Error when retrieving credentials "
 			    "from %s: the response has no %s",
 			    creds_source_name(src), fields[i]);
 			goto done;
 		}
 	if (creds_parse_time(v[3], &exp) == -1) {
-		set_err(err, errlen,
+		errbuf_set(err, errlen,
 		    "Error when retrieving credentials from "
 		    "%s: the Expiration is not an ISO 8601 time",
 		    creds_source_name(src));
@@ -311,15 +284,15 @@ from_env(struct creds_provider *p, struct creds *out, char *err, size_t errlen)
 	const char *id, *secret;
 	enum creds_status st;
 
-	if ((id = env("AWS_ACCESS_KEY_ID")) == NULL)
+	if ((id = awsenv_get("AWS_ACCESS_KEY_ID")) == NULL)
 		return CREDS_ENOTFOUND;
-	if ((secret = env("AWS_SECRET_ACCESS_KEY")) == NULL) {
-		set_err(err, errlen,
+	if ((secret = awsenv_get("AWS_SECRET_ACCESS_KEY")) == NULL) {
+		errbuf_set(err, errlen,
 		    "Partial credentials found in env, "
 		    "missing: AWS_SECRET_ACCESS_KEY");
 		return CREDS_EPARTIAL;
 	}
-	st = set_creds(out, id, secret, env("AWS_SESSION_TOKEN"), 0,
+	st = set_creds(out, id, secret, awsenv_get("AWS_SESSION_TOKEN"), 0,
 	    CREDS_SOURCE_ENV, err, errlen);
 	if (st == CREDS_OK)
 		debug(p, "Found credentials in environment variables.");
@@ -339,7 +312,7 @@ from_file(struct creds_provider *p, const struct awsconfig *cfg,
 		return CREDS_ENOTFOUND;
 	secret = awsconfig_get(cfg, profile, "aws_secret_access_key");
 	if (secret == NULL || *secret == '\0') {
-		set_err(err, errlen,
+		errbuf_set(err, errlen,
 		    "Partial credentials found in %s, "
 		    "missing: aws_secret_access_key",
 		    creds_source_name(src));
@@ -398,13 +371,13 @@ metadata_client(struct creds_provider *p, char *err, size_t errlen)
 
 	if (p->http != NULL)
 		return 0;
-	if ((v = env("AWS_METADATA_SERVICE_TIMEOUT")) != NULL) {
+	if ((v = awsenv_get("AWS_METADATA_SERVICE_TIMEOUT")) != NULL) {
 		secs = strtod(v, &end);
 		if (*end != '\0' || !(secs >= 0.001 && secs <= 3600))
 			secs = 1;
 	}
 	p->attempts = 2;
-	if ((v = env("AWS_METADATA_SERVICE_NUM_ATTEMPTS")) != NULL) {
+	if ((v = awsenv_get("AWS_METADATA_SERVICE_NUM_ATTEMPTS")) != NULL) {
 		n = strtol(v, &end, 10);
 		if (*end == '\0' && n >= 1 && n <= 10)
 			p->attempts = n;
@@ -438,9 +411,9 @@ metadata_request(struct creds_provider *p, const char *method, const char *url,
 		    resp->status < 500)
 			return 0;
 		if (resp->message != NULL)
-			set_err(err, errlen, "%s", resp->message);
+			errbuf_set(err, errlen, "%s", resp->message);
 		else
-			set_err(err, errlen, "HTTP status %ld from %s",
+			errbuf_set(err, errlen, "HTTP status %ld from %s",
 			    resp->status, url);
 		debug(p, "%s %s, attempt %d of %d: %s", method, url, i + 1,
 		    p->attempts, err);
@@ -452,7 +425,7 @@ metadata_request(struct creds_provider *p, const char *method, const char *url,
 static enum creds_status
 fetch_fail(enum creds_source src, const char *why, char *err, size_t errlen)
 {
-	set_err(err, errlen, "Error when retrieving credentials from %s: %s",
+	errbuf_set(err, errlen, "Error when retrieving credentials from %s: %s",
 	    creds_source_name(src), why);
 	return CREDS_EFETCH;
 }
@@ -477,38 +450,13 @@ static char *
 read_token_file(const char *path, char *err, size_t errlen)
 {
 	char *buf;
-	size_t len = 0;
-	ssize_t r = 0;
-	int fd;
+	size_t len;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		set_err(err, errlen,
-		    "cannot open the container authorization "
-		    "token file %s: %s",
-		    path, strerror(errno));
-		return NULL;
-	}
-	if ((buf = malloc(MAX_TOKEN + 2)) == NULL) {
-		close(fd);
-		set_err(err, errlen, "%s", strerror(ENOMEM));
-		return NULL;
-	}
-	while (len <= MAX_TOKEN) {
-		r = read(fd, buf + len, MAX_TOKEN + 1 - len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += r;
-	}
-	close(fd);
-	if (r == -1 || len > MAX_TOKEN) {
-		set_err(err, errlen,
+	if (file_read(path, MAX_TOKEN, 0, &buf, &len) == -1) {
+		errbuf_set(err, errlen,
 		    "cannot read the container authorization "
 		    "token file %s: %s",
-		    path, r == -1 ? strerror(errno) : "too large");
-		explicit_bzero(buf, len);
-		free(buf);
+		    path, strerror(errno));
 		return NULL;
 	}
 	/* A final newline, as an editor or echo leaves it, is not part of it. */
@@ -539,14 +487,14 @@ from_container(
 	enum creds_status st;
 	size_t nh = 1;
 
-	rel = env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-	full = env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	rel = awsenv_get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	full = awsenv_get("AWS_CONTAINER_CREDENTIALS_FULL_URI");
 	if (rel == NULL && full == NULL)
 		return CREDS_ENOTFOUND;
 	if (rel != NULL &&
 	    asprintf(&url, CONTAINER_BASE "%s%s", *rel == '/' ? "" : "/",
 		rel) == -1) {
-		set_err(err, errlen, "%s", strerror(ENOMEM));
+		errbuf_set(err, errlen, "%s", strerror(ENOMEM));
 		return CREDS_ENOMEM;
 	}
 	if (awsenv_endpoint_parse(url != NULL ? url : full, &ep) == -1) {
@@ -565,12 +513,13 @@ from_container(
 		    ep.host);
 		goto fail;
 	}
-	if ((file = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) != NULL) {
+	if ((file = awsenv_get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) !=
+	    NULL) {
 		if ((auth = read_token_file(file, why, sizeof(why))) == NULL)
 			goto fail;
 		tok = auth;
 	} else
-		tok = env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+		tok = awsenv_get("AWS_CONTAINER_AUTHORIZATION_TOKEN");
 	if (tok != NULL) {
 		if (!header_value_ok(tok)) {
 			snprintf(why, sizeof(why),
@@ -606,7 +555,7 @@ fail:
 	st = fetch_fail(CREDS_SOURCE_CONTAINER, why, err, errlen);
 done:
 	http_response_free(&resp);
-	wipe_free(auth);
+	awsconfig_free_secret(auth);
 	awsenv_endpoint_free(&ep);
 	return st;
 }
@@ -638,13 +587,13 @@ from_imds(struct creds_provider *p, struct creds *out, char *err, size_t errlen)
 	enum creds_status st = CREDS_EFETCH;
 	size_t n, blen;
 
-	if ((v = env("AWS_EC2_METADATA_DISABLED")) != NULL &&
+	if ((v = awsenv_get("AWS_EC2_METADATA_DISABLED")) != NULL &&
 	    strcasecmp(v, "true") == 0) {
 		debug(p, "IMDS credential fetching is disabled");
 		return CREDS_ENOTFOUND;
 	}
-	if ((base = env("AWS_EC2_METADATA_SERVICE_ENDPOINT")) == NULL) {
-		v = env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
+	if ((base = awsenv_get("AWS_EC2_METADATA_SERVICE_ENDPOINT")) == NULL) {
+		v = awsenv_get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
 		base = v != NULL && strcasecmp(v, "ipv6") == 0 ? IMDS_BASE_V6
 							       : IMDS_BASE;
 	}
@@ -712,14 +661,14 @@ from_imds(struct creds_provider *p, struct creds *out, char *err, size_t errlen)
 	goto done;
 
 nomem:
-	set_err(err, errlen, "%s", strerror(ENOMEM));
+	errbuf_set(err, errlen, "%s", strerror(ENOMEM));
 	st = CREDS_ENOMEM;
 	goto done;
 fail:
 	st = fetch_fail(CREDS_SOURCE_IMDS, why, err, errlen);
 done:
 	http_response_free(&resp);
-	wipe_free(token);
+	awsconfig_free_secret(token);
 	free(url);
 	return st;
 }
@@ -750,7 +699,7 @@ resolve(struct creds_provider *p, struct creds *out, char *err, size_t errlen)
 	if (st != CREDS_OK && st != CREDS_ENOMEM) {
 		if (st != CREDS_ENOTFOUND)
 			debug(p, "%s", err);
-		set_err(err, errlen, "%s", CREDS_MSG_NOTFOUND);
+		errbuf_set(err, errlen, "%s", CREDS_MSG_NOTFOUND);
 		st = CREDS_ENOTFOUND;
 	}
 	return st;
@@ -768,7 +717,7 @@ refetch(struct creds_provider *p, enum creds_source src, struct creds *out,
 	else
 		st = from_imds(p, out, err, errlen);
 	if (st == CREDS_ENOTFOUND) {
-		set_err(err, errlen,
+		errbuf_set(err, errlen,
 		    "Error when retrieving credentials from "
 		    "%s: the source is no longer configured",
 		    creds_source_name(src));
@@ -849,6 +798,6 @@ creds_provider_get(
 	}
 	pthread_mutex_unlock(&p->lock);
 	if (st != CREDS_OK)
-		set_err(err, errlen, "%s", msg);
+		errbuf_set(err, errlen, "%s", msg);
 	return st;
 }

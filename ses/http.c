@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ses/http.h"
+#include "ses/errbuf.h"
 
 #define DEFAULT_TIMEOUT_MS 60000L
 #define DEFAULT_MAX_RESPONSE (1024 * 1024)
@@ -34,13 +35,6 @@ struct sink {
 	int connected; /* a connection was up when the request left */
 };
 
-static void
-set_err(char *err, size_t errlen, const char *msg, const char *arg)
-{
-	if (err != NULL && errlen > 0)
-		snprintf(err, errlen, "%s%s", msg, arg != NULL ? arg : "");
-}
-
 static long
 ms_or_default(long ms)
 {
@@ -58,17 +52,17 @@ http_client_new(const struct http_options *opt, char *err, size_t errlen)
 	if (opt == NULL)
 		opt = &defaults;
 	if (opt->ca_file != NULL && access(opt->ca_file, R_OK) == -1) {
-		set_err(err, errlen,
+		errbuf_set(err, errlen,
 		    "Could not find a suitable TLS CA "
-		    "certificate bundle, invalid path: ",
+		    "certificate bundle, invalid path: %s",
 		    opt->ca_file);
 		return NULL;
 	}
 	if ((hc = calloc(1, sizeof(*hc))) == NULL ||
 	    (hc->curl = curl_easy_init()) == NULL) {
 		free(hc);
-		set_err(err, errlen,
-		    "cannot create an HTTP client: ", strerror(ENOMEM));
+		errbuf_set(err, errlen, "cannot create an HTTP client: %s",
+		    strerror(ENOMEM));
 		return NULL;
 	}
 	c = hc->curl;
@@ -101,8 +95,8 @@ http_client_new(const struct http_options *opt, char *err, size_t errlen)
 	if (opt->no_proxy)
 		rc |= curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
 	if (rc != CURLE_OK) {
-		set_err(err, errlen,
-		    "cannot set up libcurl: ", curl_easy_strerror(rc));
+		errbuf_set(err, errlen, "cannot set up libcurl: %s",
+		    curl_easy_strerror(rc));
 		http_client_free(hc);
 		return NULL;
 	}

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,8 +34,10 @@ reserve(struct strbuf *b, size_t more)
 
 	if (b->failed)
 		return -1;
-	if (more > SIZE_MAX - 1 - b->len)
+	if (more > SIZE_MAX - 1 - b->len) {
+		errno = EOVERFLOW;
 		goto fail;
+	}
 	need = b->len + more + 1;
 	if (need <= b->cap)
 		return 0;
@@ -51,15 +54,26 @@ fail:
 	return -1;
 }
 
+char *
+strbuf_extend(struct strbuf *b, size_t n)
+{
+	char *at;
+
+	if (reserve(b, n) == -1)
+		return NULL;
+	at = b->data + b->len;
+	b->len += n;
+	b->data[b->len] = '\0';
+	return at;
+}
+
 void
 strbuf_add(struct strbuf *b, const void *p, size_t n)
 {
-	if (reserve(b, n) == -1)
-		return;
-	if (n > 0)
-		memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
+	char *at;
+
+	if ((at = strbuf_extend(b, n)) != NULL && n > 0)
+		memcpy(at, p, n);
 }
 
 void
@@ -77,11 +91,10 @@ strbuf_addc(struct strbuf *b, char c)
 void
 strbuf_addn(struct strbuf *b, char c, size_t n)
 {
-	if (reserve(b, n) == -1)
-		return;
-	memset(b->data + b->len, c, n);
-	b->len += n;
-	b->data[b->len] = '\0';
+	char *at;
+
+	if ((at = strbuf_extend(b, n)) != NULL)
+		memset(at, c, n);
 }
 
 void
@@ -137,6 +150,17 @@ int
 strbuf_failed(const struct strbuf *b)
 {
 	return b->failed;
+}
+
+void
+strbuf_truncate(struct strbuf *b, size_t len)
+{
+	b->failed = 0;
+	if (len > b->len)
+		return;
+	b->len = len;
+	if (b->data != NULL)
+		b->data[len] = '\0';
 }
 
 char *

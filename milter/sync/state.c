@@ -15,22 +15,12 @@
 #include <unistd.h>
 
 #include "milter/log.h"
+#include "ses/errbuf.h"
+#include "ses/file.h"
 
 #define STATE_MAX_STRING 4096 /* bytes of any one string */
 #define STATE_DIR_MODE 0750
 #define STATE_FILE_MODE 0640
-
-static void __attribute__((format(printf, 3, 4)))
-state_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 struct state *
 state_new(void)
@@ -136,16 +126,16 @@ state_get_string(json_t *obj, const char *key, char **out, const char *where,
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (!json_is_string(v)) {
-		state_err(
+		errbuf_set(
 		    err, errlen, "%s: \"%s\" is not a string", where, key);
 		return -1;
 	}
 	if (json_string_length(v) > STATE_MAX_STRING) {
-		state_err(err, errlen, "%s: \"%s\" is too long", where, key);
+		errbuf_set(err, errlen, "%s: \"%s\" is too long", where, key);
 		return -1;
 	}
 	if ((*out = strdup(json_string_value(v))) == NULL) {
-		state_err(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -164,7 +154,7 @@ state_get_time(json_t *obj, const char *key, time_t *out, const char *where,
 		return 0;
 	if (!json_is_integer(v) || (t = json_integer_value(v)) < 0 ||
 	    (uintmax_t)t > (uintmax_t)INT64_MAX / 2) {
-		state_err(err, errlen, "%s: \"%s\" is not a time in seconds",
+		errbuf_set(err, errlen, "%s: \"%s\" is not a time in seconds",
 		    where, key);
 		return -1;
 	}
@@ -180,22 +170,22 @@ state_parse_identity(
 	json_t *known;
 
 	if (name[0] == '\0' || strlen(name) > STATE_MAX_STRING) {
-		state_err(
+		errbuf_set(
 		    err, errlen, "identities: a name is empty or too long");
 		return -1;
 	}
 	if (!json_is_object(v)) {
-		state_err(err, errlen,
+		errbuf_set(err, errlen,
 		    "identities: \"%.200s\" is not an object", name);
 		return -1;
 	}
 	if ((id = state_add(st, name)) == NULL) {
-		state_err(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		return -1;
 	}
 	known = json_object_get(v, "known");
 	if (known != NULL && !json_is_boolean(known)) {
-		state_err(err, errlen,
+		errbuf_set(err, errlen,
 		    "identity \"%.200s\": \"known\" is not "
 		    "true or false",
 		    name);
@@ -227,26 +217,26 @@ state_parse(
 
 	*out = NULL;
 	if (len > STATE_MAX_FILE) {
-		state_err(err, errlen, "over %u bytes", STATE_MAX_FILE);
+		errbuf_set(err, errlen, "over %u bytes", STATE_MAX_FILE);
 		return -1;
 	}
 	if ((root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr)) ==
 	    NULL) {
-		state_err(err, errlen, "not JSON: line %d, column %d: %s",
+		errbuf_set(err, errlen, "not JSON: line %d, column %d: %s",
 		    jerr.line, jerr.column, jerr.text);
 		return -1;
 	}
 	if (!json_is_object(root)) {
-		state_err(err, errlen, "not a JSON object");
+		errbuf_set(err, errlen, "not a JSON object");
 		goto fail;
 	}
 	v = json_object_get(root, "version");
 	if (!json_is_integer(v) || json_integer_value(v) != STATE_VERSION) {
-		state_err(err, errlen, "\"version\" is not %d", STATE_VERSION);
+		errbuf_set(err, errlen, "\"version\" is not %d", STATE_VERSION);
 		goto fail;
 	}
 	if ((st = state_new()) == NULL) {
-		state_err(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		goto fail;
 	}
 	if (state_get_time(root, "last_success", &st->last_success, "state",
@@ -258,7 +248,7 @@ state_parse(
 		goto fail;
 	ids = json_object_get(root, "identities");
 	if (ids != NULL && !json_is_object(ids)) {
-		state_err(err, errlen, "\"identities\" is not an object");
+		errbuf_set(err, errlen, "\"identities\" is not an object");
 		goto fail;
 	}
 	json_object_foreach(ids, name, v) if (state_parse_identity(st, name, v,
@@ -387,51 +377,29 @@ struct state *
 state_load(const char *path)
 {
 	struct state *st;
-	struct stat sb;
-	char *buf = NULL, err[256];
-	size_t len = 0;
-	ssize_t n;
-	int fd;
+	char *buf, err[256];
+	size_t len;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if (file_read(path, STATE_MAX_FILE, 0, &buf, &len) == -1) {
 		if (errno == ENOENT)
 			log_warnx("state file %s does not exist (yet): SES is "
 				  "read at once",
 			    path);
+		else if (errno == EINVAL || errno == EFBIG)
+			log_warnx("state file %s is not a regular file of at "
+				  "most %u bytes: ignored",
+			    path, STATE_MAX_FILE);
+		else if (errno == ENOMEM)
+			return NULL;
 		else
 			log_warn("state file %s: ignored", path);
 		return state_new();
 	}
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
-	    sb.st_size > STATE_MAX_FILE) {
-		log_warnx("state file %s is not a regular file of at most %u "
-			  "bytes: ignored",
-		    path, STATE_MAX_FILE);
-		close(fd);
-		return state_new();
-	}
-	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL) {
-		close(fd);
-		return NULL;
-	}
-	while (len <= (size_t)sb.st_size &&
-	    (n = read(fd, buf + len, (size_t)sb.st_size + 1 - len)) != 0) {
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			log_warn("state file %s: ignored", path);
-			close(fd);
-			free(buf);
-			return state_new();
-		}
-		len += (size_t)n;
-	}
-	close(fd);
 	if (state_parse(buf, len, &st, err, sizeof(err)) == -1) {
 		log_warnx("state file %s is corrupt (%s): ignored", path, err);
 		st = state_new();
 	}
-	free(buf);
+	file_free(buf, len);
 	return st;
 }
 
@@ -466,7 +434,7 @@ state_dir(const char *dir, char *err, size_t errlen)
 	}
 	if (errno == EEXIST)
 		return 0;
-	state_err(err, errlen, "directory %s: %s", dir, strerror(errno));
+	errbuf_set(err, errlen, "directory %s: %s", dir, strerror(errno));
 	return -1;
 }
 
@@ -479,7 +447,7 @@ state_save(const char *path, const struct state *st, char *err, size_t errlen)
 	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
 	    snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp) ||
 	    (slash = strrchr(dir, '/')) == NULL) {
-		state_err(err, errlen,
+		errbuf_set(err, errlen,
 		    "%s: not an absolute path of at most %d "
 		    "bytes",
 		    path, PATH_MAX - 8);
@@ -489,11 +457,11 @@ state_save(const char *path, const struct state *st, char *err, size_t errlen)
 	if (state_dir(dir, err, errlen) == -1)
 		return -1;
 	if ((text = state_format(st)) == NULL) {
-		state_err(err, errlen, "%s", strerror(ENOMEM));
+		errbuf_set(err, errlen, "%s", strerror(ENOMEM));
 		return -1;
 	}
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		state_err(err, errlen, "cannot create a file in %s: %s", dir,
+		errbuf_set(err, errlen, "cannot create a file in %s: %s", dir,
 		    strerror(errno));
 		free(text);
 		return -1;
@@ -513,7 +481,7 @@ state_save(const char *path, const struct state *st, char *err, size_t errlen)
 	/* the rename itself survives a crash only once the directory is synced */
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    fsync(dfd) == -1) {
-		state_err(err, errlen, "%s: %s", dir, strerror(errno));
+		errbuf_set(err, errlen, "%s: %s", dir, strerror(errno));
 		if (dfd != -1)
 			close(dfd);
 		return -1;
@@ -524,6 +492,6 @@ state_save(const char *path, const struct state *st, char *err, size_t errlen)
 fail:
 	unlink(tmp);
 	free(text);
-	state_err(err, errlen, "%s: %s", path, strerror(e));
+	errbuf_set(err, errlen, "%s: %s", path, strerror(e));
 	return -1;
 }

@@ -20,13 +20,13 @@
 #include "milter/log.h"
 #include "milter/sync/syncplan.h"
 #include "ses/awsenv.h"
+#include "ses/clock.h"
 #include "ses/retry.h"
 
 #define GET_BATCH 100 /* SES's limit of identities per Get */
 #define CONNECT_TIMEOUT_MS 5000
 #define REQUEST_TIMEOUT_MS 15000
 #define SES_STATUS_SUCCESS "Success"
-#define NSEC 1000000000LL
 
 static const char *const get_action = "GetIdentityMailFromDomainAttributes";
 static const char *const set_action = "SetIdentityMailFromDomain";
@@ -123,33 +123,13 @@ syncer_cancelled(const struct syncer_pass *p)
 	return p->cancelled != NULL && p->cancelled(p->cancel_arg);
 }
 
-static const char *
-syncer_error_kind(enum ses_error_kind k)
-{
-	switch (k) {
-	case SES_OK:
-		return "none";
-	case SES_ESERVICE:
-		return "service";
-	case SES_ETRANSPORT:
-		return "transport";
-	case SES_EPARSE:
-		return "parse";
-	case SES_ECREDS:
-		return "credentials";
-	case SES_EINTERNAL:
-		return "internal";
-	}
-	return "?";
-}
-
 /* The result part of an audit line: result=ok|error, why, attempts. */
 static void
 syncer_audit_result(struct kvline *l, const struct ses_result *res, int rc)
 {
 	kvline_add(l, "result", rc == 0 ? "ok" : "error");
 	if (rc != 0) {
-		kvline_add(l, "error", syncer_error_kind(res->kind));
+		kvline_add(l, "error", ses_error_kind_name(res->kind));
 		if (res->kind == SES_ESERVICE)
 			kvline_add(l, "code", res->code);
 		else if (res->kind == SES_ETRANSPORT)
@@ -675,15 +655,6 @@ struct syncer {
 	struct syncer_link link;
 };
 
-static int64_t
-syncer_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * NSEC + ts.tv_nsec;
-}
-
 static bool
 syncer_is_stopping(void *arg)
 {
@@ -802,17 +773,17 @@ syncer_main(void *arg)
 		 "first pass in %lld s",
 	    s->conf->sync == CONF_SYNC_DRY_RUN ? "dry-run" : "apply",
 	    s->conf->nidentities, s->conf->sync_interval, (long long)delay);
-	next = syncer_mono_ns() + (int64_t)delay * NSEC;
+	next = clock_now_ns() + (int64_t)delay * CLOCK_NSEC;
 	for (;;) {
 		pthread_mutex_lock(&s->lock);
 		while (!atomic_load(&s->stopping) && s->pending == NULL &&
-		    (next < 0 || syncer_mono_ns() < next)) {
+		    (next < 0 || clock_now_ns() < next)) {
 			if (next < 0) {
 				pthread_cond_wait(&s->cond, &s->lock);
 				continue;
 			}
-			ts.tv_sec = next / NSEC;
-			ts.tv_nsec = next % NSEC;
+			ts.tv_sec = next / CLOCK_NSEC;
+			ts.tv_nsec = next % CLOCK_NSEC;
 			pthread_cond_timedwait(&s->cond, &s->lock, &ts);
 		}
 		reloaded = s->pending;
@@ -830,8 +801,8 @@ syncer_main(void *arg)
 		}
 		if (syncer_pass_once(s) == 0) {
 			backoff = 0;
-			next = syncer_mono_ns() +
-			    (int64_t)s->conf->sync_interval * NSEC;
+			next = clock_now_ns() +
+			    (int64_t)s->conf->sync_interval * CLOCK_NSEC;
 			continue;
 		}
 		if (atomic_load(&s->stopping))
@@ -840,7 +811,7 @@ syncer_main(void *arg)
 		if (backoff > (int64_t)s->conf->sync_interval)
 			backoff = s->conf->sync_interval;
 		log_warnx("SES: next pass in %lld s", (long long)backoff);
-		next = syncer_mono_ns() + backoff * NSEC;
+		next = clock_now_ns() + backoff * CLOCK_NSEC;
 	}
 	syncer_link_close(&s->link);
 	state_free(s->state);

@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "ses/form.h"
+#include "ses/strbuf.h"
 #include "ses/sigv4.h"
 
 #define FORM_TYPE "application/x-www-form-urlencoded; charset=utf-8"
@@ -41,7 +42,7 @@ str(json_t *o, const char *key, const char *dflt)
 }
 
 static int
-add_list(struct form *f, const char *key, json_t *list)
+add_list(struct strbuf *f, const char *key, json_t *list)
 {
 	const char **values;
 	size_t i, n = json_array_size(list);
@@ -60,7 +61,7 @@ done:
 }
 
 static int
-build_body(json_t *req, struct form *f)
+build_body(json_t *req, struct strbuf *f)
 {
 	json_t *params, *pair, *val;
 	const char *action, *key;
@@ -91,13 +92,13 @@ sign(const char *line, int long_form)
 {
 	struct sigv4_request r;
 	struct sigv4_credentials c;
-	struct form f;
+	struct strbuf f;
 	json_t *req, *ct, *t;
 	const char *body, *given;
 	char date[SIGV4_AMZ_DATE_SIZE], *auth = NULL;
 	int rc = -1;
 
-	form_init(&f);
+	strbuf_init(&f);
 	if ((req = json_loads(line, 0, NULL)) == NULL)
 		return -1;
 	if ((body = str(req, "body", NULL)) == NULL) {
@@ -143,7 +144,7 @@ sign(const char *line, int long_form)
 	rc = 0;
 done:
 	free(auth);
-	form_free(&f);
+	strbuf_free(&f);
 	json_decref(req);
 	return rc;
 }

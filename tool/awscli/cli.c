@@ -417,14 +417,6 @@ config_value(const struct run *r, const char *key)
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
-static const char *
-env_value(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v != NULL && *v != '\0' ? v : NULL;
-}
-
 /* Sets NAME to the argument, as the CLI does with its arg table. */
 static int
 put_param(struct run *r, const char *name, struct clivalue *v)
@@ -589,7 +581,7 @@ make_client(struct run *r)
 	o.debug = debug_line;
 	o.debug_arg = &r->debug_globals;
 	/* the CLI uses a CA bundle for https only */
-	ca = g->ca_bundle != NULL ? g->ca_bundle : env_value("AWS_CA_BUNDLE");
+	ca = g->ca_bundle != NULL ? g->ca_bundle : awsenv_get("AWS_CA_BUNDLE");
 	if (ca == NULL)
 		ca = config_value(r, "ca_bundle");
 	if (r->endpoint.tls)
@@ -604,7 +596,7 @@ make_client(struct run *r)
 						     : g->read_timeout * 1000;
 	o.http.user_agent = CLI_PROG "/" VERSION;
 	/* $AWS_MAX_ATTEMPTS first (the client reads it), then the config */
-	if (env_value("AWS_MAX_ATTEMPTS") == NULL &&
+	if (awsenv_get("AWS_MAX_ATTEMPTS") == NULL &&
 	    config_value(r, "max_attempts") != NULL &&
 	    python_int(config_value(r, "max_attempts"), &v) == 0 && v > 0 &&
 	    v < INT_MAX)
@@ -821,7 +813,7 @@ display(const struct run *r, const struct clivalue *resp)
 
 	name = r->g->output;
 	if (name == NULL)
-		name = env_value("AWS_DEFAULT_OUTPUT");
+		name = awsenv_get("AWS_DEFAULT_OUTPUT");
 	if (name == NULL)
 		name = config_value(r, "output");
 	if (name == NULL)

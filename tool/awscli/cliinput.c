@@ -12,6 +12,7 @@
 #include "tool/awscli/clivalue.h"
 #include "tool/awscli/cliyaml.h"
 #include "ses/strbuf.h"
+#include "ses/file.h"
 #include "tool/awscli/u8.h"
 
 /* Larger paramfiles are refused: an SES parameter is never this big. */
@@ -103,35 +104,17 @@ os_error(struct strbuf *err, const char *option, const char *value, int e,
 	clivalue_repr_str(path, strlen(path), err);
 }
 
-/* Reads PATH whole; -1 with errno set. */
+/* Reads PATH whole, whatever it is (file:///dev/stdin); -1 with errno set. */
 static int
 read_file(const char *path, struct strbuf *data)
 {
-	char buf[8192];
-	ssize_t n;
-	int fd, e;
+	char *buf;
+	size_t len;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if (file_read(path, PARAMFILE_MAX, FILE_READ_ANY, &buf, &len) == -1)
 		return -1;
-	for (;;) {
-		n = read(fd, buf, sizeof(buf));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (data->len + (size_t)n > PARAMFILE_MAX) {
-			n = -1;
-			errno = EFBIG;
-			break;
-		}
-		strbuf_add(data, buf, (size_t)n);
-	}
-	e = errno;
-	close(fd);
-	if (n == -1) {
-		errno = e;
-		return -1;
-	}
+	strbuf_add(data, buf, len);
+	file_free(buf, len);
 	if (strbuf_failed(data)) {
 		errno = ENOMEM;
 		return -1;
