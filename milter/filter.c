@@ -198,6 +198,48 @@ filter_reply(SMFICTX *ctx, const struct filter_msg *m, const char *mx)
 		   text) == MI_SUCCESS;
 }
 
+/*
+ * The audit line of a decision at MAIL FROM: ST is how the sender parsed,
+ * MX the MX check's result (NULL: none was made).
+ */
+static void
+filter_audit_mail(SMFICTX *ctx, const struct filter_conn *fc,
+    enum addr_status st, const char *mx)
+{
+	const struct filter_msg *m = &fc->msg;
+	struct audit_rec rec;
+	char reply[16];
+
+	memset(&rec, 0, sizeof(rec));
+	rec.queue_id =
+	    smfi_getsymval(ctx, "i"); /* known here in Sendmail only */
+	rec.msg = m->id;
+	rec.stage = "mail";
+	rec.sender = m->sender;
+	if (m->identity != NULL) {
+		rec.identity = m->identity->name;
+		rec.mail_from_domain = m->identity->mail_from_domain;
+		if (m->identity->mail_from_domain != NULL)
+			rec.behavior =
+			    conf_behavior_name(m->identity->behavior);
+	}
+	rec.mx = mx;
+	rec.status = m->d.status;
+	rec.action = decide_verdict_name(m->d.verdict);
+	rec.reason = st != ADDR_OK && st != ADDR_NULL
+	    ? addr_strerror(st)
+	    : decide_reason_name(m->d.reason);
+	if (m->d.spared != DECIDE_ACCEPT)
+		rec.spared = decide_verdict_name(m->d.spared);
+	if (m->d.rcode != NULL) {
+		snprintf(reply, sizeof(reply), "%s/%s", m->d.rcode, m->d.xcode);
+		rec.reply = reply;
+	}
+	if (fc->local)
+		rec.origin = "local";
+	audit_log(&rec);
+}
+
 static sfsistat
 filter_envfrom(SMFICTX *ctx, char **argv)
 {
@@ -205,10 +247,8 @@ filter_envfrom(SMFICTX *ctx, char **argv)
 	struct filter_msg *m;
 	struct resolver *res;
 	struct decide_in in;
-	struct audit_rec rec;
 	enum addr_status st;
 	const char *mx = NULL, *auth;
-	char reply[16];
 	sfsistat rc;
 
 	if (fc == NULL)
@@ -255,33 +295,7 @@ filter_envfrom(SMFICTX *ctx, char **argv)
 	}
 	resolver_unref(res);
 
-	memset(&rec, 0, sizeof(rec));
-	rec.queue_id =
-	    smfi_getsymval(ctx, "i"); /* known here in Sendmail only */
-	rec.msg = m->id;
-	rec.stage = "mail";
-	rec.sender = m->sender;
-	if (m->identity != NULL) {
-		rec.identity = m->identity->name;
-		rec.mail_from_domain = m->identity->mail_from_domain;
-		if (m->identity->mail_from_domain != NULL)
-			rec.behavior =
-			    conf_behavior_name(m->identity->behavior);
-	}
-	rec.mx = mx;
-	rec.status = m->d.status;
-	rec.action = decide_verdict_name(m->d.verdict);
-	rec.reason =
-	    in.unparsable ? addr_strerror(st) : decide_reason_name(m->d.reason);
-	if (m->d.spared != DECIDE_ACCEPT)
-		rec.spared = decide_verdict_name(m->d.spared);
-	if (m->d.rcode != NULL) {
-		snprintf(reply, sizeof(reply), "%s/%s", m->d.rcode, m->d.xcode);
-		rec.reply = reply;
-	}
-	if (fc->local)
-		rec.origin = "local";
-	audit_log(&rec);
+	filter_audit_mail(ctx, fc, st, mx);
 
 	if (m->d.verdict == DECIDE_ACCEPT)
 		return SMFIS_CONTINUE;

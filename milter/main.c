@@ -168,7 +168,7 @@ sync_mx_check(void *arg, const char *domain)
 static void
 sync_start(struct conf *c)
 {
-	static const struct syncer_hooks hooks = { sync_mx_check, NULL };
+	static const struct syncpass_hooks hooks = { sync_mx_check, NULL };
 	char err[256];
 
 	if ((syncer = syncer_start(c, &hooks, err, sizeof(err))) == NULL)

@@ -43,9 +43,9 @@ status_mx(void *arg, const char *domain)
 
 /* The pass's rows that changed or would change, as the sync table. */
 static void
-sync_table(const struct syncer_report *rep)
+sync_table(const struct syncpass_report *rep)
 {
-	const struct syncer_row *row;
+	const struct syncpass_row *row;
 	struct toolutil_table t;
 	char from[SETTING_MAX], to[SETTING_MAX];
 	char result[600];
@@ -60,7 +60,7 @@ sync_table(const struct syncer_report *rep)
 	toolutil_table_row(&t, cells);
 	for (i = 0; i < rep->nrows; i++) {
 		row = &rep->rows[i];
-		if (row->outcome == SYNCER_IN_STEP)
+		if (row->outcome == SYNCPASS_IN_STEP)
 			continue;
 		if (row->known)
 			toolutil_setting(row->ses.mail_from_domain,
@@ -70,24 +70,24 @@ sync_table(const struct syncer_report *rep)
 		toolutil_setting(row->want->mail_from_domain,
 		    conf_behavior_name(row->want->behavior), to, sizeof(to));
 		switch (row->outcome) {
-		case SYNCER_FAILED:
+		case SYNCPASS_FAILED:
 			snprintf(result, sizeof(result), "error: %s",
 			    row->error != NULL ? row->error : "?");
 			break;
-		case SYNCER_UNKNOWN:
+		case SYNCPASS_UNKNOWN:
 			snprintf(result, sizeof(result),
 			    "unknown identity "
 			    "(not verified in SES)");
 			break;
-		case SYNCER_WOULD_CHANGE:
+		case SYNCPASS_WOULD_CHANGE:
 			snprintf(result, sizeof(result), "dry-run");
 			break;
-		case SYNCER_NOT_DONE:
+		case SYNCPASS_NOT_DONE:
 			snprintf(result, sizeof(result), "not done");
 			break;
 		default:
 			snprintf(result, sizeof(result), "%s",
-			    syncer_outcome_name(row->outcome));
+			    syncpass_outcome_name(row->outcome));
 			break;
 		}
 		cells[0] = row->want->name;
@@ -103,32 +103,32 @@ sync_table(const struct syncer_report *rep)
 }
 
 static void
-sync_summary(const struct syncer_report *rep, bool dry_run)
+sync_summary(const struct syncpass_report *rep, bool dry_run)
 {
-	size_t i, n[SYNCER_NOT_DONE + 1] = { 0 };
+	size_t i, n[SYNCPASS_NOT_DONE + 1] = { 0 };
 
 	for (i = 0; i < rep->nrows; i++)
 		n[rep->rows[i].outcome]++;
 	printf("%zu identities: %zu in step, %zu %s, %zu failed, %zu unknown "
 	       "to SES",
-	    rep->nrows, n[SYNCER_IN_STEP],
-	    dry_run ? n[SYNCER_WOULD_CHANGE] : n[SYNCER_CHANGED],
-	    dry_run ? "would change" : "changed", n[SYNCER_FAILED],
-	    n[SYNCER_UNKNOWN]);
-	if (n[SYNCER_NOT_DONE] > 0)
-		printf(", %zu not done", n[SYNCER_NOT_DONE]);
+	    rep->nrows, n[SYNCPASS_IN_STEP],
+	    dry_run ? n[SYNCPASS_WOULD_CHANGE] : n[SYNCPASS_CHANGED],
+	    dry_run ? "would change" : "changed", n[SYNCPASS_FAILED],
+	    n[SYNCPASS_UNKNOWN]);
+	if (n[SYNCPASS_NOT_DONE] > 0)
+		printf(", %zu not done", n[SYNCPASS_NOT_DONE]);
 	printf(" (%d requests)\n", rep->get_requests + rep->set_requests);
 }
 
 static const char *
-status_sync(const struct syncer_row *row)
+status_sync(const struct syncpass_row *row)
 {
 	switch (row->outcome) {
-	case SYNCER_IN_STEP:
+	case SYNCPASS_IN_STEP:
 		return "in-step";
-	case SYNCER_WOULD_CHANGE:
+	case SYNCPASS_WOULD_CHANGE:
 		return "differs";
-	case SYNCER_UNKNOWN:
+	case SYNCPASS_UNKNOWN:
 		return "unknown";
 	default:
 		return "-";
@@ -136,9 +136,9 @@ status_sync(const struct syncer_row *row)
 }
 
 static void
-show_status(const struct syncer_report *rep)
+show_status(const struct syncpass_report *rep)
 {
-	const struct syncer_row *row;
+	const struct syncpass_row *row;
 	struct toolutil_table t;
 	char want[SETTING_MAX], have[SETTING_MAX];
 	const char *cells[6];
@@ -177,12 +177,12 @@ show_status(const struct syncer_report *rep)
 }
 
 static bool
-not_done(const struct syncer_report *rep)
+not_done(const struct syncpass_report *rep)
 {
 	size_t i;
 
 	for (i = 0; i < rep->nrows; i++)
-		if (rep->rows[i].outcome == SYNCER_NOT_DONE)
+		if (rep->rows[i].outcome == SYNCPASS_NOT_DONE)
 			return true;
 	return false;
 }
@@ -193,10 +193,10 @@ run_pass(const struct cli_globals *g, const char *usage, bool dry_run_ok,
     int argc, char **argv, bool status)
 {
 	struct toolutil_opts o;
-	struct syncer_link conn;
-	struct syncer_report rep;
-	struct syncer_hooks hooks;
-	struct syncer_pass p;
+	struct syncpass_link conn;
+	struct syncpass_report rep;
+	struct syncpass_hooks hooks;
+	struct syncpass p;
 	struct resolver *res = NULL;
 	struct conf *c;
 	void *mx_arg[2];
@@ -215,13 +215,13 @@ run_pass(const struct cli_globals *g, const char *usage, bool dry_run_ok,
 	memset(&p, 0, sizeof(p));
 	p.client = conn.client;
 	p.conf = c;
-	p.mode = status ? SYNCER_READ_ONLY
-	    : o.dry_run ? SYNCER_DRY_RUN
-			: SYNCER_APPLY;
+	p.mode = status ? SYNCPASS_READ_ONLY
+	    : o.dry_run ? SYNCPASS_DRY_RUN
+			: SYNCPASS_APPLY;
 	if (status) {
 		if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS ||
 		    (res = toolutil_resolver(c)) == NULL) {
-			syncer_link_close(&conn);
+			syncpass_link_close(&conn);
 			conf_unref(c);
 			return TOOL_RC_FAILED;
 		}
@@ -231,7 +231,7 @@ run_pass(const struct cli_globals *g, const char *usage, bool dry_run_ok,
 		hooks.arg = mx_arg;
 		p.hooks = &hooks;
 	}
-	rc = syncer_run_pass(&p, &rep);
+	rc = syncpass_run(&p, &rep);
 	if (status) {
 		show_status(&rep);
 		rc = rep.read ? CLI_RC_OK : TOOL_RC_FAILED;
@@ -239,18 +239,18 @@ run_pass(const struct cli_globals *g, const char *usage, bool dry_run_ok,
 		sync_table(&rep);
 		sync_summary(&rep, o.dry_run);
 		for (i = 0; i < rep.nrows; i++)
-			if (rep.rows[i].outcome == SYNCER_UNKNOWN)
+			if (rep.rows[i].outcome == SYNCPASS_UNKNOWN)
 				rc = -1;
 		rc = rc == 0 ? CLI_RC_OK : TOOL_RC_FAILED;
 	}
 	/* the table shows the errors of single identities; not this one */
 	if (rep.error[0] != '\0' && (!rep.read || not_done(&rep)))
 		fprintf(stderr, "\n%s\n", rep.error);
-	syncer_report_free(&rep);
+	syncpass_report_free(&rep);
 	resolver_unref(res);
 	if (status)
 		ares_library_cleanup();
-	syncer_link_close(&conn);
+	syncpass_link_close(&conn);
 	conf_unref(c);
 	return rc;
 }

@@ -84,9 +84,9 @@ toolutil_timeout_ms(long seconds)
 
 int
 toolutil_link(
-    const struct cli_globals *g, const struct conf *c, struct syncer_link *l)
+    const struct cli_globals *g, const struct conf *c, struct syncpass_link *l)
 {
-	struct syncer_client_opts o;
+	struct syncpass_client_opts o;
 	char err[512];
 
 	if (g->read_timeout < 0 || g->connect_timeout < 0) {
@@ -107,7 +107,7 @@ toolutil_link(
 	o.debug_arg = (void *)g;
 	/* the process-wide limit: this process is one more SES client */
 	ses_ratelimit_set(c->rate);
-	if (syncer_link_open(c, &o, l, err, sizeof(err)) == -1) {
+	if (syncpass_link_open(c, &o, l, err, sizeof(err)) == -1) {
 		fprintf(stderr, "\n%s\n", err);
 		return -1;
 	}

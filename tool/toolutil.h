@@ -44,7 +44,7 @@ struct conf *toolutil_conf(const struct cli_globals *, const char *path);
 
 /* The SES client; 0, or -1 after printing why on stderr. */
 int toolutil_link(
-    const struct cli_globals *, const struct conf *, struct syncer_link *);
+    const struct cli_globals *, const struct conf *, struct syncpass_link *);
 
 /* A resolver on [dns]; NULL after printing why. Needs ares_library_init(). */
 struct resolver *toolutil_resolver(const struct conf *);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * sync_pass: one synchroniser pass (milter/syncer.h's syncer_run_pass) on
+ * sync_pass: one synchroniser pass (milter/syncer.h's syncpass_run) on
  * a configuration file, for the integration tests; the same pass
  * `ses-mailfrom sync` runs, without the tool around it.
  *
@@ -54,10 +54,10 @@ print(json_t *j)
 int
 main(int argc, char **argv)
 {
-	struct syncer_report rep;
-	struct syncer_pass p;
-	struct syncer_link conn;
-	const struct syncer_row *row;
+	struct syncpass_report rep;
+	struct syncpass p;
+	struct syncpass_link conn;
+	const struct syncpass_row *row;
 	const char *path = NULL;
 	struct conf *c;
 	char err[512];
@@ -65,14 +65,14 @@ main(int argc, char **argv)
 	int k, rc;
 
 	memset(&p, 0, sizeof(p));
-	p.mode = SYNCER_APPLY;
+	p.mode = SYNCPASS_APPLY;
 	for (k = 1; k < argc; k++) {
 		if (strcmp(argv[k], "-c") == 0 && k + 1 < argc)
 			path = argv[++k];
 		else if (strcmp(argv[k], "--dry-run") == 0)
-			p.mode = SYNCER_DRY_RUN;
+			p.mode = SYNCPASS_DRY_RUN;
 		else if (strcmp(argv[k], "--read-only") == 0)
-			p.mode = SYNCER_READ_ONLY;
+			p.mode = SYNCPASS_READ_ONLY;
 		else {
 			path = NULL;
 			break;
@@ -87,7 +87,7 @@ main(int argc, char **argv)
 		return EX_CONFIG;
 	log_init("sync_pass", LOG_MAIL, true);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
-	    syncer_link_open(c, NULL, &conn, err, sizeof(err)) == -1) {
+	    syncpass_link_open(c, NULL, &conn, err, sizeof(err)) == -1) {
 		fprintf(stderr, "sync_pass: %s\n", err);
 		conf_unref(c);
 		return 1;
@@ -95,12 +95,12 @@ main(int argc, char **argv)
 	ses_ratelimit_set(c->rate);
 	p.client = conn.client;
 	p.conf = c;
-	rc = syncer_run_pass(&p, &rep);
+	rc = syncpass_run(&p, &rep);
 	for (i = 0; i < rep.nrows; i++) {
 		row = &rep.rows[i];
 		print(json_pack("{s:s, s:s, s:b, s:o, s:o}", "identity",
 		    row->want->name, "outcome",
-		    syncer_outcome_name(row->outcome), "known", row->known,
+		    syncpass_outcome_name(row->outcome), "known", row->known,
 		    "ses",
 		    json_pack("{s:o, s:o, s:o}", "mail_from_domain",
 			str(row->ses.mail_from_domain), "status",
@@ -111,8 +111,8 @@ main(int argc, char **argv)
 	print(json_pack("{s:b, s:i, s:i, s:o}", "ok", rc == 0, "gets",
 	    rep.get_requests, "sets", rep.set_requests, "error",
 	    str(rep.error[0] != '\0' ? rep.error : NULL)));
-	syncer_report_free(&rep);
-	syncer_link_close(&conn);
+	syncpass_report_free(&rep);
+	syncpass_link_close(&conn);
 	conf_unref(c);
 	curl_global_cleanup();
 	return rc == 0 ? 0 : 1;

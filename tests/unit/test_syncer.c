@@ -436,7 +436,7 @@ count_lines(const char *text, const char *needle)
 }
 
 static struct ses_client *client;
-static struct syncer_link conn;
+static struct syncpass_link conn;
 
 static int
 setup(void **state)
@@ -451,7 +451,7 @@ setup(void **state)
 	fake_reset();
 	ses_ratelimit_set(0);
 	c = make_conf("", "");
-	if (syncer_link_open(c, NULL, &conn, err, sizeof(err)) != 0) {
+	if (syncpass_link_open(c, NULL, &conn, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
@@ -466,7 +466,7 @@ teardown(void **state)
 	char cmd[128];
 
 	(void)state;
-	syncer_link_close(&conn);
+	syncpass_link_close(&conn);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : -1;
 }
@@ -490,8 +490,8 @@ seed_four(void)
 	pthread_mutex_unlock(&fake.lock);
 }
 
-static const struct syncer_row *
-row_of(const struct syncer_report *rep, const char *name)
+static const struct syncpass_row *
+row_of(const struct syncpass_report *rep, const char *name)
 {
 	size_t i;
 
@@ -503,17 +503,17 @@ row_of(const struct syncer_report *rep, const char *name)
 }
 
 static int
-run(struct conf *c, enum syncer_mode mode, struct state *st,
-    struct syncer_report *rep)
+run(struct conf *c, enum syncpass_mode mode, struct state *st,
+    struct syncpass_report *rep)
 {
-	struct syncer_pass p;
+	struct syncpass p;
 
 	memset(&p, 0, sizeof(p));
 	p.client = client;
 	p.conf = c;
 	p.mode = mode;
 	p.state = st;
-	return syncer_run_pass(&p, rep);
+	return syncpass_run(&p, rep);
 }
 
 /* ---- passes ---- */
@@ -522,30 +522,30 @@ static void
 test_converge(void **state)
 {
 	struct conf *c = make_conf("", four);
-	struct syncer_report rep;
+	struct syncpass_report rep;
 	int sets;
 	char *log;
 
 	(void)state;
 	seed_four();
 	capture_start();
-	assert_int_equal(run(c, SYNCER_APPLY, NULL, &rep), 0);
+	assert_int_equal(run(c, SYNCPASS_APPLY, NULL, &rep), 0);
 	log = capture_end();
 	assert_true(rep.read);
 	assert_int_equal(rep.get_requests, 1);
 	assert_int_equal(rep.set_requests, 3);
-	assert_int_equal(row_of(&rep, "a.test")->outcome, SYNCER_CHANGED);
+	assert_int_equal(row_of(&rep, "a.test")->outcome, SYNCPASS_CHANGED);
 	assert_int_equal(row_of(&rep, "a.test")->diff,
 	    SYNCPLAN_DIFF_DOMAIN | SYNCPLAN_DIFF_BEHAVIOR);
 	assert_string_equal(
 	    row_of(&rep, "a.test")->ses.mail_from_domain, "old.a.test");
-	assert_int_equal(row_of(&rep, "b.test")->outcome, SYNCER_IN_STEP);
-	assert_int_equal(row_of(&rep, "c@x.test")->outcome, SYNCER_CHANGED);
+	assert_int_equal(row_of(&rep, "b.test")->outcome, SYNCPASS_IN_STEP);
+	assert_int_equal(row_of(&rep, "c@x.test")->outcome, SYNCPASS_CHANGED);
 	/* configured off, on in SES: disabled */
-	assert_int_equal(row_of(&rep, "d.test")->outcome, SYNCER_CHANGED);
-	assert_int_equal(row_of(&rep, "gone.test")->outcome, SYNCER_UNKNOWN);
+	assert_int_equal(row_of(&rep, "d.test")->outcome, SYNCPASS_CHANGED);
+	assert_int_equal(row_of(&rep, "gone.test")->outcome, SYNCPASS_UNKNOWN);
 	assert_false(row_of(&rep, "gone.test")->known);
-	syncer_report_free(&rep);
+	syncpass_report_free(&rep);
 	/* 1 Get, 3 Sets */
 	assert_int_equal(fake_counts(&sets), 1);
 	assert_int_equal(sets, 3);
@@ -567,12 +567,12 @@ test_converge(void **state)
 	free(log);
 
 	/* converged: a second pass reads and sets nothing */
-	assert_int_equal(run(c, SYNCER_APPLY, NULL, &rep), 0);
+	assert_int_equal(run(c, SYNCPASS_APPLY, NULL, &rep), 0);
 	assert_int_equal(rep.set_requests, 0);
-	assert_int_equal(row_of(&rep, "a.test")->outcome, SYNCER_IN_STEP);
-	assert_int_equal(row_of(&rep, "d.test")->outcome, SYNCER_IN_STEP);
-	assert_int_equal(row_of(&rep, "gone.test")->outcome, SYNCER_UNKNOWN);
-	syncer_report_free(&rep);
+	assert_int_equal(row_of(&rep, "a.test")->outcome, SYNCPASS_IN_STEP);
+	assert_int_equal(row_of(&rep, "d.test")->outcome, SYNCPASS_IN_STEP);
+	assert_int_equal(row_of(&rep, "gone.test")->outcome, SYNCPASS_UNKNOWN);
+	syncpass_report_free(&rep);
 	assert_int_equal(fake_counts(&sets), 2);
 	assert_int_equal(sets, 3);
 	conf_unref(c);
@@ -582,29 +582,30 @@ static void
 test_dry_run_and_read_only(void **state)
 {
 	struct conf *c = make_conf("", four);
-	struct syncer_report rep;
+	struct syncpass_report rep;
 	int sets;
 	char *log;
 
 	(void)state;
 	seed_four();
 	capture_start();
-	assert_int_equal(run(c, SYNCER_DRY_RUN, NULL, &rep), 0);
+	assert_int_equal(run(c, SYNCPASS_DRY_RUN, NULL, &rep), 0);
 	log = capture_end();
-	assert_int_equal(row_of(&rep, "a.test")->outcome, SYNCER_WOULD_CHANGE);
-	assert_int_equal(row_of(&rep, "b.test")->outcome, SYNCER_IN_STEP);
-	assert_int_equal(row_of(&rep, "gone.test")->outcome, SYNCER_UNKNOWN);
-	syncer_report_free(&rep);
+	assert_int_equal(
+	    row_of(&rep, "a.test")->outcome, SYNCPASS_WOULD_CHANGE);
+	assert_int_equal(row_of(&rep, "b.test")->outcome, SYNCPASS_IN_STEP);
+	assert_int_equal(row_of(&rep, "gone.test")->outcome, SYNCPASS_UNKNOWN);
+	syncpass_report_free(&rep);
 	assert_int_equal(count_lines(log, "result=dry-run"), 3);
 	assert_int_equal(count_lines(log, "result=unknown-identity"), 1);
 	free(log);
 
 	capture_start();
-	assert_int_equal(run(c, SYNCER_READ_ONLY, NULL, &rep), 0);
+	assert_int_equal(run(c, SYNCPASS_READ_ONLY, NULL, &rep), 0);
 	log = capture_end();
 	assert_int_equal(
-	    row_of(&rep, "c@x.test")->outcome, SYNCER_WOULD_CHANGE);
-	syncer_report_free(&rep);
+	    row_of(&rep, "c@x.test")->outcome, SYNCPASS_WOULD_CHANGE);
+	syncpass_report_free(&rep);
 	/* read-only says nothing about calls it would make */
 	assert_int_equal(count_lines(log, "SetIdentityMailFromDomain"), 0);
 	free(log);
@@ -619,20 +620,20 @@ static void
 test_identity_error_continues(void **state)
 {
 	struct conf *c = make_conf("", four);
-	struct syncer_report rep;
+	struct syncpass_report rep;
 	int sets;
 
 	(void)state;
 	seed_four();
 	fake.reject_identity = "a.test";
-	assert_int_equal(run(c, SYNCER_APPLY, NULL, &rep), -1);
-	assert_int_equal(row_of(&rep, "a.test")->outcome, SYNCER_FAILED);
+	assert_int_equal(run(c, SYNCPASS_APPLY, NULL, &rep), -1);
+	assert_int_equal(row_of(&rep, "a.test")->outcome, SYNCPASS_FAILED);
 	assert_string_equal(row_of(&rep, "a.test")->error,
 	    "InvalidParameterValue: fake InvalidParameterValue");
-	assert_int_equal(row_of(&rep, "c@x.test")->outcome, SYNCER_CHANGED);
-	assert_int_equal(row_of(&rep, "d.test")->outcome, SYNCER_CHANGED);
+	assert_int_equal(row_of(&rep, "c@x.test")->outcome, SYNCPASS_CHANGED);
+	assert_int_equal(row_of(&rep, "d.test")->outcome, SYNCPASS_CHANGED);
 	assert_non_null(strstr(rep.error, "for a.test"));
-	syncer_report_free(&rep);
+	syncpass_report_free(&rep);
 	fake_counts(&sets);
 	assert_int_equal(sets, 3);
 	conf_unref(c);
@@ -642,7 +643,7 @@ static void
 test_service_failure_ends_pass(void **state)
 {
 	struct conf *c = make_conf("", four);
-	struct syncer_report rep;
+	struct syncpass_report rep;
 	int sets;
 
 	(void)state;
@@ -652,15 +653,15 @@ test_service_failure_ends_pass(void **state)
 	fake.fail_count = 100;
 	fake.fail_status = 500;
 	fake.fail_code = "InternalFailure";
-	assert_int_equal(run(c, SYNCER_APPLY, NULL, &rep), -1);
-	assert_int_equal(row_of(&rep, "a.test")->outcome, SYNCER_FAILED);
+	assert_int_equal(run(c, SYNCPASS_APPLY, NULL, &rep), -1);
+	assert_int_equal(row_of(&rep, "a.test")->outcome, SYNCPASS_FAILED);
 	assert_int_equal(row_of(&rep, "a.test")->attempts, 3);
 	/* the others would fail the same way: not tried */
-	assert_int_equal(row_of(&rep, "c@x.test")->outcome, SYNCER_NOT_DONE);
-	assert_int_equal(row_of(&rep, "d.test")->outcome, SYNCER_NOT_DONE);
-	assert_int_equal(row_of(&rep, "b.test")->outcome, SYNCER_IN_STEP);
+	assert_int_equal(row_of(&rep, "c@x.test")->outcome, SYNCPASS_NOT_DONE);
+	assert_int_equal(row_of(&rep, "d.test")->outcome, SYNCPASS_NOT_DONE);
+	assert_int_equal(row_of(&rep, "b.test")->outcome, SYNCPASS_IN_STEP);
 	assert_string_equal(rep.error, "InternalFailure: fake InternalFailure");
-	syncer_report_free(&rep);
+	syncpass_report_free(&rep);
 	fake_counts(&sets);
 	assert_int_equal(sets, 3);
 
@@ -671,12 +672,12 @@ test_service_failure_ends_pass(void **state)
 	fake.fail_count = 100;
 	fake.fail_status = 400;
 	fake.fail_code = "Throttling";
-	assert_int_equal(run(c, SYNCER_APPLY, NULL, &rep), -1);
+	assert_int_equal(run(c, SYNCPASS_APPLY, NULL, &rep), -1);
 	assert_false(rep.read);
 	assert_int_equal(rep.get_requests, 3);
 	assert_string_equal(rep.error, "Throttling: fake Throttling");
-	assert_int_equal(row_of(&rep, "a.test")->outcome, SYNCER_NOT_DONE);
-	syncer_report_free(&rep);
+	assert_int_equal(row_of(&rep, "a.test")->outcome, SYNCPASS_NOT_DONE);
+	syncpass_report_free(&rep);
 	unsetenv("AWS_MAX_ATTEMPTS");
 	conf_unref(c);
 }
@@ -688,7 +689,7 @@ test_batches(void **state)
 		N = 250
 	};
 	char *ini = calloc(N, 80), name[32];
-	struct syncer_report rep;
+	struct syncpass_report rep;
 	struct conf *c;
 	size_t len = 0;
 	int i, sets;
@@ -710,10 +711,10 @@ test_batches(void **state)
 	}
 	pthread_mutex_unlock(&fake.lock);
 	c = make_conf("", ini);
-	assert_int_equal(run(c, SYNCER_APPLY, NULL, &rep), 0);
+	assert_int_equal(run(c, SYNCPASS_APPLY, NULL, &rep), 0);
 	assert_int_equal(rep.get_requests, 3);
 	assert_int_equal(rep.set_requests, 5);
-	syncer_report_free(&rep);
+	syncpass_report_free(&rep);
 	assert_int_equal(fake_counts(&sets), 3);
 	assert_int_equal(sets, 5);
 	assert_int_equal(fake.max_members, 100);
@@ -725,7 +726,7 @@ static void
 test_state_updates(void **state)
 {
 	struct conf *c = make_conf("", four);
-	struct syncer_report rep;
+	struct syncpass_report rep;
 	struct state *st = state_new();
 	struct state_identity *id;
 	time_t before = time(NULL);
@@ -733,8 +734,8 @@ test_state_updates(void **state)
 
 	(void)state;
 	seed_four();
-	assert_int_equal(run(c, SYNCER_APPLY, st, &rep), 0);
-	syncer_report_free(&rep);
+	assert_int_equal(run(c, SYNCPASS_APPLY, st, &rep), 0);
+	syncpass_report_free(&rep);
 	assert_true(st->last_success >= before);
 	assert_null(st->last_error);
 	assert_int_equal(st->nids, 5);
@@ -758,10 +759,10 @@ test_state_updates(void **state)
 	snprintf(fake_find("a.test")->status, 20, "Success");
 	pthread_mutex_unlock(&fake.lock);
 	capture_start();
-	assert_int_equal(run(c, SYNCER_APPLY, st, &rep), 0);
-	syncer_report_free(&rep);
-	assert_int_equal(run(c, SYNCER_APPLY, st, &rep), 0);
-	syncer_report_free(&rep);
+	assert_int_equal(run(c, SYNCPASS_APPLY, st, &rep), 0);
+	syncpass_report_free(&rep);
+	assert_int_equal(run(c, SYNCPASS_APPLY, st, &rep), 0);
+	syncpass_report_free(&rep);
 	log = capture_end();
 	assert_int_equal(count_lines(log,
 			     "SES: identity=a.test "
@@ -778,8 +779,8 @@ test_state_updates(void **state)
 	snprintf(fake_find("b.test")->status, 20, "TemporaryFailure");
 	pthread_mutex_unlock(&fake.lock);
 	capture_start();
-	assert_int_equal(run(c, SYNCER_APPLY, st, &rep), 0);
-	syncer_report_free(&rep);
+	assert_int_equal(run(c, SYNCPASS_APPLY, st, &rep), 0);
+	syncpass_report_free(&rep);
 	log = capture_end();
 	assert_non_null(strstr(log,
 	    "SES: identity=b.test mail_from_domain=BOUNCE.b.test "
@@ -792,8 +793,8 @@ test_state_updates(void **state)
 	fake.fail_code = "ServiceUnavailable";
 	setenv("AWS_MAX_ATTEMPTS", "1", 1);
 	before = st->last_success;
-	assert_int_equal(run(c, SYNCER_APPLY, st, &rep), -1);
-	syncer_report_free(&rep);
+	assert_int_equal(run(c, SYNCPASS_APPLY, st, &rep), -1);
+	syncpass_report_free(&rep);
 	unsetenv("AWS_MAX_ATTEMPTS");
 	fake.fail_count = 0;
 	assert_int_equal(st->last_success, before);
@@ -832,9 +833,9 @@ test_drift(void **state)
 	    "[identity p.test]\nmail_from_domain = b.p.test\n"
 	    "[identity off.test]\nmail_from_domain =\n");
 	struct mx_calls calls = { 0, "" };
-	struct syncer_hooks hooks = { mx_hook, &calls };
-	struct syncer_report rep;
-	struct syncer_pass p;
+	struct syncpass_hooks hooks = { mx_hook, &calls };
+	struct syncpass_report rep;
+	struct syncpass p;
 	char *log;
 
 	(void)state;
@@ -846,17 +847,17 @@ test_drift(void **state)
 	memset(&p, 0, sizeof(p));
 	p.client = client;
 	p.conf = c;
-	p.mode = SYNCER_APPLY;
+	p.mode = SYNCPASS_APPLY;
 	p.hooks = &hooks;
 	capture_start();
-	assert_int_equal(syncer_run_pass(&p, &rep), 0);
+	assert_int_equal(syncpass_run(&p, &rep), 0);
 	log = capture_end();
 	/* every configured domain, none for a disabled identity */
 	assert_int_equal(calls.n, 3);
 	assert_true(row_of(&rep, "b.test")->mx_checked);
 	assert_int_equal(row_of(&rep, "b.test")->mx, MX_NXDOMAIN);
 	assert_false(row_of(&rep, "off.test")->mx_checked);
-	syncer_report_free(&rep);
+	syncpass_report_free(&rep);
 	/* SES Success, local failure */
 	assert_non_null(strstr(log,
 	    "SES: drift identity=b.test "
@@ -882,8 +883,8 @@ static void
 test_cancelled(void **state)
 {
 	struct conf *c = make_conf("", four);
-	struct syncer_report rep;
-	struct syncer_pass p;
+	struct syncpass_report rep;
+	struct syncpass p;
 	int sets;
 
 	(void)state;
@@ -892,10 +893,10 @@ test_cancelled(void **state)
 	p.client = client;
 	p.conf = c;
 	p.cancelled = cancel_after_get;
-	assert_int_equal(syncer_run_pass(&p, &rep), -1);
+	assert_int_equal(syncpass_run(&p, &rep), -1);
 	assert_string_equal(rep.error, "stopped");
-	assert_int_equal(row_of(&rep, "a.test")->outcome, SYNCER_NOT_DONE);
-	syncer_report_free(&rep);
+	assert_int_equal(row_of(&rep, "a.test")->outcome, SYNCPASS_NOT_DONE);
+	syncpass_report_free(&rep);
 	fake_counts(&sets);
 	assert_int_equal(sets, 0);
 	conf_unref(c);
@@ -905,12 +906,12 @@ static void
 test_no_identities(void **state)
 {
 	struct conf *c = make_conf("", "");
-	struct syncer_report rep;
+	struct syncpass_report rep;
 
 	(void)state;
-	assert_int_equal(run(c, SYNCER_APPLY, NULL, &rep), 0);
+	assert_int_equal(run(c, SYNCPASS_APPLY, NULL, &rep), 0);
 	assert_int_equal(rep.nrows, 0);
-	syncer_report_free(&rep);
+	syncpass_report_free(&rep);
 	assert_int_equal(fake_counts(NULL), 0);
 	conf_unref(c);
 }
@@ -922,38 +923,39 @@ test_link(void **state)
 	    make_conf("", "[identity b.test]\nmail_from_domain =\n");
 	struct conf *bare =
 	    make_conf_at("", "", "[identity b.test]\nmail_from_domain =\n");
-	struct syncer_client_opts o;
-	struct syncer_report rep;
-	struct syncer_pass p;
-	struct syncer_link l;
+	struct syncpass_client_opts o;
+	struct syncpass_report rep;
+	struct syncpass p;
+	struct syncpass_link l;
 	char err[256];
 
 	(void)state;
 	memset(&o, 0, sizeof(o));
 	o.region = "bad region";
-	assert_int_equal(syncer_link_open(c, &o, &l, err, sizeof(err)), -1);
+	assert_int_equal(syncpass_link_open(c, &o, &l, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "region"));
 	o.region = NULL;
 	o.endpoint_url = "ftp://x";
-	assert_int_equal(syncer_link_open(c, &o, &l, err, sizeof(err)), -1);
+	assert_int_equal(syncpass_link_open(c, &o, &l, err, sizeof(err)), -1);
 
 	/* [ses] endpoint wins over the environment's */
 	setenv("AWS_ENDPOINT_URL_SES", "http://127.0.0.1:1/", 1);
 	memset(&p, 0, sizeof(p));
 	p.conf = c;
-	assert_int_equal(syncer_link_open(c, NULL, &l, err, sizeof(err)), 0);
+	assert_int_equal(syncpass_link_open(c, NULL, &l, err, sizeof(err)), 0);
 	p.client = l.client;
-	assert_int_equal(syncer_run_pass(&p, &rep), 0);
-	syncer_report_free(&rep);
-	syncer_link_close(&l);
+	assert_int_equal(syncpass_run(&p, &rep), 0);
+	syncpass_report_free(&rep);
+	syncpass_link_close(&l);
 	/* without one, the environment's */
 	setenv("AWS_ENDPOINT_URL_SES", fake_url, 1);
 	p.conf = bare;
-	assert_int_equal(syncer_link_open(bare, NULL, &l, err, sizeof(err)), 0);
+	assert_int_equal(
+	    syncpass_link_open(bare, NULL, &l, err, sizeof(err)), 0);
 	p.client = l.client;
-	assert_int_equal(syncer_run_pass(&p, &rep), 0);
-	syncer_report_free(&rep);
-	syncer_link_close(&l);
+	assert_int_equal(syncpass_run(&p, &rep), 0);
+	syncpass_report_free(&rep);
+	syncpass_link_close(&l);
 	unsetenv("AWS_ENDPOINT_URL_SES");
 	assert_int_equal(fake_counts(NULL), 2);
 	conf_unref(c);

@@ -64,9 +64,12 @@ fail(struct loader *l, enum cliyaml_status st)
 		l->status = st;
 }
 
-/* A Python exception other than a YAMLError: the CLI prints its text. */
+/*
+ * Records a Python exception other than a YAMLError (the CLI prints its
+ * text) and returns: the loader stops at its next check of the status.
+ */
 static void
-fatal(struct loader *l, const char *msg, const char *arg, size_t arglen)
+python_error(struct loader *l, const char *msg, const char *arg, size_t arglen)
 {
 	if (l->status != CLIYAML_OK)
 		return;
@@ -494,7 +497,7 @@ construct_int(struct loader *l, const char *text, size_t textlen)
 		    "integer string conversion: value has %zu digits; use "
 		    "sys.set_int_max_str_digits() to increase the limit",
 		    PY_INT_MAX_DIGITS, len);
-		fatal(l, msg, NULL, 0);
+		python_error(l, msg, NULL, 0);
 		goto out;
 	}
 	if (len >= 2 && part[0] == '0' &&
@@ -503,7 +506,7 @@ construct_int(struct loader *l, const char *text, size_t textlen)
 		part += 2;
 		len -= 2;
 	} else if (l->v11 && len == 0) {
-		fatal(l, "string index out of range", NULL, 0);
+		python_error(l, "string index out of range", NULL, 0);
 		goto out;
 	} else if (l->v11 && part[0] == '0' && len > 1)
 		base = 8;
@@ -523,7 +526,7 @@ construct_int(struct loader *l, const char *text, size_t textlen)
 				&b, 60, (uint32_t)strtoul(part, NULL, 10)) == 0;
 		}
 		if (!ok)
-			fatal(l,
+			python_error(l,
 			    "invalid literal for int() with base 10: ", part,
 			    plen);
 		else if ((v = bignum_value(&b, neg)) == NULL)
@@ -535,7 +538,7 @@ construct_int(struct loader *l, const char *text, size_t textlen)
 		    "invalid literal for int() with base "
 		    "%d: ",
 		    base);
-		fatal(l, msg, part, len);
+		python_error(l, msg, part, len);
 		goto out;
 	}
 	if ((v = bignum_value(&b, neg)) == NULL)
@@ -621,7 +624,8 @@ construct_float(struct loader *l, const char *text, size_t textlen)
 	} else if (python_float_text(p))
 		x = sign * strtod(p, NULL);
 	else {
-		fatal(l, "could not convert string to float: ", p, strlen(p));
+		python_error(
+		    l, "could not convert string to float: ", p, strlen(p));
 		goto out;
 	}
 	if ((v = clivalue_new(CLIV_FLOAT)) == NULL)
@@ -692,15 +696,15 @@ construct_timestamp(struct loader *l, const char *s, size_t len)
 		return NULL;
 	}
 	if (t.y < 1) {
-		fatal(l, "year 0 is out of range", NULL, 0);
+		python_error(l, "year 0 is out of range", NULL, 0);
 		return NULL;
 	}
 	if (t.mo < 1 || t.mo > 12) {
-		fatal(l, "month must be in 1..12", NULL, 0);
+		python_error(l, "month must be in 1..12", NULL, 0);
 		return NULL;
 	}
 	if (t.d < 1 || t.d > month_days(t.y, t.mo)) {
-		fatal(l, "day is out of range for month", NULL, 0);
+		python_error(l, "day is out of range for month", NULL, 0);
 		return NULL;
 	}
 	if ((v = clivalue_new(t.has_time ? CLIV_DATETIME : CLIV_DATE)) ==
@@ -714,7 +718,7 @@ construct_timestamp(struct loader *l, const char *s, size_t len)
 	if (!t.has_time)
 		return v;
 	if (t.h > 23 || t.mi > 59 || t.sec > 59) {
-		fatal(l,
+		python_error(l,
 		    t.h > 23        ? "hour must be in 0..23"
 			: t.mi > 59 ? "minute must be in 0..59"
 				    : "second must be in 0..59",
@@ -749,7 +753,7 @@ construct_timestamp(struct loader *l, const char *s, size_t len)
 	days += secs / 86400;
 	secs %= 86400;
 	if (days < 0 || days > day_number(9999, 12, 31)) {
-		fatal(l, "date value out of range", NULL, 0);
+		python_error(l, "date value out of range", NULL, 0);
 		clivalue_free(v);
 		return NULL;
 	}
@@ -891,7 +895,7 @@ construct_bool(struct loader *l, const struct ynode *n)
 	return v;
 bad:
 	/* ruamel's bool_values[...] raises a KeyError */
-	fatal(l, "", n->value, n->len);
+	python_error(l, "", n->value, n->len);
 	return NULL;
 }
 

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * syncpass: one pass of the synchroniser, which keeps SES's custom MAIL
+ * FROM settings equal to the configuration (the desired state), calling
+ * SetIdentityMailFromDomain only where they differ.
+ *
+ * A pass reads SES's attributes of every configured identity
+ * (GetIdentityMailFromDomainAttributes, 100 identities a request), plans
+ * (syncplan.h) and sets what differs. Every SES call is audited with
+ * log_info() as one key=value line ("SES: action=... result=ok|error
+ * ... attempts=N"); an identity SES does not know is reported once per
+ * pass with log_warnx() and the others carry on. SES's
+ * MailFromDomainStatus is remembered per identity (state.h): a change is
+ * audited, and a status that disagrees with the local MX check (SES says
+ * Success while the check fails, or the check passes while SES says
+ * Failed or TemporaryFailure) is a "drift" warning.
+ *
+ * The daemon runs passes on its thread (syncer.h); the tool runs single
+ * passes with syncpass_run().
+ */
+#ifndef SYNCPASS_H
+#define SYNCPASS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "milter/conf.h"
+#include "milter/dns/mx.h"
+#include "milter/sync/state.h"
+#include "ses/client.h"
+
+struct syncpass_hooks {
+	/*
+	 * The local MX check of a configured MAIL FROM domain (the daemon's
+	 * calls resolver_mx() with expected_mx). NULL: no check, no drift
+	 * warnings. Called on the syncer's thread; it may block for a DNS
+	 * timeout.
+	 */
+	enum mx_result (*mx_check)(void *arg, const char *mail_from_domain);
+	void *arg;
+};
+
+/* ---- the SES client a configuration describes ---- */
+
+struct syncpass_client_opts {
+	const char *region; /* NULL: [ses] region */
+	/*
+	 * NULL: [ses] endpoint when set, else $AWS_ENDPOINT_URL_SES, else
+	 * $AWS_ENDPOINT_URL, else the region's (as the AWS CLI)
+	 */
+	const char *endpoint_url;
+	const char *profile;      /* NULL: [ses] profile ("" none) */
+	struct http_options http; /* 0 timeouts: 5 s connect, 15 s */
+	void (*debug)(void *arg, const char *msg);
+	void *debug_arg;
+};
+
+struct syncpass_link {
+	struct creds_provider *creds;
+	struct ses_client *client;
+};
+
+/* 0, or -1 with the reason in ERR and nothing to close. */
+int syncpass_link_open(const struct conf *, const struct syncpass_client_opts *,
+    struct syncpass_link *, char *err, size_t errlen);
+/* Zeroed or opened links alike. */
+void syncpass_link_close(struct syncpass_link *);
+
+/* ---- one pass ---- */
+
+enum syncpass_mode {
+	SYNCPASS_APPLY,     /* set what differs */
+	SYNCPASS_DRY_RUN,   /* audit what would be set, set nothing */
+	SYNCPASS_READ_ONLY, /* read and compare only (`ses-mailfrom status`) */
+};
+
+enum syncpass_outcome {
+	SYNCPASS_IN_STEP,
+	SYNCPASS_CHANGED,      /* set */
+	SYNCPASS_FAILED,       /* the Set failed: row->error */
+	SYNCPASS_WOULD_CHANGE, /* differs; not set (dry-run, read-only) */
+	SYNCPASS_UNKNOWN,      /* SES does not know the identity */
+	SYNCPASS_NOT_DONE,     /* the pass ended before this identity */
+};
+
+struct syncpass_row {
+	const struct conf_identity *want; /* borrowed from the pass's conf */
+	bool known;                       /* in SES's answer */
+	/* SES's attributes before the pass (owned copies; identity NULL) */
+	struct sesxml_mail_from ses;
+	unsigned diff; /* SYNCPLAN_DIFF_* */
+	enum syncpass_outcome outcome;
+	int attempts;    /* of its Set */
+	char *error;     /* owned: "Code: message" of a failed Set */
+	bool mx_checked; /* of want->mail_from_domain */
+	enum mx_result mx;
+};
+
+struct syncpass_report {
+	struct syncpass_row *rows; /* one per configured identity, conf order */
+	size_t nrows;
+	int get_requests; /* attempts, retries included */
+	int set_requests;
+	bool read;       /* SES's attributes were all read */
+	char error[512]; /* why the pass failed; "" */
+};
+
+struct syncpass {
+	struct ses_client *client;
+	const struct conf *conf;
+	enum syncpass_mode mode;
+	/* NULL: none. Else its statuses are compared and it is updated. */
+	struct state *state;
+	const struct syncpass_hooks *hooks; /* NULL: no MX checks */
+	/* Asked between requests; true ends the pass (NULL: never). */
+	bool (*cancelled)(void *arg);
+	void *cancel_arg;
+};
+
+/*
+ * One pass. 0 when it succeeded: SES was read and everything that differs
+ * was set (APPLY; an identity SES does not know is no failure). -1
+ * otherwise, with the reason in report->error. The report is filled
+ * either way (rows the pass did not reach: SYNCPASS_NOT_DONE) and must be
+ * released with syncpass_report_free().
+ */
+int syncpass_run(const struct syncpass *, struct syncpass_report *);
+void syncpass_report_free(struct syncpass_report *);
+
+const char *syncpass_outcome_name(enum syncpass_outcome);
+
+#endif
