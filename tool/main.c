@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ses-mailfrom: the command-line tool. The AWS CLI's SES commands come from
- * ses/cli.c; the project's own commands join the table below.
+ * tool/awscli/cli.c; the project's own commands join the table below.
  */
 #include <curl/curl.h>
 

@@ -11,7 +11,7 @@
  *   ses-mailfrom check-dns [-c FILE]
  *	each MAIL FROM domain's MX and SPF, and the records to publish
  *
- * Each has the signature of a struct cli_command's run (ses/cli.h):
+ * Each has the signature of a struct cli_command's run (tool/awscli/cli.h):
  * TOOL_PROJECT_COMMANDS in the tool's command table, after
  * CLI_AWS_COMMANDS, dispatches to them; ARGV holds the words after the
  * command name. The SES calls are audited to syslog as the daemon's are.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * libFuzzer target for milter/mx. The input is a raw DNS answer, as a
+ * libFuzzer target for milter/dns/mx. The input is a raw DNS answer, as a
  * server (or anyone on the path) could send it. Beyond "no crash": the
  * summary must keep the header's promises whatever the bytes, and the
  * verdict must agree with the summary for the SES host, "any" and the

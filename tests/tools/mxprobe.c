@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * mxprobe: drives milter/resolver for the integration tests.
+ * mxprobe: drives milter/dns/resolver for the integration tests.
  *
  *   mxprobe [-s SERVERS] [-t TIMEOUT_MS] [-r TRIES] [-m MIN_TTL] [-M MAX_TTL]
  *           [-T TRANSIENT_TTL] [-c CACHE_MAX] [-e EXPECTED_MX] [-j THREADS]

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * sync_pass: one synchroniser pass (milter/syncer.h's syncpass_run) on
+ * sync_pass: one synchroniser pass (milter/sync/syncpass.h's syncpass_run) on
  * a configuration file, for the integration tests; the same pass
  * `ses-mailfrom sync` runs, without the tool around it.
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Unit tests for milter/mx: DNS answers assembled byte by byte with a tiny
+ * Unit tests for milter/dns/mx: DNS answers assembled byte by byte with a tiny
  * packet builder (so every field, count and compression pointer is under
  * the test's control), parsed into a summary and judged.
  */

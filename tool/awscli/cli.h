@@ -70,15 +70,15 @@ int cli_set_identity_mail_from_domain(const struct cli_globals *, int, char **);
 int cli_get_identity_mail_from_domain_attributes(
     const struct cli_globals *, int, char **);
 
-#define CLI_AWS_COMMANDS \
-	{ "set-identity-mail-from-domain", \
-		"enable or disable an identity's custom MAIL FROM domain", \
-		cli_set_identity_mail_from_domain }, \
-	{ \
-		"get-identity-mail-from-domain-attributes", \
-		    "show the MAIL FROM settings and status of identities", \
-		    cli_get_identity_mail_from_domain_attributes \
-	}
+/* clang-format off */
+#define CLI_AWS_COMMANDS						\
+	{ "set-identity-mail-from-domain",				\
+	    "enable or disable an identity's custom MAIL FROM domain",	\
+	    cli_set_identity_mail_from_domain },			\
+	{ "get-identity-mail-from-domain-attributes",			\
+	    "show the MAIL FROM settings and status of identities",	\
+	    cli_get_identity_mail_from_domain_attributes }
+/* clang-format on */
 
 /*
  * Runs the command line ARGV[1..ARGC-1] with COMMANDS (ended by an entry
