@@ -146,12 +146,17 @@ check-integration: tests
 
 # libFuzzer needs clang; the library sources are compiled again with it.
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread -I. -DVERSION='"$(VERSION)"' \
-              $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined
+              $(PKG_CFLAGS) -g -O1 -fsanitize=address,undefined
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
-FUZZ_LIB_SRC = $(SES_SRC) $(AWSCLI_SRC) $(MILTER_SRC)
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC)
+# The libraries are compiled once with coverage instrumentation
+# (fuzzer-no-link) and each target links them with libFuzzer's main.
+FUZZ_OBJS = $(patsubst %.c,build/fuzz/obj/%.o,$(SES_SRC) $(AWSCLI_SRC) $(MILTER_SRC))
+build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(LIBS_ALL)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LIBS_ALL)
 
 fuzz: $(FUZZ_BINS)
 
