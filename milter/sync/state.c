@@ -251,8 +251,9 @@ state_parse(
 		errbuf_set(err, errlen, "\"identities\" is not an object");
 		goto fail;
 	}
-	json_object_foreach(ids, name, v) if (state_parse_identity(st, name, v,
-						  err, errlen) == -1) goto fail;
+	json_object_foreach(ids, name, v)
+		if (state_parse_identity(st, name, v, err, errlen) == -1)
+			goto fail;
 	json_decref(root);
 	state_sort(st);
 	*out = st;

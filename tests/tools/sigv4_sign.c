@@ -71,8 +71,7 @@ build_body(json_t *req, struct strbuf *f)
 	    form_begin(f, action) == -1)
 		return -1;
 	params = json_object_get(req, "params");
-	json_array_foreach(params, i, pair)
-	{
+	json_array_foreach(params, i, pair) {
 		key = json_string_value(json_array_get(pair, 0));
 		val = json_array_get(pair, 1);
 		if (key == NULL)

@@ -71,8 +71,7 @@ convert(json_t *j, int depth, enum clijson_status *st, struct strbuf *err)
 	if (json_is_object(j)) {
 		if ((v = clivalue_new(CLIV_MAP)) == NULL)
 			return NULL;
-		json_object_keylen_foreach(j, k, klen, item)
-		{
+		json_object_keylen_foreach(j, k, klen, item) {
 			key = clivalue_new_str(CLIV_STR, k, klen);
 			if (clivalue_map_set(v, key,
 				convert(item, depth + 1, st, err)) == -1)
@@ -81,10 +80,11 @@ convert(json_t *j, int depth, enum clijson_status *st, struct strbuf *err)
 	} else {
 		if ((v = clivalue_new(CLIV_LIST)) == NULL)
 			return NULL;
-		json_array_foreach(
-		    j, i, item) if (clivalue_append(v,
-					convert(item, depth + 1, st, err)) ==
-		    -1) goto bad;
+		json_array_foreach(j, i, item) {
+			if (clivalue_append(
+				v, convert(item, depth + 1, st, err)) == -1)
+				goto bad;
+		}
 	}
 	return v;
 bad:
