@@ -94,6 +94,23 @@ clioutput_sorted_keys(const struct clivalue *map)
 	return idx;
 }
 
+int
+clioutput_wide(unsigned long cp)
+{
+	size_t lo = 0, hi = clioutput_wide_nranges, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cp < clioutput_wide_ranges[mid][0])
+			hi = mid;
+		else if (cp > clioutput_wide_ranges[mid][1])
+			lo = mid + 1;
+		else
+			return 1;
+	}
+	return 0;
+}
+
 void
 clioutput_upper(const char *s, size_t len, struct strbuf *out)
 {

@@ -13,6 +13,13 @@ struct clivalue;
 struct clioutput_style;
 struct strbuf;
 
+/*
+ * The code points the CLI's table output counts as two columns wide, as
+ * sorted, disjoint [first, last] ranges (dispwidth_table.c, generated).
+ */
+extern const unsigned long clioutput_wide_ranges[][2];
+extern const size_t clioutput_wide_nranges;
+
 /* Not a list, set or map. */
 int clioutput_is_scalar(const struct clivalue *);
 

@@ -44,30 +44,18 @@ def main():
  */
 #include <stddef.h>
 
-#include "tool/awscli/clioutput.h"
+#include "tool/awscli/clioutput_int.h"
 
-static const unsigned long wide[][2] = {
+/* clang-format off */
+const unsigned long clioutput_wide_ranges[][2] = {
 """ % (sys.version.split()[0], unicodedata.unidata_version))
     for i in range(0, len(cells), PER_LINE):
         out.write("\t" + " ".join(cells[i:i + PER_LINE]) + "\n")
     out.write("""};
+/* clang-format on */
 
-int
-clioutput_wide(unsigned long cp)
-{
-	size_t	 lo = 0, hi = sizeof(wide) / sizeof(wide[0]), mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (cp < wide[mid][0])
-			hi = mid;
-		else if (cp > wide[mid][1])
-			lo = mid + 1;
-		else
-			return 1;
-	}
-	return 0;
-}
+const size_t clioutput_wide_nranges =
+    sizeof(clioutput_wide_ranges) / sizeof(clioutput_wide_ranges[0]);
 """)
 
 
