@@ -170,6 +170,7 @@ check-fuzz: fuzz
 bench: deps all $(BENCHES)
 	PYTHONPATH=tests/integration tests/bench/run $(abspath $(B))
 	PYTHONPATH=tests/integration tests/bench/tool-vs-aws $(abspath $(B))
+	$(B)/tests/bench/bench_jmespath 100
 
 # The milter in the foreground on the example configuration.
 run: all

@@ -24,6 +24,7 @@
 struct http_client {
 	CURL *curl;
 	size_t max;
+	int ca_errno; /* why the CA file cannot be read; 0 */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -51,13 +52,6 @@ http_client_new(const struct http_options *opt, char *err, size_t errlen)
 
 	if (opt == NULL)
 		opt = &defaults;
-	if (opt->ca_file != NULL && access(opt->ca_file, R_OK) == -1) {
-		errbuf_set(err, errlen,
-		    "Could not find a suitable TLS CA "
-		    "certificate bundle, invalid path: %s",
-		    opt->ca_file);
-		return NULL;
-	}
 	if ((hc = calloc(1, sizeof(*hc))) == NULL ||
 	    (hc->curl = curl_easy_init()) == NULL) {
 		free(hc);
@@ -67,6 +61,12 @@ http_client_new(const struct http_options *opt, char *err, size_t errlen)
 	}
 	c = hc->curl;
 	hc->max = opt->max_response ? opt->max_response : DEFAULT_MAX_RESPONSE;
+	/*
+	 * A CA file that cannot be read fails each TLS request, as it does in
+	 * the AWS CLI (urllib3 loads it when it connects), not the client.
+	 */
+	if (opt->ca_file != NULL && access(opt->ca_file, R_OK) == -1)
+		hc->ca_errno = errno;
 	/* Signals (for DNS timeouts) are process-wide: no good in threads. */
 	rc |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	rc |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -289,6 +289,10 @@ classify(struct http_client *hc, CURLcode rc, const struct sink *s,
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
 	case CURLE_SSL_INVALIDCERTSTATUS:
 	case CURLE_SSL_ENGINE_INITFAILED:
+		if (hc->ca_errno != 0)
+			return fail(resp, HTTP_ETLS,
+			    "SSL validation failed for %s [Errno %d] %s", url,
+			    hc->ca_errno, strerror(hc->ca_errno));
 		return fail(resp, HTTP_ETLS, "SSL validation failed for %s %s",
 		    url, detail);
 	case CURLE_FILESIZE_EXCEEDED:

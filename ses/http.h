@@ -60,9 +60,10 @@ struct http_response {
 struct http_client;
 
 /*
- * Copies what it needs from OPT (NULL: defaults). NULL on failure, with
- * the reason in ERR: out of memory, or a CA file that cannot be read
- * ("Could not find a suitable TLS CA certificate bundle, invalid path: F").
+ * Copies what it needs from OPT (NULL: defaults). NULL when out of memory,
+ * with the reason in ERR. A CA file that cannot be read fails each TLS
+ * request instead, as in the AWS CLI ("SSL validation failed for URL
+ * [Errno 2] No such file or directory").
  */
 struct http_client *http_client_new(
     const struct http_options *opt, char *err, size_t errlen);

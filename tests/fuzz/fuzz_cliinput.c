@@ -24,17 +24,22 @@ render_all(const struct clivalue *v)
 		"yaml-stream" };
 	struct clioutput_style style = { 1, 60 };
 	enum clioutput_format fmt;
-	struct strbuf out;
+	struct strbuf out, err;
 	size_t i;
 
-	if (v == NULL || v->kind != CLIV_MAP)
+	if (v == NULL)
 		return;
 	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
 		if (clioutput_parse(formats[i], &fmt) == -1)
 			abort();
 		strbuf_init(&out);
-		clioutput_render(fmt, "Fuzz", v, &style, &out);
+		strbuf_init(&err);
+		if (clioutput_render(fmt, "Fuzz", v, &style, &out, &err) ==
+			-1 &&
+		    !strbuf_failed(&err) && err.len == 0)
+			abort(); /* a refusal always says why */
 		strbuf_free(&out);
+		strbuf_free(&err);
 	}
 }
 

@@ -28,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
 from harness.fake_ses import FakeSES  # noqa: E402
+from harness.tls_ses import TLSSES  # noqa: E402
 
 AWS = "/usr/bin/aws"
 BUILD = os.path.abspath(os.environ.get("SMF_BUILD") or os.path.join(ROOT, "build"))
@@ -108,6 +109,7 @@ def add_temp_cred(ses):
 
 
 ID = ["--identity", "example.com"]
+IDS3 = ["--identities", "example.com", "alice@example.org", "b.example.net"]
 CASES = [
     # -- skeletons
     Case("skeleton-set", [SET, "--generate-cli-skeleton"]),
@@ -279,6 +281,85 @@ CASES = [
                                               "--no-cli-pager", "--no-paginate",
                                               "--cli-connect-timeout", "5"]),
     Case("cfg-debug", [GET, "--identities", "example.com", "--debug"], compare="rc+stdout"),
+    # -- --query (JMESPath), applied before every output format
+    Case("query-text-status", [GET, "--identities", "example.com", "alice@example.org",
+                               "--query", 'MailFromDomainAttributes."example.com".'
+                               "MailFromDomainStatus", "--output", "text"]),
+    Case("query-json-status", [GET, "--identities", "example.com", "--query",
+                               'MailFromDomainAttributes."example.com".MailFromDomainStatus']),
+    Case("query-null-json", [GET, "--identities", "example.com", "--query", "nothing"]),
+    Case("query-null-text", [GET, "--identities", "example.com", "--query", "nothing",
+                             "--output", "text"]),
+    Case("query-null-table", [GET, "--identities", "example.com", "--query", "nothing",
+                              "--output", "table"]),
+    Case("query-null-yaml", [GET, "--identities", "example.com", "--query", "nothing",
+                             "--output", "yaml"]),
+    Case("query-multiselect-text", [GET] + IDS3 + ["--query",
+                                    "MailFromDomainAttributes.*.[MailFromDomainStatus,"
+                                    "BehaviorOnMXFailure]", "--output", "text"]),
+    Case("query-multiselect-row", [GET] + IDS3 + ["--query",
+                                   "[MailFromDomainAttributes.*.MailFromDomainStatus, `1`]",
+                                   "--output", "text"]),
+    Case("query-hash-table", [GET] + IDS3 + ["--query",
+                              "MailFromDomainAttributes.*.{d: MailFromDomain, "
+                              "s: MailFromDomainStatus}", "--output", "table"]),
+    Case("query-filter-json", [GET] + IDS3 + ["--query",
+                               "values(MailFromDomainAttributes)[?MailFromDomainStatus"
+                               "==`Success`]"]),
+    Case("query-filter-yaml", [GET] + IDS3 + ["--query",
+                               "values(MailFromDomainAttributes)[?BehaviorOnMXFailure"
+                               "=='UseDefaultValue'].MailFromDomain", "--output", "yaml"]),
+    Case("query-keys-yaml-stream", [GET] + IDS3 + ["--query",
+                                    "keys(MailFromDomainAttributes)",
+                                    "--output", "yaml-stream"]),
+    Case("query-functions-text", [GET] + IDS3 + ["--query",
+                                  "[length(keys(MailFromDomainAttributes)), join(', ', "
+                                  "sort(keys(MailFromDomainAttributes))), "
+                                  "max_by(values(MailFromDomainAttributes), "
+                                  "&BehaviorOnMXFailure).BehaviorOnMXFailure]",
+                                  "--output", "text"]),
+    Case("query-sort-by-table", [GET] + IDS3 + ["--query",
+                                 "sort_by(values(MailFromDomainAttributes), "
+                                 "&BehaviorOnMXFailure)[].BehaviorOnMXFailure",
+                                 "--output", "table"]),
+    Case("query-scalar-yaml", [GET, "--identities", "example.com", "--query", "`3.5`",
+                               "--output", "yaml"]),
+    Case("query-bool-text", [GET, "--identities", "example.com", "--query", "`true`",
+                             "--output", "text"]),
+    Case("query-string-table", [GET, "--identities", "example.com", "--query", '`"x"`',
+                                "--output", "table"]),
+    Case("query-nested-lists-text", [GET, "--identities", "example.com", "--query",
+                                     "`[[1, 2], [3]]`", "--output", "text"]),
+    Case("query-unicode-json", [GET, "--identities", "example.com", "--query",
+                                '`"caf\\u00e9 \\u4e2d"`']),
+    Case("query-mixed-list-table", [GET, "--identities", "example.com", "--query",
+                                    '`[1, null, "a", {"x": [1, 2]}]`', "--output", "table"]),
+    Case("query-ragged-table", [GET, "--identities", "example.com", "--query",
+                                '`[1, {"a": 1, "b": 2}]`', "--output", "table"]),
+    Case("query-mixed-list-text", [GET, "--identities", "example.com", "--query",
+                                   '`[1, {"a": 1}]`', "--output", "text"]),
+    Case("query-set-json", [SET] + ID + ["--query", "foo"]),
+    Case("query-set-text", [SET] + ID + ["--query", "foo", "--output", "text"]),
+    Case("query-set-empty", [SET] + ID + ["--query", "@", "--output", "yaml-stream"]),
+    # errors: syntax before any request (252), evaluation after it (255)
+    Case("query-err-parse", [GET, "--identities", "example.com", "--query", "[1,2"]),
+    Case("query-err-incomplete", [GET, "--identities", "example.com", "--query", "a."]),
+    Case("query-err-lex", [GET, "--identities", "example.com", "--query", "'x"]),
+    Case("query-err-lex-unicode", [GET, "--identities", "example.com", "--query", "\u00e9"]),
+    Case("query-err-empty", [GET, "--identities", "example.com", "--query", ""]),
+    Case("query-err-before-endpoint", [GET, "--identities", "example.com", "--query",
+                                       "[1,2", "--endpoint-url", "nourl"]),
+    Case("query-err-unknown-function", [GET, "--identities", "example.com", "--query",
+                                        "foo(@)"]),
+    Case("query-err-arity", [GET, "--identities", "example.com", "--query",
+                             "length(@, @)"]),
+    Case("query-err-variadic-arity", [GET, "--identities", "example.com", "--query",
+                                      "not_null()"]),
+    Case("query-err-type", [GET, "--identities", "example.com", "--query", "abs(@)"]),
+    Case("query-err-subtype", [GET, "--identities", "example.com", "--query",
+                               'sum(`[1, "a"]`)']),
+    Case("query-err-slice-step", [GET, "--identities", "example.com", "--query",
+                                  "MailFromDomainAttributes.*[::0]"]),
 ]
 
 
@@ -462,14 +543,45 @@ def test_null_mail_from_domain_disables(ses, tmp_path, flag, doc):
     assert ses.log() == []
 
 
-def test_query_is_refused(ses, tmp_path):
+def test_query_syntax_error_sends_nothing(ses, tmp_path):
     ses.reset()
     seed(ses)
     p = run_tool(ses, str(tmp_path), GET, "--identities", "example.com", "--query",
-                 "MailFromDomainAttributes")
+                 "MailFromDomainAttributes.[")
     assert p.returncode == 252 and p.stdout == b""
-    assert b"--query is not supported" in p.stderr and p.stderr.startswith(b"\n")
+    assert p.stderr.startswith(b"\nBad value for --query MailFromDomainAttributes.[: ")
     assert ses.log() == []
+
+
+def _tls_pair(tmp_path, *args):
+    """Runs both tools against a canned SES over HTTPS; returns the two
+    (rc, stdout, stderr with the program name normalised)."""
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE",
+               AWS_SECRET_ACCESS_KEY=SECRET, AWS_CONFIG_FILE=os.devnull,
+               AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_MAX_ATTEMPTS="2",
+               SES_RETRY_BASE_MS="1", AWS_PAGER="", HOME=str(tmp_path))
+    got = []
+    with TLSSES(tmp_path) as (url, _cert):
+        for argv in ([AWS, "ses"], [TOOL]):
+            p = subprocess.run(argv + [SET] + ID + ["--endpoint-url", url, "--region",
+                                                    "us-east-1"] + list(args),
+                               env=env, capture_output=True, timeout=60)
+            got.append((p.returncode, p.stdout,
+                        re.sub(rb"^(aws|ses-mailfrom): ", b"PROG: ", p.stderr, flags=re.M)))
+    return got
+
+
+def test_tls_no_verify_warns_as_aws(tmp_path):
+    aws, ours = _tls_pair(tmp_path, "--no-verify-ssl")
+    assert aws == ours
+    assert ours[0] == 0 and b"Unverified HTTPS request is being made to host '127.0.0.1'" \
+        in ours[2]
+
+
+def test_tls_missing_ca_bundle_as_aws(tmp_path):
+    aws, ours = _tls_pair(tmp_path, "--ca-bundle", str(tmp_path / "missing.pem"))
+    assert aws == ours
+    assert ours[0] == 255 and b"[Errno 2] No such file or directory" in ours[2]
 
 
 def test_help(ses, tmp_path):

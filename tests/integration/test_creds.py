@@ -622,7 +622,9 @@ def test_http_tls(http_probe, pki):
         assert rc == 1 and out[0]["error"] == "tls"
         assert out[0]["message"].startswith(f"SSL validation failed for {url} ")
         rc, out, _ = http_probe("--ca", str(pki / "nonexistent.pem"), "GET", url)
-        assert rc == 1 and "invalid path" in _
+        assert rc == 1 and out[0]["error"] == "tls"
+        assert out[0]["message"] == (f"SSL validation failed for {url} "
+                                     "[Errno 2] No such file or directory")
     with EchoServer(str(pki / "wrong.pem"), str(pki / "wrong.key")) as srv:
         url = f"https://127.0.0.1:{srv.port}/"
         rc, out, _ = http_probe("--ca", ca, "GET", url)

@@ -13,8 +13,6 @@ import http.server
 import json
 import os
 import shutil
-import socket
-import ssl
 import subprocess
 import threading
 import time
@@ -22,7 +20,8 @@ import datetime
 
 import pytest
 
-from harness.util import free_port, wait_until
+from harness.tls_ses import TLSSES
+
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -588,46 +587,12 @@ def test_same_error_text_as_the_cli(client, ses, case):
 
 # -- TLS --------------------------------------------------------------------------
 
-SET_RESPONSE = (b'<SetIdentityMailFromDomainResponse xmlns="http://ses.amazonaws.com/'
-                b'doc/2010-12-01/"><SetIdentityMailFromDomainResult/><ResponseMetadata>'
-                b'<RequestId>tls-1</RequestId></ResponseMetadata>'
-                b'</SetIdentityMailFromDomainResponse>')
-
-
-class CannedSES(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        self.send_response(200)
-        self.send_header("Content-Type", "text/xml")
-        self.send_header("Content-Length", str(len(SET_RESPONSE)))
-        self.end_headers()
-        self.wfile.write(SET_RESPONSE)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def tls_server(tmp_path):
     if shutil.which("openssl") is None:
         pytest.skip("no openssl")
-    cert, key = str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                    "-keyout", key, "-out", cert, "-days", "1", "-subj",
-                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-                   check=True, capture_output=True)
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CannedSES)
-    httpd.daemon_threads = True
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert, key)
-    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield "https://127.0.0.1:%d/" % httpd.server_address[1], cert
-    httpd.shutdown()
-    httpd.server_close()
+    with TLSSES(tmp_path) as (url, cert):
+        yield url, cert
 
 
 def test_https_smoke(ses_call_bin, home, tls_server):

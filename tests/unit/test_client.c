@@ -253,11 +253,9 @@ test_new_refuses(void **state)
 	ses_client_free(ses_client_new(&o, err, sizeof(err)));
 	unsetenv("AWS_MAX_ATTEMPTS");
 
+	/* a CA file that is missing fails requests, not the client */
 	o.http.ca_file = "/nonexistent/ca.pem";
-	assert_null(ses_client_new(&o, err, sizeof(err)));
-	assert_string_equal(err,
-	    "Could not find a suitable TLS CA "
-	    "certificate bundle, invalid path: /nonexistent/ca.pem");
+	ses_client_free(ses_client_new(&o, err, sizeof(err)));
 	creds_provider_free(p);
 	rmdir(home);
 }

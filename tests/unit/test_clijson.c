@@ -419,6 +419,52 @@ test_float_repr(void **state)
 	strbuf_free(&b);
 }
 
+/*
+ * --query's bridge: a response goes to jansson in order and comes back the
+ * same; what JSON has no type for becomes what JMESPath can compare.
+ */
+static void
+test_jansson_bridge(void **state)
+{
+	static const char text[] = "{\"b\": [1, 2.5, true, null, \"x\"], "
+				   "\"a\": {\"k\": \"caf\u00e9\"}}";
+	struct clivalue *v, *back, *big, *bytes;
+	struct strbuf a, b;
+	json_t *j;
+	char *dump;
+
+	(void)state;
+	assert_int_equal(
+	    clijson_parse(text, strlen(text), &v, NULL), CLIJSON_OK);
+	assert_non_null(j = clijson_to_jansson(v));
+	dump = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+	assert_string_equal(dump,
+	    "{\"b\":[1,2.5,true,null,\"x\"],\"a\":{\"k\":\"caf\\u00E9\"}}");
+	free(dump);
+	assert_int_equal(clijson_from_jansson(j, &back, NULL), CLIJSON_OK);
+	strbuf_init(&a);
+	strbuf_init(&b);
+	clivalue_repr(v, &a);
+	clivalue_repr(back, &b);
+	assert_string_equal(a.data, b.data);
+	strbuf_free(&a);
+	strbuf_free(&b);
+	json_decref(j);
+	clivalue_free(back);
+	clivalue_free(v);
+
+	big = clivalue_new_str(CLIV_INT, "123456789012345678901234567890", 30);
+	assert_non_null(j = clijson_to_jansson(big));
+	assert_true(json_is_real(j));
+	json_decref(j);
+	clivalue_free(big);
+	bytes = clivalue_new_str(CLIV_BYTES, "ab", 2);
+	assert_non_null(j = clijson_to_jansson(bytes));
+	assert_true(json_is_string(j));
+	json_decref(j);
+	clivalue_free(bytes);
+}
+
 int
 main(void)
 {
@@ -432,6 +478,7 @@ main(void)
 		cmocka_unit_test(test_dump),
 		cmocka_unit_test(test_python_str_and_types),
 		cmocka_unit_test(test_float_repr),
+		cmocka_unit_test(test_jansson_bridge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -405,7 +405,7 @@ test_like_aws(void **state)
 	struct clioutput_style style;
 	enum clioutput_format fmt;
 	struct clivalue *v;
-	struct strbuf out;
+	struct strbuf out, err;
 	size_t i;
 
 	(void)state;
@@ -415,8 +415,11 @@ test_like_aws(void **state)
 		style.color = cases[i].color;
 		style.width = cases[i].width;
 		strbuf_init(&out);
-		clioutput_render(fmt, "GetIdentityMailFromDomainAttributes", v,
-		    &style, &out);
+		strbuf_init(&err);
+		assert_int_equal(
+		    clioutput_render(fmt, "GetIdentityMailFromDomainAttributes",
+			v, &style, &out, &err),
+		    0);
 		assert_false(strbuf_failed(&out));
 		if (strcmp(out.data != NULL ? out.data : "", cases[i].want) !=
 		    0)
@@ -424,6 +427,7 @@ test_like_aws(void **state)
 			    cases[i].doc, cases[i].format, cases[i].color,
 			    cases[i].width, out.data != NULL ? out.data : "");
 		strbuf_free(&out);
+		strbuf_free(&err);
 		clivalue_free(v);
 	}
 }
@@ -436,7 +440,7 @@ test_empty_response_prints_nothing(void **state)
 	struct clioutput_style style = { 0, 80 };
 	enum clioutput_format fmt;
 	struct clivalue *v;
-	struct strbuf out;
+	struct strbuf out, err;
 	size_t i;
 
 	(void)state;
@@ -444,10 +448,14 @@ test_empty_response_prints_nothing(void **state)
 	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
 		assert_int_equal(clioutput_parse(formats[i], &fmt), 0);
 		strbuf_init(&out);
-		clioutput_render(
-		    fmt, "SetIdentityMailFromDomain", v, &style, &out);
+		strbuf_init(&err);
+		assert_int_equal(
+		    clioutput_render(fmt, "SetIdentityMailFromDomain", v,
+			&style, &out, &err),
+		    0);
 		assert_int_equal(out.len, 0);
 		strbuf_free(&out);
+		strbuf_free(&err);
 	}
 	clivalue_free(v);
 	assert_int_equal(clioutput_parse("xml", &fmt), -1);

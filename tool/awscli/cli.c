@@ -13,6 +13,8 @@
 #include "ses/strbuf.h"
 #include "tool/awscli/u8.h"
 #include "tool/awscli/cli_int.h"
+#include "tool/awscli/cliquery.h"
+#include "tool/awscli/jmespath.h"
 
 #ifndef VERSION
 #define VERSION "0.0.0"
@@ -195,11 +197,6 @@ static const struct cliargs_opt first_pass_opts[] = {
 static int
 unsupported(const struct cli_globals *g)
 {
-	if (g->query != NULL)
-		return cli_fail(CLI_RC_PARAM,
-		    "--query is not supported: " CLI_PROG
-		    " has no JMESPath engine; filter its --output "
-		    "json with another tool.");
 	if (!g->sign_request)
 		return cli_fail(CLI_RC_PARAM,
 		    "--no-sign-request is not supported: "
@@ -267,6 +264,9 @@ dispatch(const struct cli_command *commands, const char *const *names, int argc,
 	/* the CLI's top-level checks, in its order */
 	if ((rc = unsupported(&g)) != CLI_RC_OK)
 		goto out;
+	if (g.query != NULL &&
+	    (rc = cliquery_compile(g.query, &g.query_expr)) != CLI_RC_OK)
+		goto out;
 	if (g.endpoint_url != NULL && !has_scheme(g.endpoint_url)) {
 		fprintf(stderr,
 		    "\nBad value for --endpoint-url \"%s\": scheme "
@@ -298,6 +298,7 @@ dispatch(const struct cli_command *commands, const char *const *names, int argc,
 	cli_debug(&g, "%s %s", CLI_PROG, VERSION);
 	rc = c->run(&g, (int)a.nextras, a.extras);
 out:
+	jmes_free(g.query_expr);
 	cliargs_free(&a);
 	return rc;
 }

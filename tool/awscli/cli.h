@@ -35,6 +35,8 @@ extern const struct cliinput_op cli_get_input;
 /* Seconds; the CLI's default for both timeouts. */
 #define CLI_TIMEOUT_DEFAULT 60
 
+struct jmes_expr;
+
 /* The global options; strings point into the (converted) command line. */
 struct cli_globals {
 	const char *region;
@@ -43,6 +45,7 @@ struct cli_globals {
 	/* NULL: $AWS_DEFAULT_OUTPUT, then the config file, then json */
 	const char *output;
 	const char *query;
+	struct jmes_expr *query_expr; /* --query compiled; NULL: none */
 	const char *ca_bundle;
 	const char *color; /* on, off, auto */
 	const char *cli_binary_format;

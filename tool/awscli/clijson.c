@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -90,6 +93,107 @@ convert(json_t *j, int depth, enum clijson_status *st, struct strbuf *err)
 bad:
 	clivalue_free(v);
 	return NULL;
+}
+
+enum clijson_status
+clijson_from_jansson(json_t *j, struct clivalue **out, struct strbuf *err)
+{
+	enum clijson_status st = CLIJSON_OK;
+
+	if ((*out = convert(j, 0, &st, err)) == NULL)
+		return st != CLIJSON_OK ? st : CLIJSON_ENOMEM;
+	return CLIJSON_OK;
+}
+
+static json_t *
+to_jansson_int(const struct clivalue *v)
+{
+	long long n;
+	char *end;
+
+	errno = 0;
+	n = strtoll(v->str, &end, 10);
+	if (errno == ERANGE || *end != '\0')
+		return json_real(strtod(v->str, NULL));
+	return json_integer(n);
+}
+
+/* A map's key as JSON has it: a string, str() of any other key. */
+static int
+to_jansson_set(json_t *obj, const struct clivalue *key, json_t *item)
+{
+	struct strbuf b;
+	int rc;
+
+	if (key->kind == CLIV_STR)
+		return json_object_setn_new_nocheck(
+		    obj, key->str, key->len, item);
+	strbuf_init(&b);
+	clivalue_str(key, &b);
+	rc = strbuf_failed(&b) ? -1
+			       : json_object_setn_new_nocheck(obj,
+				     b.data != NULL ? b.data : "", b.len, item);
+	if (rc == -1 && strbuf_failed(&b))
+		json_decref(item);
+	strbuf_free(&b);
+	return rc;
+}
+
+/* A container's members; false when out of memory (C is then freed). */
+static bool
+to_jansson_members(const struct clivalue *v, json_t *c)
+{
+	json_t *item;
+	size_t i;
+
+	for (i = 0; i < v->n; i++) {
+		if ((item = clijson_to_jansson(v->items[i])) == NULL)
+			goto fail;
+		if (json_is_array(c)
+			? json_array_append_new(c, item) == -1
+			: to_jansson_set(c, v->keys[i], item) == -1)
+			goto fail;
+	}
+	return true;
+fail:
+	json_decref(c);
+	return false;
+}
+
+json_t *
+clijson_to_jansson(const struct clivalue *v)
+{
+	struct strbuf b;
+	json_t *j;
+
+	switch (v->kind) {
+	case CLIV_NONE:
+		return json_null();
+	case CLIV_BOOL:
+		return json_boolean(v->boolean);
+	case CLIV_INT:
+		return to_jansson_int(v);
+	case CLIV_FLOAT:
+		return json_real(v->num);
+	case CLIV_STR:
+		return json_stringn_nocheck(v->str, v->len);
+	case CLIV_LIST:
+	case CLIV_SET:
+		j = json_array();
+		return j != NULL && to_jansson_members(v, j) ? j : NULL;
+	case CLIV_MAP:
+		j = json_object();
+		return j != NULL && to_jansson_members(v, j) ? j : NULL;
+	default:
+		break;
+	}
+	strbuf_init(&b);
+	clivalue_str(v, &b);
+	j = strbuf_failed(&b)
+	    ? NULL
+	    : json_stringn_nocheck(b.data != NULL ? b.data : "", b.len);
+	strbuf_free(&b);
+	return j;
 }
 
 /*

@@ -19,6 +19,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 struct clivalue;
 struct strbuf;
 
@@ -46,6 +48,20 @@ enum clijson_status clijson_parse(
  * ": " separators.
  */
 void clijson_dump(const struct clivalue *, int indent, struct strbuf *out);
+
+/*
+ * The jansson tree of V, which --query searches: a new reference, NULL
+ * when out of memory. Maps keep their order; an int beyond int64 becomes
+ * a real, bytes and dates their str(), as JMESPath sees only JSON types.
+ */
+json_t *clijson_to_jansson(const struct clivalue *);
+
+/*
+ * The clivalue of a --query result J into *OUT (the caller frees it);
+ * CLIJSON_EDEPTH (message in ERR) or CLIJSON_ENOMEM otherwise.
+ */
+enum clijson_status clijson_from_jansson(
+    json_t *j, struct clivalue **out, struct strbuf *err);
 
 /* One JSON string literal as json.dumps(ensure_ascii=False) writes it. */
 void clijson_dump_string(const char *, size_t, struct strbuf *out);

@@ -15,6 +15,7 @@
 #include "ses/strbuf.h"
 #include "tool/awscli/u8.h"
 #include "tool/awscli/cli_int.h"
+#include "tool/awscli/cliquery.h"
 
 #ifndef VERSION
 #define VERSION "0.0.0"
@@ -585,7 +586,14 @@ display(const struct run *r, const struct clivalue *resp)
 	style.color = strcmp(r->g->color, "on") == 0 ||
 	    (strcmp(r->g->color, "auto") == 0 && isatty(STDOUT_FILENO));
 	strbuf_init(&out);
-	clioutput_render(fmt, r->op->input->action, resp, &style, &out);
+	strbuf_init(&msg);
+	if (clioutput_render(
+		fmt, r->op->input->action, resp, &style, &out, &msg) == -1) {
+		cli_write_out(&out);
+		strbuf_free(&out);
+		return cli_fail_buf(CLI_RC_FAILED, &msg);
+	}
+	strbuf_free(&msg);
 	if (strbuf_failed(&out)) {
 		strbuf_free(&out);
 		return cli_nomem();
@@ -653,6 +661,38 @@ check_credentials(const struct run *r)
 	    st == CREDS_ENOTFOUND ? CLI_RC_CONFIG : CLI_RC_FAILED, err);
 }
 
+/*
+ * With --no-verify-ssl the CLI's urllib3 warns, once, when it has made a
+ * TLS connection without checking the certificate; a request that never
+ * connected (FAILED says how it failed; NULL: it did not) is not warned
+ * about. The text is Debian 12's, file and line included.
+ */
+static void
+insecure_warning(const struct run *r, const struct ses_result *failed)
+{
+	const char *host = r->endpoint.host;
+	size_t len = strlen(host);
+
+	if (r->g->verify_ssl || !r->endpoint.tls)
+		return;
+	if (failed != NULL && failed->kind == SES_ETRANSPORT &&
+	    (failed->http_error == HTTP_ECONNECT ||
+		failed->http_error == HTTP_ETLS))
+		return;
+	if (len > 1 && host[0] == '[') { /* urllib3 names IPv6 bare */
+		host++;
+		len -= 2;
+	}
+	fprintf(stderr,
+	    "/usr/lib/python3/dist-packages/urllib3/connectionpool.py:1065: "
+	    "InsecureRequestWarning: Unverified HTTPS request is being made "
+	    "to host '%.*s'. Adding certificate verification is strongly "
+	    "advised. See: https://urllib3.readthedocs.io/en/1.26.x/"
+	    "advanced-usage.html#ssl-warnings\n"
+	    "  warnings.warn(\n",
+	    (int)len, host);
+}
+
 static int
 invoke(struct run *r, int sample_only)
 {
@@ -684,6 +724,7 @@ invoke(struct run *r, int sample_only)
 		    w.params[k].value);
 	rc = ses_call(r->client, r->op->input->action, w.params, w.n, &res);
 	wire_free(&w);
+	insecure_warning(r, rc == 0 ? NULL : &res);
 	if (rc == -1) {
 		rc = service_error(r, &res);
 		ses_result_free(&res);
@@ -695,6 +736,11 @@ invoke(struct run *r, int sample_only)
 	ses_result_free(&res);
 	if (resp == NULL)
 		return cli_nomem();
+	if (r->g->query_expr != NULL &&
+	    (rc = cliquery_apply(r->g->query_expr, &resp)) != CLI_RC_OK) {
+		clivalue_free(resp);
+		return rc;
+	}
 	rc = display(r, resp);
 	clivalue_free(resp);
 	return rc;

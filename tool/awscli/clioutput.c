@@ -139,33 +139,40 @@ clioutput_upper(const char *s, size_t len, struct strbuf *out)
 		strbuf_addcp(out, cp);
 	}
 }
-void
+int
 clioutput_render(enum clioutput_format fmt, const char *title,
     const struct clivalue *v, const struct clioutput_style *style,
-    struct strbuf *out)
+    struct strbuf *out, struct strbuf *err)
 {
 	switch (fmt) {
 	case CLIOUTPUT_JSON:
 		if (v->kind == CLIV_MAP && v->n == 0)
-			return;
+			break;
 		clijson_dump(v, 4, out);
 		strbuf_addc(out, '\n');
-		return;
+		break;
 	case CLIOUTPUT_TEXT:
-		clioutput_text(v, NULL, NULL, out);
-		return;
+		clioutput_text(v, NULL, NULL, out, err);
+		return err->len > 0 ? -1 : 0;
 	case CLIOUTPUT_TABLE:
-		clioutput_table(title, v, style, out);
-		return;
+		return clioutput_table(title, v, style, out, err);
 	case CLIOUTPUT_YAML:
 		if (v->kind == CLIV_MAP && v->n == 0)
-			return;
-		cliyaml_dump(v, out);
-		return;
+			break;
+		/* the CLI writes a scalar (a --query result) as JSON */
+		if (v->kind == CLIV_NONE || v->kind == CLIV_BOOL ||
+		    v->kind == CLIV_INT || v->kind == CLIV_FLOAT ||
+		    v->kind == CLIV_STR) {
+			clijson_dump(v, -1, out);
+			strbuf_addc(out, '\n');
+		} else
+			cliyaml_dump(v, out);
+		break;
 	case CLIOUTPUT_YAML_STREAM:
 		if (v->kind == CLIV_MAP && v->n == 0)
-			return;
+			break;
 		cliyaml_dump_seq(&v, 1, out);
-		return;
+		break;
 	}
+	return 0;
 }

@@ -38,12 +38,15 @@ struct clioutput_style {
 };
 
 /*
- * Appends RESPONSE (a map; its empty form prints nothing) to OUT. TITLE is
- * the operation's name, the table's caption.
+ * Appends RESPONSE (any value: a --query result may be one; an empty map
+ * prints nothing) to OUT. TITLE is the operation's name, the table's
+ * caption. 0, or -1 where the CLI fails with a Python exception (tables and
+ * text of some mixed lists): its text is then in ERR, to be reported as an
+ * error after OUT, which holds what the CLI printed before it failed.
  */
-void clioutput_render(enum clioutput_format, const char *title,
+int clioutput_render(enum clioutput_format, const char *title,
     const struct clivalue *response, const struct clioutput_style *,
-    struct strbuf *out);
+    struct strbuf *out, struct strbuf *err);
 
 /* Python's str.upper() of a UTF-8 string, appended to OUT. */
 void clioutput_upper(const char *s, size_t len, struct strbuf *out);

@@ -35,13 +35,19 @@ size_t *clioutput_sorted_keys(const struct clivalue *map);
 /*
  * --output text of V. ID (or NULL) is the key V was found under, the
  * upper-cased row label; SCALAR_KEYS (or NULL) the keys of the rows'
- * scalar columns, as the CLI's text formatter passes them down.
+ * scalar columns, as the CLI's text formatter passes them down. Where the
+ * CLI raises an exception, its text goes to ERR and nothing more is
+ * written: OUT keeps what the CLI printed before.
  */
 void clioutput_text(const struct clivalue *v, const struct clivalue *id,
-    const struct clivalue *scalar_keys, struct strbuf *out);
+    const struct clivalue *scalar_keys, struct strbuf *out, struct strbuf *err);
 
-/* --output table of V, captioned TITLE. */
-void clioutput_table(const char *title, const struct clivalue *v,
-    const struct clioutput_style *style, struct strbuf *out);
+/*
+ * --output table of V, captioned TITLE; -1 with the text in ERR where the
+ * CLI's table raises an exception (rows of different lengths).
+ */
+int clioutput_table(const char *title, const struct clivalue *v,
+    const struct clioutput_style *style, struct strbuf *out,
+    struct strbuf *err);
 
 #endif

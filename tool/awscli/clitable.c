@@ -30,7 +30,9 @@ struct section {
 struct table {
 	struct section *sections;
 	size_t n;
-	int failed;
+	int failed;  /* stop building: out of memory, or refused */
+	int refused; /* the CLI raises an exception here; ERR says which */
+	struct strbuf *err;
 	const struct clioutput_style *style;
 	struct strbuf *out;
 };
@@ -170,8 +172,10 @@ add_row(struct table *t, struct section *s, const struct clivalue *const *vals,
 	if (s->ncols == 0)
 		s->ncols = n;
 	if (n != s->ncols) {
-		/* the CLI raises ValueError here; keep the table sane */
-		t->failed = 1;
+		strbuf_addf(t->err,
+		    "Row should have %zu elements, instead it has %zu",
+		    s->ncols, n);
+		t->refused = t->failed = 1;
 		return;
 	}
 	if ((r = realloc(s->rows, (s->nrows + 1) * sizeof(*r))) == NULL) {
@@ -358,6 +362,18 @@ build(struct table *t, const char *title, const struct clivalue *v, int indent)
 				item = v->items[i];
 				if (clioutput_is_scalar(item)) {
 					add_row(t, current(t), &item, NULL, 1);
+					continue;
+				}
+				/*
+				 * The CLI tests "all scalar" by iterating the
+				 * item, which for a dict yields its keys: a
+				 * map here is a row of its keys.
+				 */
+				if (item->kind == CLIV_MAP) {
+					add_row(t, current(t),
+					    (const struct clivalue *const *)
+						item->keys,
+					    NULL, item->n);
 					continue;
 				}
 				for (all = 1, j = 0; j < item->n; j++)
@@ -650,9 +666,9 @@ table_free(struct table *t)
 	free(t->sections);
 }
 
-void
+int
 clioutput_table(const char *title, const struct clivalue *v,
-    const struct clioutput_style *style, struct strbuf *out)
+    const struct clioutput_style *style, struct strbuf *out, struct strbuf *err)
 {
 	struct table t;
 	struct strbuf b;
@@ -662,6 +678,7 @@ clioutput_table(const char *title, const struct clivalue *v,
 	memset(&t, 0, sizeof(t));
 	t.style = style;
 	t.out = out;
+	t.err = err;
 	if (build(&t, title, v, 0) && !t.failed) {
 		max = max_width(&t);
 		if (max > style->width) {
@@ -677,7 +694,8 @@ clioutput_table(const char *title, const struct clivalue *v,
 		for (i = 0; i < t.n; i++)
 			render_section(&t, &t.sections[i], max);
 	}
-	if (t.failed)
+	if (t.failed && !t.refused)
 		out->failed = 1;
 	table_free(&t);
+	return t.refused ? -1 : 0;
 }

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tool/awscli/clioutput.h"
 #include "tool/awscli/clioutput_int.h"
@@ -31,7 +33,7 @@ text_cell(const struct clivalue *id, size_t n, struct strbuf *out)
 
 static void
 text_map(const struct clivalue *map, const struct clivalue *id,
-    const struct clivalue *scalar_keys, struct strbuf *out)
+    const struct clivalue *scalar_keys, struct strbuf *out, struct strbuf *err)
 {
 	const struct clivalue *v;
 	size_t *idx, i, k, nscalars = 0;
@@ -66,14 +68,15 @@ text_map(const struct clivalue *map, const struct clivalue *id,
 		v = map->items[idx[i]];
 		if (scalar_keys == NULL) {
 			if (!clioutput_is_scalar(v))
-				clioutput_text(v, map->keys[idx[i]], NULL, out);
+				clioutput_text(
+				    v, map->keys[idx[i]], NULL, out, err);
 			continue;
 		}
 		for (listed = 0, k = 0; k < scalar_keys->n && !listed; k++)
 			listed = clivalue_key_equal(
 			    map->keys[idx[i]], scalar_keys->items[k]);
 		if (!listed)
-			clioutput_text(v, map->keys[idx[i]], NULL, out);
+			clioutput_text(v, map->keys[idx[i]], NULL, out, err);
 	}
 	free(idx);
 }
@@ -98,9 +101,33 @@ text_scalar_list(const struct clivalue *const *items, size_t n,
 		strbuf_addc(out, '\n');
 }
 
+/*
+ * The CLI's text output gathers the scalar keys of a list holding a dict
+ * by calling items() on every member: any other member raises
+ * AttributeError, whose text goes to ERR.
+ */
+static bool
+text_all_maps(const struct clivalue *list, struct strbuf *err)
+{
+	const char *type, *q;
+	size_t i;
+
+	for (i = 0; i < list->n; i++) {
+		if (list->items[i]->kind == CLIV_MAP)
+			continue;
+		type = strchr(clivalue_type(list->items[i]), '\'');
+		q = type != NULL ? strchr(type + 1, '\'') : NULL;
+		strbuf_addf(err, "%.*s object has no attribute 'items'",
+		    q != NULL ? (int)(q - type + 1) : 0,
+		    type != NULL ? type : "");
+		return false;
+	}
+	return true;
+}
+
 static void
-text_list(
-    const struct clivalue *list, const struct clivalue *id, struct strbuf *out)
+text_list(const struct clivalue *list, const struct clivalue *id,
+    struct strbuf *out, struct strbuf *err)
 {
 	struct clivalue *keys, *k;
 	const struct clivalue **scalars;
@@ -115,6 +142,8 @@ text_list(
 		any_list |= list->items[i]->kind == CLIV_LIST;
 	}
 	if (any_map) {
+		if (!text_all_maps(list, err))
+			return;
 		/* every scalar member of any of the maps, sorted */
 		if ((keys = clivalue_new(CLIV_MAP)) == NULL) {
 			out->failed = 1;
@@ -146,7 +175,7 @@ text_list(
 				    keys->keys[idx[i]]->len)) == -1)
 				out->failed = 1;
 		for (i = 0; i < list->n; i++)
-			clioutput_text(list->items[i], id, k, out);
+			clioutput_text(list->items[i], id, k, out, err);
 		free(idx);
 		clivalue_free(k);
 		clivalue_free(keys);
@@ -170,18 +199,21 @@ text_list(
 	for (i = 0; i < list->n; i++) {
 		v = list->items[i];
 		if (!clioutput_is_scalar(v))
-			clioutput_text(v, id, NULL, out);
+			clioutput_text(v, id, NULL, out, err);
 	}
 }
 
 void
 clioutput_text(const struct clivalue *v, const struct clivalue *id,
-    const struct clivalue *scalar_keys, struct strbuf *out)
+    const struct clivalue *scalar_keys, struct strbuf *out, struct strbuf *err)
 {
+	/* the CLI has raised an exception: nothing more is written */
+	if (err->len > 0 || strbuf_failed(err))
+		return;
 	if (v->kind == CLIV_MAP)
-		text_map(v, id, scalar_keys, out);
+		text_map(v, id, scalar_keys, out, err);
 	else if (v->kind == CLIV_LIST || v->kind == CLIV_SET)
-		text_list(v, id, out);
+		text_list(v, id, out, err);
 	else {
 		clivalue_str(v, out);
 		strbuf_addc(out, '\n');
