@@ -6,9 +6,9 @@ import grp
 import os
 import pwd
 import re
+import signal
 import socket
 import stat
-import subprocess
 import time
 
 import pytest
@@ -407,3 +407,68 @@ def test_example_conf_starts_clean(milter, smf_root, testdir, service_user):
     assert others == [], "unexpected lines:\n" + "\n".join(others)
     # Saved by the dropped user after the failed pass.
     assert os.path.exists(state)
+
+
+# -- systemd's notification protocol (Type=notify) -------------------------------
+
+class FakeSystemd:
+    """systemd's side of $NOTIFY_SOCKET: an abstract datagram socket."""
+
+    def __init__(self):
+        self.name = f"@smf-notify-{os.getpid()}-{time.monotonic_ns()}"
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind("\0" + self.name[1:])
+        self.sock.settimeout(15)
+
+    def next(self):
+        return self.sock.recv(4096).decode()
+
+    def close(self):
+        self.sock.close()
+
+
+def test_systemd_notify(milter, testdir):
+    from harness.milter import probe
+    sd = FakeSystemd()
+    try:
+        m = milter({**IDENTITY, "ses": {"sync": "yes", "state_file": f"{testdir}/var/s.json"}},
+                   wait=False, env=dict(NO_CREDENTIALS_ENV, HOME=testdir, NOTIFY_SOCKET=sd.name))
+        ready = sd.next()
+        # READY=1 only once the socket takes connections.
+        assert probe(m.socket) is not None, m.log.text()
+        assert ready.startswith("READY=1\nSTATUS=1 identities; SES sync yes"), ready
+        assert "\n" not in ready.split("STATUS=", 1)[1]
+        status = sd.next()  # after the first pass
+        assert re.fullmatch(r"STATUS=1 identities; SES sync yes: last pass "
+                            r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC failed \(no AWS credentials\)",
+                            status), status
+
+        before = time.monotonic_ns() // 1000
+        m.signal(signal.SIGUSR1)
+        reloading = sd.next()
+        after = time.monotonic_ns() // 1000
+        mt = re.fullmatch(r"RELOADING=1\nMONOTONIC_USEC=(\d+)", reloading)
+        assert mt, reloading
+        assert before <= int(mt.group(1)) <= after
+        assert sd.next().startswith("READY=1\nSTATUS=1 identities")
+        # A reload runs a pass at once.
+        assert sd.next().startswith("STATUS=1 identities; SES sync yes: last pass")
+
+        m.stop()
+        assert sd.next() == "STOPPING=1"
+        sd.sock.settimeout(0.5)
+        extra = []
+        try:
+            while True:
+                extra.append(sd.next())
+        except socket.timeout:
+            pass
+        assert extra == [], extra  # STOPPING=1 once, and nothing after it
+    finally:
+        sd.close()
+
+
+def test_no_notify_socket_no_messages(milter, testdir):
+    """Outside systemd nothing is sent and NOTIFY_SOCKET is not needed."""
+    m = milter()
+    assert "NOTIFY_SOCKET" not in m.log.text()
