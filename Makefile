@@ -104,14 +104,16 @@ deps:
 	@contrib/install-deps check
 
 # `make check` is the whole test suite: unit tests, the same under ASan and
-# UBSan, short fuzz runs of every parser of outside input, then the
-# integration tests against real Postfix, knot, moto, a fake SES and the AWS
-# CLI. Any failure makes it exit non-zero.
+# UBSan, short fuzz runs of every parser of outside input, the Debian
+# package (built here, installed and purged by its integration test), then
+# the integration tests against real Postfix, knot, moto, a fake SES and
+# the AWS CLI. Any failure makes it exit non-zero.
 check: deps
 	$(MAKE) check-tree
 	$(MAKE) check-unit
 	$(MAKE) check-asan
 	$(MAKE) check-fuzz
+	$(MAKE) deb
 	$(MAKE) check-integration
 
 check-unit: tests

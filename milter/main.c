@@ -510,6 +510,8 @@ main(int argc, char *argv[])
 		return EX_CONFIG;
 	}
 	filter_set_runtime(conf_ref(conf), res);
+	/* Before the syncer, whose first pass may end at once. */
+	status_conf(conf);
 	/* After the resolver (its MX checks) and as the final user (its state file). */
 	if (conf->sync != CONF_SYNC_NO)
 		sync_start(conf);
@@ -522,7 +524,6 @@ main(int argc, char *argv[])
 
 	log_info("starting %s %s on %s (%zu identities)", PROGNAME, VERSION,
 	    conf->socket, conf->nidentities);
-	status_conf(conf);
 	conf_unref(conf);
 	/* smfi_opensocket() listens already: a client connecting now waits
 	 * in the backlog until smfi_main() accepts it. */

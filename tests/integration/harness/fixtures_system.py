@@ -43,12 +43,18 @@ def remove_account(name):
         subprocess.run(["groupdel", name], check=True, capture_output=True)
 
 
+# Accounts this session created (and will remove): a test may remove and
+# re-create those, never one that was there before.
+CREATED = set()
+
+
 @pytest.fixture(scope="session")
 def service_user(smf_root):
     existed = account_exists(SERVICE_USER)
     if not existed:
         subprocess.run([os.path.join(smf_root, "contrib", "add-user")], check=True,
                        capture_output=True)
+        CREATED.add(SERVICE_USER)
     try:
         yield SERVICE_USER
     finally:

@@ -35,6 +35,14 @@ EX_USAGE = 64
 # test_daemon.py::test_sigterm_exits_promptly holds the daemon to less.
 STOP_TIMEOUT = float(os.environ.get("SMF_STOP_TIMEOUT", "8"))
 
+# A host without AWS credentials (and no instance role to wait for).
+NO_CREDENTIALS_ENV = {
+    "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/credentials",
+    "AWS_CONFIG_FILE": "/nonexistent/config",
+}
+
 
 def default_conf(socket_spec, state_file):
     # Root and umask 000 by default: Postfix (user postfix) can connect to
