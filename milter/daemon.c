@@ -72,6 +72,27 @@ daemon_open_checked(const char *dir, const char *what)
 	return fd;
 }
 
+/* PATH's directory and last component, in the caller's two buffers. */
+struct daemon_split {
+	char dbuf[PATH_MAX], nbuf[PATH_MAX];
+	const char *dir, *name;
+};
+
+static bool
+daemon_split(const char *path, struct daemon_split *sp)
+{
+	if (snprintf(sp->dbuf, sizeof(sp->dbuf), "%s", path) >=
+		(int)sizeof(sp->dbuf) ||
+	    snprintf(sp->nbuf, sizeof(sp->nbuf), "%s", path) >=
+		(int)sizeof(sp->nbuf)) {
+		log_warnx("%s: path too long", path);
+		return false;
+	}
+	sp->dir = dirname(sp->dbuf);
+	sp->name = basename(sp->nbuf);
+	return true;
+}
+
 /*
  * Creates DIR (its last component) in its parent for OWNER:GROUP with
  * MODE unless it exists; returns a descriptor of DIR, not yet checked.
@@ -79,24 +100,18 @@ daemon_open_checked(const char *dir, const char *what)
 static int
 daemon_mkdir_at(const char *dir, uid_t owner, gid_t group, mode_t mode)
 {
-	char pbuf[PATH_MAX], bbuf[PATH_MAX];
-	const char *parent, *base;
+	struct daemon_split sp;
 	int pfd, fd = -1;
 	bool made;
 
-	if (snprintf(pbuf, sizeof(pbuf), "%s", dir) >= (int)sizeof(pbuf) ||
-	    snprintf(bbuf, sizeof(bbuf), "%s", dir) >= (int)sizeof(bbuf)) {
-		log_warnx("%s: path too long", dir);
+	if (!daemon_split(dir, &sp))
 		return -1;
-	}
-	parent = dirname(pbuf);
-	base = basename(bbuf);
-	if ((pfd = daemon_open_checked(parent, "directory")) < 0)
+	if ((pfd = daemon_open_checked(sp.dir, "directory")) < 0)
 		return -1;
-	made = mkdirat(pfd, base, mode) == 0;
+	made = mkdirat(pfd, sp.name, mode) == 0;
 	if (!made && errno != EEXIST)
 		log_warn("cannot create %s", dir);
-	else if ((fd = openat(pfd, base,
+	else if ((fd = openat(pfd, sp.name,
 		      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		log_warn("%s", dir);
 	else if (made &&
@@ -114,19 +129,16 @@ daemon_mkdir_at(const char *dir, uid_t owner, gid_t group, mode_t mode)
 int
 daemon_socket_prepare(const char *path, const struct account *u)
 {
-	char dbuf[PATH_MAX], nbuf[PATH_MAX];
+	struct daemon_split sp;
 	const char *dir, *name, *why = "unreadable";
 	struct sockaddr_un sun;
 	struct stat st;
 	int dfd, fd, rc, err;
 
-	if (snprintf(dbuf, sizeof(dbuf), "%s", path) >= (int)sizeof(dbuf) ||
-	    snprintf(nbuf, sizeof(nbuf), "%s", path) >= (int)sizeof(nbuf)) {
-		log_warnx("%s: path too long", path);
+	if (!daemon_split(path, &sp))
 		return -1;
-	}
-	dir = dirname(dbuf);
-	name = basename(nbuf);
+	dir = sp.dir;
+	name = sp.name;
 	/*
 	 * Root's own directory, the service group's to read: Postfix (in
 	 * that group) reaches the socket, nobody but root can swap what
@@ -190,14 +202,15 @@ daemon_socket_prepare(const char *path, const struct account *u)
 bool
 daemon_socket_chown(int dirfd, const char *path, const struct account *u)
 {
-	char nbuf[PATH_MAX];
+	struct daemon_split sp;
 	const char *name;
 	struct stat st;
 
 	if (!u->set)
 		return true;
-	snprintf(nbuf, sizeof(nbuf), "%s", path);
-	name = basename(nbuf);
+	if (!daemon_split(path, &sp))
+		return false;
+	name = sp.name;
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
 	    !S_ISSOCK(st.st_mode)) {
 		log_warnx(
