@@ -31,7 +31,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 ALL_CFLAGS  = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -I. \
-              -DVERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS) $(SANFLAGS)
+              -DVERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS)
 ALL_LDFLAGS = -pthread $(LDFLAGS) $(SANFLAGS)
 LIBS_ALL    = -lmilter $(PKG_LIBS) -lresolv
 
@@ -58,7 +58,7 @@ BENCHES   = $(patsubst tests/bench/%.c,$(B)/tests/bench/%,$(BENCH_SRC))
 TEST_LIBS = $(LIBAWSCLI) $(LIBMILTER) $(LIBSES)
 
 .PHONY: all deps check check-tree check-unit check-asan check-integration \
-        check-fuzz tests run install clean fuzz bench format
+        check-fuzz tests run install clean fuzz bench format deb
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -104,14 +104,16 @@ deps:
 	@contrib/install-deps check
 
 # `make check` is the whole test suite: unit tests, the same under ASan and
-# UBSan, short fuzz runs of every parser of outside input, then the
-# integration tests against real Postfix, knot, moto, a fake SES and the AWS
-# CLI. Any failure makes it exit non-zero.
+# UBSan, short fuzz runs of every parser of outside input, the Debian
+# package (built here, installed and purged by its integration test), then
+# the integration tests against real Postfix, knot, moto, a fake SES and
+# the AWS CLI. Any failure makes it exit non-zero.
 check: deps
 	$(MAKE) check-tree
 	$(MAKE) check-unit
 	$(MAKE) check-asan
 	$(MAKE) check-fuzz
+	$(MAKE) deb
 	$(MAKE) check-integration
 
 check-unit: tests
@@ -187,9 +189,27 @@ install: all
 	$(foreach m,$(wildcard man/*.8),install -m 644 $(m) $(DESTDIR)$(PREFIX)/share/man/man8/;)
 	$(foreach m,$(wildcard man/*.1),install -m 644 $(m) $(DESTDIR)$(PREFIX)/share/man/man1/;)
 	test -e $(DESTDIR)/etc/ses-mailfrom-milter.conf || \
-	    install -m 640 conf/ses-mailfrom-milter.conf $(DESTDIR)/etc/
+	    install -m 644 conf/ses-mailfrom-milter.conf $(DESTDIR)/etc/
+
+# The Debian package, built with debhelper from a copy of the tree in which
+# contrib/debian/ becomes debian/ (the top level keeps the project's
+# layout): build/deb/ses-mailfrom-milter_$(VERSION)_amd64.deb.
+DEB_SRC = build/deb/ses-mailfrom-milter-$(VERSION)
+deb:
+	@contrib/install-deps deb
+	@head -1 contrib/debian/changelog | grep -q "($(VERSION))" || \
+	    { echo "contrib/debian/changelog is not at version $(VERSION)"; exit 1; }
+	rm -rf build/deb
+	mkdir -p $(DEB_SRC)
+	tar -cf - --exclude=./build --exclude=./.git --exclude=__pycache__ . | tar -xf - -C $(DEB_SRC)
+	mv $(DEB_SRC)/contrib/debian $(DEB_SRC)/debian
+	cp contrib/ses-mailfrom-milter.service contrib/ses-mailfrom-milter.tmpfiles \
+	    contrib/ses-mailfrom-milter.sysusers $(DEB_SRC)/debian/
+	cd $(DEB_SRC) && dpkg-buildpackage -b -us -uc
+	lintian --fail-on error build/deb/ses-mailfrom-milter_$(VERSION)_*.changes
 
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# Dependency files of the compiler only (not the .deb's tmpfiles.d etc.).
+-include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,54 +27,153 @@ daemon_socket_path(const char *spec)
 	return NULL;
 }
 
-static bool
-daemon_socket_dir(const char *path, const struct account *u)
+bool
+daemon_dir_safe(const struct stat *st, uid_t euid, const char **why)
 {
-	char buf[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	const char *dir;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	dir = dirname(buf);
-	if (mkdir(dir, u->set ? 0750 : 0755) == 0) {
-		/* Postfix reaches it through the group; see contrib/add-user. */
-		if (u->set && chown(dir, u->uid, u->gid) != 0) {
-			log_warn("chown %s", dir);
-			return false;
-		}
-		log_info("created socket directory %s", dir);
-	} else if (errno != EEXIST) {
-		log_warn("cannot create socket directory %s", dir);
+	if (!S_ISDIR(st->st_mode)) {
+		*why = "not a directory";
+		return false;
+	}
+	if (st->st_uid != 0 && st->st_uid != euid) {
+		*why = "owned by another account";
+		return false;
+	}
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		*why = "writable by its group or by others";
 		return false;
 	}
 	return true;
 }
 
-bool
+/* Opens DIR, which root is about to work in, if daemon_dir_safe(). */
+static int
+daemon_open_checked(const char *dir, const char *what)
+{
+	const char *why;
+	struct stat st;
+	int fd;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		log_warn("%s %s", what, dir);
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		log_warn("%s %s", what, dir);
+		close(fd);
+		return -1;
+	}
+	if (!daemon_dir_safe(&st, geteuid(), &why)) {
+		log_warnx("%s %s is %s; refusing to work in it "
+			  "(make it root's, mode 0755 or 0750)",
+		    what, dir, why);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* PATH's directory and last component, in the caller's two buffers. */
+struct daemon_split {
+	char dbuf[PATH_MAX], nbuf[PATH_MAX];
+	const char *dir, *name;
+};
+
+static bool
+daemon_split(const char *path, struct daemon_split *sp)
+{
+	if (snprintf(sp->dbuf, sizeof(sp->dbuf), "%s", path) >=
+		(int)sizeof(sp->dbuf) ||
+	    snprintf(sp->nbuf, sizeof(sp->nbuf), "%s", path) >=
+		(int)sizeof(sp->nbuf)) {
+		log_warnx("%s: path too long", path);
+		return false;
+	}
+	sp->dir = dirname(sp->dbuf);
+	sp->name = basename(sp->nbuf);
+	return true;
+}
+
+/*
+ * Creates DIR (its last component) in its parent for OWNER:GROUP with
+ * MODE unless it exists; returns a descriptor of DIR, not yet checked.
+ */
+static int
+daemon_mkdir_at(const char *dir, uid_t owner, gid_t group, mode_t mode)
+{
+	struct daemon_split sp;
+	int pfd, fd = -1;
+	bool made;
+
+	if (!daemon_split(dir, &sp))
+		return -1;
+	if ((pfd = daemon_open_checked(sp.dir, "directory")) < 0)
+		return -1;
+	made = mkdirat(pfd, sp.name, mode) == 0;
+	if (!made && errno != EEXIST)
+		log_warn("cannot create %s", dir);
+	else if ((fd = openat(pfd, sp.name,
+		      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		log_warn("%s", dir);
+	else if (made &&
+	    (fchown(fd, owner, group) != 0 || fchmod(fd, mode) != 0)) {
+		log_warn("cannot give %s to its owner", dir);
+		close(fd);
+		fd = -1;
+	} else if (made)
+		log_info("created %s (uid %ld, gid %ld, mode %03o)", dir,
+		    (long)owner, (long)group, (unsigned)mode);
+	close(pfd);
+	return fd;
+}
+
+int
 daemon_socket_prepare(const char *path, const struct account *u)
 {
+	struct daemon_split sp;
+	const char *dir, *name, *why = "unreadable";
 	struct sockaddr_un sun;
 	struct stat st;
-	int fd, rc, err;
+	int dfd, fd, rc, err;
 
-	if (!daemon_socket_dir(path, u))
-		return false;
-	if (lstat(path, &st) != 0) {
+	if (!daemon_split(path, &sp))
+		return -1;
+	dir = sp.dir;
+	name = sp.name;
+	/*
+	 * Root's own directory, the service group's to read: Postfix (in
+	 * that group) reaches the socket, nobody but root can swap what
+	 * root later unlinks or chowns in it.
+	 */
+	if ((dfd = daemon_mkdir_at(dir, geteuid(), u->set ? u->gid : getegid(),
+		 u->set ? 0750 : 0755)) < 0)
+		return -1;
+	if (fstat(dfd, &st) != 0 || !daemon_dir_safe(&st, geteuid(), &why)) {
+		log_warnx("socket directory %s is %s; refusing to work in it "
+			  "(make it root's, mode 0750, group %s)",
+		    dir, why, u->set ? u->name : "any");
+		close(dfd);
+		return -1;
+	}
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 		if (errno == ENOENT)
-			return true;
+			return dfd;
 		log_warn("%s", path);
-		return false;
+		close(dfd);
+		return -1;
 	}
 	if (!S_ISSOCK(st.st_mode)) {
 		log_warnx(
 		    "%s exists and is not a socket; not touching it", path);
-		return false;
+		close(dfd);
+		return -1;
 	}
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0) {
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
 		log_warn("socket");
-		return false;
+		close(dfd);
+		return -1;
 	}
 	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
 	err = errno;
@@ -81,30 +181,65 @@ daemon_socket_prepare(const char *path, const struct account *u)
 	if (rc == 0) {
 		log_warnx(
 		    "another instance is listening on %s; not starting", path);
-		return false;
+		close(dfd);
+		return -1;
 	}
 	if (err != ECONNREFUSED) {
 		errno = err;
 		log_warn("cannot tell whether %s is in use", path);
-		return false;
+		close(dfd);
+		return -1;
 	}
-	if (unlink(path) != 0) {
+	if (unlinkat(dfd, name, 0) != 0) {
 		log_warn("cannot remove stale socket %s", path);
-		return false;
+		close(dfd);
+		return -1;
 	}
 	log_info("removed stale socket %s", path);
+	return dfd;
+}
+
+bool
+daemon_socket_chown(int dirfd, const char *path, const struct account *u)
+{
+	struct daemon_split sp;
+	const char *name;
+	struct stat st;
+
+	if (!u->set)
+		return true;
+	if (!daemon_split(path, &sp))
+		return false;
+	name = sp.name;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    !S_ISSOCK(st.st_mode)) {
+		log_warnx(
+		    "%s is not the socket just created; not touching it", path);
+		return false;
+	}
+	if (fchownat(dirfd, name, u->uid, u->gid, AT_SYMLINK_NOFOLLOW) != 0) {
+		log_warn("chown %s", path);
+		return false;
+	}
 	return true;
 }
 
 bool
-daemon_socket_chown(const char *path, const struct account *u)
+daemon_state_dir(const char *file, const struct account *u)
 {
-	if (!u->set)
+	char buf[PATH_MAX];
+	int fd;
+
+	/* Without a user to give it to, the synchroniser makes it itself. */
+	if (!u->set || geteuid() != 0)
 		return true;
-	if (chown(path, u->uid, u->gid) != 0) {
-		log_warn("chown %s", path);
+	if (snprintf(buf, sizeof(buf), "%s", file) >= (int)sizeof(buf)) {
+		log_warnx("%s: path too long", file);
 		return false;
 	}
+	if ((fd = daemon_mkdir_at(dirname(buf), u->uid, u->gid, 0750)) < 0)
+		return false;
+	close(fd);
 	return true;
 }
 

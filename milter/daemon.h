@@ -8,6 +8,7 @@
 #define DAEMON_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "milter/account.h"
@@ -18,15 +19,35 @@
 const char *daemon_socket_path(const char *spec);
 
 /*
- * Makes a unix socket's path ready for libmilter: creates a missing parent
- * directory for the filter (owned by the filter's user), removes a stale
- * socket nobody listens on, and refuses when another instance is live.
- * Returns false with the reason logged.
+ * The rule for a directory root works in (creates, removes or chowns
+ * files by name): owned by root or by the running user, writable by
+ * nobody else, so no other account can swap a name under root's hands.
+ * False with *why set otherwise.
  */
-bool daemon_socket_prepare(const char *path, const struct account *);
+bool daemon_dir_safe(const struct stat *, uid_t euid, const char **why);
 
-/* Gives the socket libmilter created to the filter's user. */
-bool daemon_socket_chown(const char *path, const struct account *);
+/*
+ * Makes a unix socket's path ready for libmilter: creates a missing
+ * directory (root's, group the filter's, mode 0750: Postfix reaches the
+ * socket as a member of that group), refuses a directory that is not
+ * daemon_dir_safe(), removes a stale socket nobody listens on, and refuses
+ * when another instance is live. Returns a descriptor of the directory for
+ * daemon_socket_chown(), or -1 with the reason logged.
+ */
+int daemon_socket_prepare(const char *path, const struct account *);
+
+/*
+ * Gives the socket libmilter created in DIRFD to the filter's user
+ * (fchownat, never following a link, and only if it is a socket).
+ */
+bool daemon_socket_chown(int dirfd, const char *path, const struct account *);
+
+/*
+ * Creates the directory of the state file for the filter's user (mode
+ * 0750) when it is missing and the daemon runs as root; an existing one
+ * is left as it is.
+ */
+bool daemon_state_dir(const char *file, const struct account *);
 
 /* Opens the pidfile while still root; -1 (logged) on failure. */
 int daemon_pidfile_open(const char *path);

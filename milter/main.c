@@ -28,6 +28,7 @@
 #include "milter/daemon.h"
 #include "milter/filter.h"
 #include "milter/log.h"
+#include "milter/notify.h"
 #include "milter/dns/resolver.h"
 #include "milter/sync/syncer.h"
 
@@ -41,6 +42,13 @@ static pthread_t reload_thread;
 static char sockpath_buf[128]; /* the unix socket, for the shutdown poke */
 static const char *sockpath;
 static struct syncer *syncer; /* NULL while [ses] sync = no */
+
+/* What systemd's STATUS line says; the syncer's thread updates the pass. */
+static pthread_mutex_t status_lock = PTHREAD_MUTEX_INITIALIZER;
+static size_t status_identities;
+static const char *status_sync = "no";
+static time_t status_last_pass;
+static char status_last_error[512]; /* syncpass_report.error */
 
 static void
 usage(FILE *fp)
@@ -164,11 +172,55 @@ sync_mx_check(void *arg, const char *domain)
 	return m;
 }
 
+static void
+status_send(bool ready)
+{
+	char buf[256];
+
+	pthread_mutex_lock(&status_lock);
+	notify_summary(buf, sizeof(buf), status_identities, status_sync,
+	    status_last_pass,
+	    status_last_error[0] != '\0' ? status_last_error : NULL);
+	pthread_mutex_unlock(&status_lock);
+	if (ready)
+		notify_ready(buf);
+	else
+		notify_status(buf);
+}
+
+static void
+status_conf(const struct conf *c)
+{
+	pthread_mutex_lock(&status_lock);
+	status_identities = c->nidentities;
+	status_sync = c->sync == CONF_SYNC_NO ? "no"
+	    : c->sync == CONF_SYNC_DRY_RUN    ? "dry-run"
+					      : "yes";
+	pthread_mutex_unlock(&status_lock);
+}
+
+static void
+sync_pass_done(void *arg, int rc, const struct syncpass_report *rep)
+{
+	(void)arg;
+	pthread_mutex_lock(&status_lock);
+	status_last_pass = time(NULL);
+	snprintf(status_last_error, sizeof(status_last_error), "%s",
+	    rc == 0                   ? ""
+		: rep->no_credentials ? "no AWS credentials"
+				      : rep->error);
+	pthread_mutex_unlock(&status_lock);
+	status_send(false);
+}
+
 /* A failure to start is logged, not fatal: mail does not need SES. */
 static void
 sync_start(struct conf *c)
 {
-	static const struct syncpass_hooks hooks = { sync_mx_check, NULL };
+	static const struct syncpass_hooks hooks = {
+		.mx_check = sync_mx_check,
+		.pass_done = sync_pass_done,
+	};
 	char err[256];
 
 	if ((syncer = syncer_start(c, &hooks, err, sizeof(err))) == NULL)
@@ -219,6 +271,7 @@ reload(void)
 	conf_unref(cur);
 	log_info("configuration reloaded from %s: %zu identities", conf_path,
 	    next->nidentities);
+	status_conf(next);
 	sync_reload(next);
 	filter_set_runtime(next, res);
 }
@@ -252,13 +305,25 @@ knock_main(void *arg)
 	return NULL;
 }
 
+/* Once, whichever of the two signal threads stops the daemon first. */
+static void
+stopping(void)
+{
+	static atomic_bool told;
+
+	if (!atomic_exchange(&told, true))
+		notify_stopping();
+}
+
 static void
 stop_now(void)
 {
 	pthread_t knocker;
-	bool knocking = sockpath != NULL &&
-	    pthread_create(&knocker, NULL, knock_main, NULL) == 0;
+	bool knocking;
 
+	stopping();
+	knocking = sockpath != NULL &&
+	    pthread_create(&knocker, NULL, knock_main, NULL) == 0;
 	smfi_stop();
 	atomic_store(&stopping_done, true);
 	if (knocking)
@@ -283,7 +348,10 @@ signal_main(void *arg)
 			continue;
 		switch (sig) {
 		case SIGUSR1:
+			/* READY=1 again whether or not the new file was taken */
+			notify_reloading();
 			reload();
+			status_send(true);
 			break;
 		case SIGUSR2:
 			return NULL;
@@ -305,7 +373,7 @@ main(int argc, char *argv[])
 	const char *why;
 	const char *pidfile = NULL;
 	bool check_only = false, foreground = false;
-	int ch, pidfd = -1, rc;
+	int ch, pidfd = -1, sockdir = -1, rc;
 
 	while ((ch = getopt(argc, argv, "c:fnp:u:P:Vh")) != -1) {
 		switch (ch) {
@@ -370,15 +438,27 @@ main(int argc, char *argv[])
 		return EX_SOFTWARE;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* Opened as root: systemd's socket need not be reachable later. */
+	if (!notify_open()) {
+		conf_unref(conf);
+		return EX_OSERR;
+	}
 
 	/* Copied: a reload frees the configuration this points into. */
 	if ((sockpath = daemon_socket_path(conf->socket)) != NULL) {
 		snprintf(sockpath_buf, sizeof(sockpath_buf), "%s", sockpath);
 		sockpath = sockpath_buf;
 	}
-	if (sockpath != NULL && !daemon_socket_prepare(sockpath, &user)) {
+	if (sockpath != NULL &&
+	    (sockdir = daemon_socket_prepare(sockpath, &user)) < 0) {
 		conf_unref(conf);
 		return EX_UNAVAILABLE;
+	}
+	/* The dropped user writes the state file; root only makes its home. */
+	if (conf->sync != CONF_SYNC_NO &&
+	    !daemon_state_dir(conf->state_file, &user)) {
+		conf_unref(conf);
+		return EX_CANTCREAT;
 	}
 	if (pidfile != NULL && (pidfd = daemon_pidfile_open(pidfile)) < 0) {
 		conf_unref(conf);
@@ -392,9 +472,12 @@ main(int argc, char *argv[])
 		conf_unref(conf);
 		return EX_UNAVAILABLE;
 	}
-	if (sockpath != NULL && !daemon_socket_chown(sockpath, &user)) {
-		conf_unref(conf);
-		return EX_NOPERM;
+	if (sockpath != NULL) {
+		if (!daemon_socket_chown(sockdir, sockpath, &user)) {
+			conf_unref(conf);
+			return EX_NOPERM;
+		}
+		close(sockdir);
 	}
 	if (!foreground) {
 		if (!daemon_detach(pidfd))
@@ -427,6 +510,8 @@ main(int argc, char *argv[])
 		return EX_CONFIG;
 	}
 	filter_set_runtime(conf_ref(conf), res);
+	/* Before the syncer, whose first pass may end at once. */
+	status_conf(conf);
 	/* After the resolver (its MX checks) and as the final user (its state file). */
 	if (conf->sync != CONF_SYNC_NO)
 		sync_start(conf);
@@ -440,14 +525,28 @@ main(int argc, char *argv[])
 	log_info("starting %s %s on %s (%zu identities)", PROGNAME, VERSION,
 	    conf->socket, conf->nidentities);
 	conf_unref(conf);
+	/* smfi_opensocket() listens already: a client connecting now waits
+	 * in the backlog until smfi_main() accepts it. */
+	status_send(true);
 	rc = smfi_main() == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
+	stopping();
 
 	pthread_kill(reload_thread, SIGUSR2);
 	pthread_join(reload_thread, NULL);
 	/* The reload thread is gone: nothing else touches the syncer now. */
 	syncer_stop(syncer);
-	if (sockpath != NULL && unlink(sockpath) != 0 && errno != ENOENT)
-		log_warn("cannot remove %s", sockpath);
+	/*
+	 * After the drop the socket's directory is root's alone: the socket
+	 * stays, and the next start removes it as stale. Postfix finds no
+	 * listener either way.
+	 */
+	if (sockpath != NULL && unlink(sockpath) != 0) {
+		if (errno == EACCES || errno == EPERM)
+			log_info("%s stays until the next start removes it",
+			    sockpath);
+		else if (errno != ENOENT)
+			log_warn("cannot remove %s", sockpath);
+	}
 	/* Without root the pidfile's directory is usually not ours to change. */
 	if (pidfile != NULL && unlink(pidfile) != 0 && errno != ENOENT &&
 	    errno != EACCES && errno != EPERM)
@@ -456,5 +555,6 @@ main(int argc, char *argv[])
 	filter_set_runtime(NULL, NULL);
 	curl_global_cleanup();
 	ares_library_cleanup();
+	notify_close();
 	return rc;
 }

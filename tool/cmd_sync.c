@@ -195,7 +195,7 @@ run_pass(const struct cli_globals *g, const char *usage, bool dry_run_ok,
 	struct toolutil_opts o;
 	struct syncpass_link conn;
 	struct syncpass_report rep;
-	struct syncpass_hooks hooks;
+	struct syncpass_hooks hooks = { 0 };
 	struct syncpass p;
 	struct resolver *res = NULL;
 	struct conf *c;

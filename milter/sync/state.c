@@ -382,9 +382,9 @@ state_load(const char *path)
 	size_t len;
 
 	if (file_read(path, STATE_MAX_FILE, 0, &buf, &len) == -1) {
-		if (errno == ENOENT)
-			log_warnx("state file %s does not exist (yet): SES is "
-				  "read at once",
+		if (errno == ENOENT) /* the first start: nothing wrong */
+			log_info("state file %s does not exist (yet): SES is "
+				 "read at once",
 			    path);
 		else if (errno == EINVAL || errno == EFBIG)
 			log_warnx("state file %s is not a regular file of at "

@@ -113,6 +113,8 @@ syncer_pass_once(struct syncer *s)
 	p.cancelled = syncer_is_stopping;
 	p.cancel_arg = s;
 	rc = syncpass_run(&p, &rep);
+	if (s->hooks.pass_done != NULL)
+		s->hooks.pass_done(s->hooks.arg, rc, &rep);
 	syncpass_report_free(&rep);
 	if (s->state != NULL &&
 	    state_save(s->conf->state_file, s->state, err, sizeof(err)) == -1)
@@ -188,7 +190,8 @@ syncer_main(void *arg)
 		backoff = backoff == 0 ? SYNCER_BACKOFF_FIRST : backoff * 2;
 		if (backoff > (int64_t)s->conf->sync_interval)
 			backoff = s->conf->sync_interval;
-		log_warnx("SES: next pass in %lld s", (long long)backoff);
+		/* the pass's own line already warned */
+		log_info("SES: next pass in %lld s", (long long)backoff);
 		next = clock_now_ns() + backoff * CLOCK_NSEC;
 	}
 	syncpass_link_close(&s->link);

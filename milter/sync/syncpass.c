@@ -244,7 +244,11 @@ syncpass_read(const struct syncpass *p, struct syncpass_report *rep,
 		if (rc == 0)
 			kvline_addi(&l, "found", (long)res.doc->nentries);
 		syncpass_audit_result(&l, &res, rc);
-		log_info("%s", kvline_str(&l));
+		/* Without credentials no request left: the pass line says it. */
+		if (rc != 0 && res.kind == SES_ECREDS)
+			rep->no_credentials = true;
+		else
+			log_info("%s", kvline_str(&l));
 		if (rc != 0) {
 			syncpass_describe(&res, rep->error, sizeof(rep->error));
 			ses_result_free(&res);
@@ -497,7 +501,16 @@ syncpass_summary(
 	kvline_addi(&l, "not_done", (long)n[SYNCPASS_NOT_DONE]);
 	kvline_addi(&l, "requests", rep->get_requests + rep->set_requests);
 	kvline_add(&l, "result", rc == 0 ? "ok" : "error");
-	if (rc != 0) {
+	if (rc != 0 && rep->no_credentials) {
+		kvline_add(&l, "error", "credentials");
+		log_warnx(
+		    "%s: no AWS credentials found. Give them to the "
+		    "daemon: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+		    "in its environment, a profile ([ses] profile) in "
+		    "AWS_SHARED_CREDENTIALS_FILE readable by its user, or "
+		    "an EC2 instance role; see ses-mailfrom-milter(8)",
+		    kvline_str(&l));
+	} else if (rc != 0) {
 		kvline_add(&l, "error", rep->error);
 		log_warnx("%s", kvline_str(&l));
 	} else

@@ -29,6 +29,8 @@
 #include "milter/sync/state.h"
 #include "ses/client.h"
 
+struct syncpass_report;
+
 struct syncpass_hooks {
 	/*
 	 * The local MX check of a configured MAIL FROM domain (the daemon's
@@ -38,6 +40,11 @@ struct syncpass_hooks {
 	 */
 	enum mx_result (*mx_check)(void *arg, const char *mail_from_domain);
 	void *arg;
+	/*
+	 * The daemon's syncer calls this after each pass with its result
+	 * (systemd's STATUS line). NULL: nothing.
+	 */
+	void (*pass_done)(void *arg, int rc, const struct syncpass_report *);
 };
 
 /* ---- the SES client a configuration describes ---- */
@@ -101,8 +108,9 @@ struct syncpass_report {
 	size_t nrows;
 	int get_requests; /* attempts, retries included */
 	int set_requests;
-	bool read;       /* SES's attributes were all read */
-	char error[512]; /* why the pass failed; "" */
+	bool read;           /* SES's attributes were all read */
+	bool no_credentials; /* the pass failed for want of credentials */
+	char error[512];     /* why the pass failed; "" */
 };
 
 struct syncpass {

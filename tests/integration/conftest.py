@@ -46,12 +46,11 @@ def workdir():
 
 
 @pytest.fixture(scope="session")
-def milter_socket(workdir):
-    """The libmilter socket spec Postfix is configured with. Its directory
-    is world-writable + sticky so a daemon that dropped privileges can
-    still remove its own socket at exit."""
-    d = make_dir(os.path.join(workdir, "milter"), 0o1777)
-    return f"unix:{d}/milter.sock"
+def milter_socket(postfix_instance):
+    """The libmilter socket spec the shipped Postfix lines reach: the
+    daemon creates its directory in Postfix's queue directory, as on a
+    Debian host."""
+    return postfix_instance.shipped_socket()
 
 
 @pytest.fixture(scope="session")
@@ -62,9 +61,8 @@ def sink_server(workdir):
 
 
 @pytest.fixture(scope="session")
-def postfix_instance(workdir, sink_server, milter_socket):
-    from harness.milter import postfix_spec
-    pf = Postfix(workdir, free_port(), sink_server.port, postfix_spec(milter_socket))
+def postfix_instance(workdir, sink_server):
+    pf = Postfix(workdir, free_port(), sink_server.port)
     try:
         pf.start()
         yield pf

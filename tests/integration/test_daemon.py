@@ -6,14 +6,15 @@ import grp
 import os
 import pwd
 import re
+import signal
 import socket
 import stat
-import subprocess
 import time
 
 import pytest
 
-from harness.milter import EX_CONFIG, EX_USAGE, STOP_TIMEOUT, line_of, run, socket_path
+from harness.milter import (EX_CONFIG, EX_USAGE, NO_CREDENTIALS_ENV, STOP_TIMEOUT, line_of, run,
+                            socket_path)
 from harness.util import free_port
 
 ALICE = "alice@example.com"
@@ -62,37 +63,13 @@ def test_unknown_flag_is_usage_error(smf_build):
 
 # -- -n: configuration check ---------------------------------------------------
 
-def _example_usable(smf_root, testdir):
-    """The example configuration, as a path -n can check: its user is
-    created by contrib/add-user when present, else a copy has user blank."""
-    example = os.path.join(smf_root, "conf", "ses-mailfrom-milter.conf")
-    assert os.path.exists(example), "conf/ses-mailfrom-milter.conf missing"
-    text = open(example).read()
-    m = re.search(r"(?m)^\s*user\s*=\s*([^\s;#:]*)", text)
-    user = m.group(1) if m else ""
-    if user:
-        try:
-            pwd.getpwnam(user)
-        except KeyError:
-            add_user = os.path.join(smf_root, "contrib", "add-user")
-            if os.access(add_user, os.X_OK):
-                subprocess.run([add_user], check=True, capture_output=True)
-            else:
-                text = re.sub(r"(?m)^(\s*user\s*=).*$", r"\1", text)
-                path = os.path.join(testdir, "example.conf")
-                open(path, "w").write(text)
-                return path
-    return example
-
-
-def test_check_example_conf(smf_build, smf_root, testdir):
-    path = _example_usable(smf_root, testdir)
-    p = run(smf_build, "-n", "-c", path)
+def test_check_example_conf(smf_build, smf_root, service_user):
+    p = run(smf_build, "-n", "-c", os.path.join(smf_root, "conf", "ses-mailfrom-milter.conf"))
     assert p.returncode == 0, p.stderr
 
 
-def test_check_example_conf_with_one_broken_value(smf_build, smf_root, testdir):
-    text = open(_example_usable(smf_root, testdir)).read()
+def test_check_example_conf_with_one_broken_value(smf_build, smf_root, testdir, service_user):
+    text = open(os.path.join(smf_root, "conf", "ses-mailfrom-milter.conf")).read()
     candidates = [("unknown_sender", "maybe"), ("scope", "everyone"),
                   ("on_internal_error", "explode"), ("sync", "sometimes")]
     for key, bad in candidates:
@@ -292,6 +269,11 @@ def test_privilege_drop(milter, postfix, sink, milter_socket, how):
     # An unprivileged reload must still read the file.
     m.reload(expect=r"configuration reloaded")
     m.stop()
+    # Root's socket directory is not the dropped user's to change: the
+    # socket stays, and the next start removes it.
+    m.wait_log(r"stays until the next start removes it")
+    assert stat.S_ISSOCK(os.stat(path).st_mode)
+    milter().wait_log(r"removed stale socket")
 
 
 def test_umask_applies_to_socket(milter, milter_socket):
@@ -306,9 +288,9 @@ def test_pidfile(milter, testdir):
 
 
 def test_socket_flag_overrides_config(milter, testdir):
-    spec = f"unix:{testdir}/var/other.sock"
+    spec = f"unix:{testdir}/other.sock"
     m = milter(extra_args=("-p", spec), socket=spec)
-    assert stat.S_ISSOCK(os.stat(f"{testdir}/var/other.sock").st_mode)
+    assert stat.S_ISSOCK(os.stat(f"{testdir}/other.sock").st_mode)
     m.stop()
 
 
@@ -316,9 +298,174 @@ def test_socket_flag_overrides_config(milter, testdir):
 def test_socket_kinds(milter, testdir, kind):
     """Each libmilter socket syntax; the factory waits until the socket
     answers a milter option negotiation."""
-    spec = {"local": f"local:{testdir}/var/local.sock",
+    spec = {"local": f"local:{testdir}/local.sock",
             "inet": f"inet:{free_port()}@127.0.0.1",
             "inet6": f"inet6:{free_port('::1')}@::1"}[kind]
     m = milter({"milter": {"socket": spec}})
     m.stop()
 
+
+
+# -- the socket's directory: root works only where nobody else writes ---------
+
+def test_socket_dir_created_for_the_service_group(milter, testdir):
+    nobody = pwd.getpwnam("nobody").pw_uid
+    postfix_gid = grp.getgrnam("postfix").gr_gid
+    spec = f"unix:{testdir}/sockdir/milter.sock"
+    m = milter({"milter": {"socket": spec, "user": "nobody:postfix", "umask": "007"}})
+    m.wait_log(rf"created {re.escape(testdir)}/sockdir \(uid 0, gid {postfix_gid}, mode 750\)")
+    dst = os.stat(f"{testdir}/sockdir")
+    assert (dst.st_uid, dst.st_gid, stat.S_IMODE(dst.st_mode)) == (0, postfix_gid, 0o750)
+    sst = os.stat(f"{testdir}/sockdir/milter.sock")
+    assert (sst.st_uid, sst.st_gid) == (nobody, postfix_gid)
+
+
+@pytest.mark.parametrize("mode,owner,why", [
+    (0o1777, "root", "writable by its group or by others"),
+    (0o770, "root", "writable by its group or by others"),
+    (0o755, "nobody", "owned by another account"),
+], ids=["sticky", "group", "owner"])
+def test_unsafe_socket_dir_is_refused(milter, testdir, mode, owner, why):
+    d = os.path.join(testdir, "unsafe")
+    os.mkdir(d)
+    os.chmod(d, mode)
+    os.chown(d, pwd.getpwnam(owner).pw_uid, 0)
+    m = milter({"milter": {"socket": f"unix:{d}/milter.sock"}}, wait=False)
+    assert m.wait_exit() == 69, m.log.text()  # EX_UNAVAILABLE
+    assert re.search(rf"socket directory {re.escape(d)} is {why}; refusing", m.log.text()), \
+        m.log.text()
+    assert os.listdir(d) == []
+
+
+def test_symlink_in_place_of_the_socket_is_not_followed(milter, testdir):
+    d = os.path.join(testdir, "sockdir")
+    os.mkdir(d, 0o750)
+    target = os.path.join(testdir, "precious")
+    open(target, "w").write("keep me\n")
+    os.symlink(target, os.path.join(d, "milter.sock"))
+    m = milter({"milter": {"socket": f"unix:{d}/milter.sock", "user": "nobody:postfix"}},
+               wait=False)
+    assert m.wait_exit() != 0
+    assert "exists and is not a socket; not touching it" in m.log.text(), m.log.text()
+    assert open(target).read() == "keep me\n"
+    assert os.stat(target).st_uid == 0
+
+
+# -- make run on a machine without AWS credentials ------------------------------
+
+# Every line `make run` may print besides the one credentials warning.
+CLEAN_START = [
+    r"created \S+ \(uid \d+, gid \d+, mode 750\)",
+    r"starting ses-mailfrom-milter .* \(2 identities\)",
+    r"state file \S+ does not exist \(yet\): SES is read at once",
+    r"SES: synchroniser started \(apply, 2 identities, every 3600 s\); first pass in 0 s",
+    r"SES: next pass in 30 s",
+    r"signal 15: stopping",
+    r"\S+ stays until the next start removes it",
+    r"SES: synchroniser stopped",
+    r"stopped",
+]
+
+
+def test_example_conf_starts_clean(milter, smf_root, testdir, service_user):
+    """`make run`'s configuration as root on a host without credentials:
+    the socket's and the state file's directories are made for the user,
+    and nothing is logged but start-up lines and one warning per pass that
+    names how to give the daemon credentials. Only the two paths move into
+    the test's directory."""
+    text = open(os.path.join(smf_root, "conf", "ses-mailfrom-milter.conf")).read()
+    sock = f"{testdir}/run/ses-mailfrom/milter.sock"
+    state = f"{testdir}/lib/ses-mailfrom-milter/state.json"
+    os.makedirs(f"{testdir}/run")
+    os.makedirs(f"{testdir}/lib")
+    text = re.sub(r"(?m)^socket = .*$", f"socket = unix:{sock}", text)
+    text = re.sub(r"(?m)^state_file = .*$", f"state_file = {state}", text)
+    env = dict(NO_CREDENTIALS_ENV, HOME=testdir)
+    m = milter(text, socket=f"unix:{sock}", env=env)
+    m.wait_log(r"SES: next pass in")
+
+    svc = pwd.getpwnam(service_user)
+    st = os.stat(os.path.dirname(state))
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (svc.pw_uid, svc.pw_gid, 0o750)
+    st = os.stat(os.path.dirname(sock))
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (0, svc.pw_gid, 0o750)
+    m.stop()
+
+    lines = m.log.text().splitlines()
+    warnings = [ln for ln in lines if "no AWS credentials found" in ln]
+    assert len(warnings) == 1, m.log.text()
+    assert re.search(r"AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.*instance role",
+                     warnings[0]), warnings[0]
+    others = [ln for ln in lines if ln not in warnings
+              and not any(re.fullmatch(rx, ln) for rx in CLEAN_START)]
+    assert others == [], "unexpected lines:\n" + "\n".join(others)
+    # Saved by the dropped user after the failed pass.
+    assert os.path.exists(state)
+
+
+# -- systemd's notification protocol (Type=notify) -------------------------------
+
+class FakeSystemd:
+    """systemd's side of $NOTIFY_SOCKET: an abstract datagram socket."""
+
+    def __init__(self):
+        self.name = f"@smf-notify-{os.getpid()}-{time.monotonic_ns()}"
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind("\0" + self.name[1:])
+        self.sock.settimeout(15)
+
+    def next(self):
+        return self.sock.recv(4096).decode()
+
+    def close(self):
+        self.sock.close()
+
+
+def test_systemd_notify(milter, testdir):
+    from harness.milter import probe
+    sd = FakeSystemd()
+    try:
+        m = milter({**IDENTITY, "ses": {"sync": "yes", "state_file": f"{testdir}/var/s.json"}},
+                   wait=False, env=dict(NO_CREDENTIALS_ENV, HOME=testdir, NOTIFY_SOCKET=sd.name))
+        # READY=1 and the first pass's STATUS, in either order.
+        got = [sd.next(), sd.next()]
+        ready = [g for g in got if g.startswith("READY=1")]
+        assert len(ready) == 1, got
+        # READY=1 only once the socket takes connections.
+        assert probe(m.socket) is not None, m.log.text()
+        assert ready[0].startswith("READY=1\nSTATUS=1 identities; SES sync yes"), got
+        assert "\n" not in ready[0].split("STATUS=", 1)[1]
+        status = [g for g in got if not g.startswith("READY=1")][0]
+        assert re.fullmatch(r"STATUS=1 identities; SES sync yes: last pass "
+                            r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC failed \(no AWS credentials\)",
+                            status), status
+
+        before = time.monotonic_ns() // 1000
+        m.signal(signal.SIGUSR1)
+        reloading = sd.next()
+        after = time.monotonic_ns() // 1000
+        mt = re.fullmatch(r"RELOADING=1\nMONOTONIC_USEC=(\d+)", reloading)
+        assert mt, reloading
+        assert before <= int(mt.group(1)) <= after
+        assert sd.next().startswith("READY=1\nSTATUS=1 identities")
+        # A reload runs a pass at once.
+        assert sd.next().startswith("STATUS=1 identities; SES sync yes: last pass")
+
+        m.stop()
+        assert sd.next() == "STOPPING=1"
+        sd.sock.settimeout(0.5)
+        extra = []
+        try:
+            while True:
+                extra.append(sd.next())
+        except socket.timeout:
+            pass
+        assert extra == [], extra  # STOPPING=1 once, and nothing after it
+    finally:
+        sd.close()
+
+
+def test_no_notify_socket_no_messages(milter, testdir):
+    """Outside systemd nothing is sent and NOTIFY_SOCKET is not needed."""
+    m = milter()
+    assert "NOTIFY_SOCKET" not in m.log.text()

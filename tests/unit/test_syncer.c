@@ -833,7 +833,7 @@ test_drift(void **state)
 	    "[identity p.test]\nmail_from_domain = b.p.test\n"
 	    "[identity off.test]\nmail_from_domain =\n");
 	struct mx_calls calls = { 0, "" };
-	struct syncpass_hooks hooks = { mx_hook, &calls };
+	struct syncpass_hooks hooks = { mx_hook, &calls, NULL };
 	struct syncpass_report rep;
 	struct syncpass p;
 	char *log;

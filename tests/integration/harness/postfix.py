@@ -3,10 +3,17 @@
 
 Everything lives under one directory: conf/ (main.cf, master.cf written
 here), queue/, data/ and the maillog file written by postlogd. smtpd
-listens on a free loopback port, every service runs without chroot, mail
-is relayed to smtp-sink, and both smtpd_milters and non_smtpd_milters
-point at one milter socket with milter_default_action = tempfail: a test
-that gets its mail delivered has therefore proven that the milter answered.
+listens on a free loopback port and mail is relayed to smtp-sink.
+
+The milter lines are contrib/postfix-main.cf as shipped, after the
+harness's own test-only lines: smtpd_milters and non_smtpd_milters point
+at unix:/ses-mailfrom/milter.sock with default_action = tempfail, so a test
+that gets its mail delivered has proven that the milter answered. As on
+Debian, smtpd and cleanup run chrooted in the queue directory (prepared
+by Debian's own /usr/lib/postfix/configure-instance.sh), so that path is
+QUEUE/ses-mailfrom/milter.sock for the daemon (`shipped_socket()`).
+With master="debian" master.cf is Debian's master.cf.dist, only its
+smtpd moved to the loopback port.
 
 It runs as root: `postfix -c DIR start` creates the queue subdirectories
 itself (post-install create-missing, owned by postfix); the queue
@@ -15,6 +22,7 @@ directory must belong to root and data_directory to postfix."""
 import contextlib
 import json
 import os
+import re
 import subprocess
 
 from . import smtp
@@ -43,10 +51,6 @@ append_dot_mydomain = no
 smtp_dns_support_level = disabled
 smtp_tls_security_level = none
 smtpd_tls_security_level = none
-smtpd_milters = {milter}
-non_smtpd_milters = {milter}
-milter_default_action = {milter_default_action}
-milter_protocol = 6
 milter_connect_timeout = 5s
 milter_command_timeout = 10s
 milter_content_timeout = 15s
@@ -65,11 +69,27 @@ smtpd_hard_error_limit = 1000
 smtpd_junk_command_limit = 1000
 """
 
-# Every service with chroot = n. postlog is required by maillog_file.
+# An explicit milter instead of the shipped lines (make bench).
+MILTER_CF = """\
+smtpd_milters = {milter}
+non_smtpd_milters = {milter}
+milter_default_action = tempfail
+milter_protocol = 6
+"""
+
+SNIPPET = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))), "contrib", "postfix-main.cf")
+DEBIAN_MASTER_CF = "/usr/share/postfix/master.cf.dist"
+CONFIGURE_INSTANCE = "/usr/lib/postfix/configure-instance.sh"
+# The chroot-relative path the shipped snippet names.
+SHIPPED_SOCKET = "ses-mailfrom/milter.sock"
+
+# smtpd and cleanup chrooted as on Debian (they talk to the milter), the
+# rest not. postlog is required by maillog_file.
 MASTER_CF = """\
-127.0.0.1:{port} inet n - n - - smtpd
+127.0.0.1:{port} inet n - {chroot} - - smtpd
 pickup     unix  n - n 60    1 pickup
-cleanup    unix  n - n -     0 cleanup
+cleanup    unix  n - {chroot} -     0 cleanup
 qmgr       unix  n - n 300   1 qmgr
 rewrite    unix  - - n -     - trivial-rewrite
 bounce     unix  - - n -     0 bounce
@@ -98,31 +118,54 @@ class Postfix:
     """The session's Postfix. Tests use it through PostfixView (the
     `postfix` fixture), which only shows the log of the current test."""
 
-    def __init__(self, workdir, port, sink_port, milter_socket, milter_default_action="tempfail"):
-        self.base = make_dir(os.path.join(workdir, "postfix"))
+    def __init__(self, workdir, port, sink_port, milter_socket=None, master="harness",
+                 name="postfix"):
+        self.base = make_dir(os.path.join(workdir, name))
         self.confdir = make_dir(os.path.join(self.base, "conf"))
         self.queue = make_dir(os.path.join(self.base, "queue"), owner="root")
         self.data = make_dir(os.path.join(self.base, "data"), 0o700, owner="postfix")
         self.maillog = os.path.join(self.base, "maillog")
         self.port = port
         self.sink_port = sink_port
-        self.milter_socket = milter_socket  # Postfix syntax: unix:/path or inet:host:port
-        self.milter_default_action = milter_default_action
+        # None: the shipped snippet; else Postfix syntax, unix:/path or inet:host:port
+        self.milter_socket = milter_socket
+        self.master = master
         self.log = LogFile(self.maillog, name="postfix maillog")
         self.running = False
 
     def env(self):
         return dict(os.environ, MAIL_CONFIG=self.confdir)
 
+    def shipped_socket(self):
+        """The daemon's socket (libmilter syntax) that the shipped snippet's
+        unix:/ses-mailfrom/milter.sock names from inside the chroot."""
+        return f"unix:{self.queue}/{SHIPPED_SOCKET}"
+
     def write_config(self):
         main = MAIN_CF.format(queue=self.queue, data=self.data, maillog=self.maillog,
-                              base=self.base, sink_port=self.sink_port,
-                              milter=self.milter_socket,
-                              milter_default_action=self.milter_default_action)
+                              base=self.base, sink_port=self.sink_port)
+        if self.milter_socket is None:
+            with open(SNIPPET) as f:
+                main += "# --- contrib/postfix-main.cf as shipped ---\n" + f.read()
+        else:
+            main += MILTER_CF.format(milter=self.milter_socket)
         with open(os.path.join(self.confdir, "main.cf"), "w") as f:
             f.write(main)
         with open(os.path.join(self.confdir, "master.cf"), "w") as f:
-            f.write(MASTER_CF.format(port=self.port))
+            f.write(self.master_cf())
+
+    def master_cf(self):
+        if self.master == "harness":
+            # An explicit milter socket is a real path: no chroot then.
+            return MASTER_CF.format(port=self.port,
+                                    chroot="y" if self.milter_socket is None else "n")
+        # Debian's own, only the public smtpd moved off port 25.
+        out = []
+        for line in open(DEBIAN_MASTER_CF):
+            if re.match(r"smtp\s+inet\s", line):
+                line = re.sub(r"^smtp(\s)", rf"127.0.0.1:{self.port}\1", line)
+            out.append(line)
+        return "".join(out)
 
     def run(self, *args, check=True, timeout=60):
         """Runs a Postfix command (postfix, postconf, postqueue, postsuper)
@@ -165,6 +208,10 @@ class Postfix:
         # start runs `postfix check` itself (and creates the queue's
         # subdirectories); stop() cleans up after a half-done start too.
         self.running = True
+        # What Debian's postfix.service runs before each start: the chroot's
+        # etc files and libraries.
+        subprocess.run([CONFIGURE_INSTANCE, "-"], env=self.env(), check=True,
+                       capture_output=True, timeout=60)
         self.run("postfix", "start")
         # Not a test connection: smtpd would contact the milter and log a
         # warning that the first test would then see.
