@@ -933,6 +933,15 @@ conf_load(const char *path, conf_report_fn report, void *arg)
 	return ld.conf;
 }
 
+void
+conf_expected_mx_host(const struct conf *c, char *buf, size_t len)
+{
+	if (strcmp(c->expected_mx, "any") == 0)
+		snprintf(buf, len, "feedback-smtp.%s.amazonses.com", c->region);
+	else
+		snprintf(buf, len, "%s", c->expected_mx);
+}
+
 struct conf *
 conf_ref(struct conf *c)
 {

@@ -164,11 +164,20 @@ sync_mx_check(void *arg, const char *domain)
 	return m;
 }
 
+/* The synchroniser's SES status snapshot, for the milter threads. */
+static void
+sync_publish(void *arg, struct sesstatus *snap)
+{
+	(void)arg;
+	filter_set_sesstatus(snap);
+}
+
 /* A failure to start is logged, not fatal: mail does not need SES. */
 static void
 sync_start(struct conf *c)
 {
-	static const struct syncpass_hooks hooks = { sync_mx_check, NULL };
+	static const struct syncpass_hooks hooks = { sync_mx_check, NULL,
+		sync_publish };
 	char err[256];
 
 	if ((syncer = syncer_start(c, &hooks, err, sizeof(err))) == NULL)
@@ -454,6 +463,7 @@ main(int argc, char *argv[])
 		log_warn("cannot remove %s", pidfile);
 	log_info("stopped");
 	filter_set_runtime(NULL, NULL);
+	filter_set_sesstatus(NULL);
 	curl_global_cleanup();
 	ares_library_cleanup();
 	return rc;
