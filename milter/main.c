@@ -176,8 +176,8 @@ sync_publish(void *arg, struct sesstatus *snap)
 static void
 sync_start(struct conf *c)
 {
-	static const struct syncpass_hooks hooks = { sync_mx_check, NULL,
-		sync_publish };
+	static const struct syncpass_hooks hooks = { .mx_check = sync_mx_check,
+		.publish = sync_publish };
 	char err[256];
 
 	if ((syncer = syncer_start(c, &hooks, err, sizeof(err))) == NULL)

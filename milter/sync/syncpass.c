@@ -533,7 +533,8 @@ syncpass_summary(
 
 /* The local MX checks of the configured MAIL FROM domains (with hooks). */
 static void
-syncpass_check_mx(const struct syncpass *p, struct syncpass_report *rep)
+syncpass_check_mx(const struct syncpass *p, struct syncpass_report *rep,
+    const struct syncplan_item *plan)
 {
 	struct syncpass_row *row;
 	size_t i;
@@ -543,6 +544,11 @@ syncpass_check_mx(const struct syncpass *p, struct syncpass_report *rep)
 	     i++) {
 		row = &rep->rows[i];
 		if (row->want->mail_from_domain == NULL)
+			continue;
+		if (p->hooks->failed_only &&
+		    (plan[i].verdict != SYNCPLAN_IN_STEP ||
+			plan[i].have->status == NULL ||
+			strcmp(plan[i].have->status, "Failed") != 0))
 			continue;
 		if (syncpass_cancelled(p))
 			break;
@@ -618,7 +624,7 @@ syncpass_apply(const struct syncpass *p, struct syncpass_report *rep,
 		return -1;
 	}
 	/* what a re-verification needs to know comes before any Set */
-	syncpass_check_mx(p, rep);
+	syncpass_check_mx(p, rep, plan);
 	/* every row first, so that a pass ending early still reports all */
 	for (i = 0; i < rep->nrows; i++) {
 		row = &rep->rows[i];

@@ -47,6 +47,12 @@ struct syncpass_hooks {
 	enum mx_result (*mx_check)(void *arg, const char *mail_from_domain);
 	void *arg;
 	/*
+	 * Check only the identities SES has Failed with the configured
+	 * domain (all re-verification needs; `ses-mailfrom sync`): no drift
+	 * warnings then, and no DNS wait for the others.
+	 */
+	bool failed_only;
+	/*
 	 * The daemon's only: the syncer hands the milter threads each new
 	 * SES status snapshot (sesstatus.h; the callee takes the reference).
 	 * NULL: none is made.
