@@ -503,8 +503,8 @@ row_of(const struct syncpass_report *rep, const char *name)
 }
 
 static int
-run(struct conf *c, enum syncpass_mode mode, struct state *st,
-    struct syncpass_report *rep)
+run_with(struct conf *c, enum syncpass_mode mode, struct state *st,
+    const struct syncpass_hooks *hooks, struct syncpass_report *rep)
 {
 	struct syncpass p;
 
@@ -513,7 +513,15 @@ run(struct conf *c, enum syncpass_mode mode, struct state *st,
 	p.conf = c;
 	p.mode = mode;
 	p.state = st;
+	p.hooks = hooks;
 	return syncpass_run(&p, rep);
+}
+
+static int
+run(struct conf *c, enum syncpass_mode mode, struct state *st,
+    struct syncpass_report *rep)
+{
+	return run_with(c, mode, st, NULL, rep);
 }
 
 /* ---- passes ---- */
@@ -834,7 +842,7 @@ test_drift(void **state)
 	    "[identity p.test]\nmail_from_domain = b.p.test\n"
 	    "[identity off.test]\nmail_from_domain =\n");
 	struct mx_calls calls = { 0, "" };
-	struct syncpass_hooks hooks = { mx_hook, &calls, NULL };
+	struct syncpass_hooks hooks = { .mx_check = mx_hook, .arg = &calls };
 	struct syncpass_report rep;
 	struct syncpass p;
 	char *log;
@@ -887,16 +895,9 @@ static int
 run_hooked(struct conf *c, enum syncpass_mode mode, struct state *st,
     struct syncpass_report *rep)
 {
-	static const struct syncpass_hooks hooks = { mx_by_prefix, NULL, NULL };
-	struct syncpass p;
+	static const struct syncpass_hooks hooks = { .mx_check = mx_by_prefix };
 
-	memset(&p, 0, sizeof(p));
-	p.client = client;
-	p.conf = c;
-	p.mode = mode;
-	p.state = st;
-	p.hooks = &hooks;
-	return syncpass_run(&p, rep);
+	return run_with(c, mode, st, &hooks, rep);
 }
 
 /*
