@@ -94,6 +94,11 @@ syncer_publish(struct syncer *s)
 
 	if (s->hooks.publish == NULL)
 		return;
+	/* sync = no by a reload: the MX check alone decides again */
+	if (s->conf->sync == CONF_SYNC_NO) {
+		s->hooks.publish(s->hooks.arg, NULL);
+		return;
+	}
 	if ((snap = snapshot_make(s->conf, s->state)) == NULL) {
 		log_warnx("SES: out of memory for the status snapshot");
 		return;

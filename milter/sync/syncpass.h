@@ -54,8 +54,8 @@ struct syncpass_hooks {
 	bool failed_only;
 	/*
 	 * The daemon's only: the syncer hands the milter threads each new
-	 * SES status snapshot (sesstatus.h; the callee takes the reference).
-	 * NULL: none is made.
+	 * SES status snapshot (sesstatus.h; the callee takes the reference;
+	 * NULL after a reload to sync = no). NULL: none is made.
 	 */
 	void (*publish)(void *arg, struct sesstatus *);
 };
