@@ -26,7 +26,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 PYTHON   ?= /usr/bin/python3
 
-PKGS      = libcurl libcares inih jansson yaml-0.1 expat openssl
+PKGS      = libcurl libcares inih jansson yaml-0.1 expat openssl libidn2
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

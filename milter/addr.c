@@ -349,6 +349,55 @@ addr_skip_route(const unsigned char **pp, const unsigned char *end,
 	return ADDR_OK;
 }
 
+/* RFC 5321 Dot-string: atoms of atext joined by single dots. */
+static bool
+addr_is_dot_atom(const unsigned char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || s[0] == '.' || s[n - 1] == '.')
+		return false;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '.' ? s[i + 1] == '.' : !addr_is_atext(s[i]))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The quoted local part q[0..n), quotes included and already checked, in
+ * its canonical form (RFC 5321 4.1.2, RFC 5322 3.4.1: the same mailbox):
+ * quoted pairs reduced to their character, and no quotes at all when the
+ * content is a valid Dot-string; else quoted again, escaping only '"' and
+ * '\'. Never longer than the input, as those two can only come escaped.
+ */
+static void
+addr_canonical_quoted(const unsigned char *q, size_t n, struct addr *a)
+{
+	unsigned char content[ADDR_LOCAL_MAX] = { 0 };
+	size_t i, m = 0, o = 0;
+
+	for (i = 1; i + 1 < n; i++) {
+		if (q[i] == '\\')
+			i++;
+		content[m++] = q[i];
+	}
+	if (addr_is_dot_atom(content, m)) {
+		memcpy(a->local, content, m);
+		a->local[m] = '\0';
+		a->quoted = false;
+		return;
+	}
+	a->local[o++] = '"';
+	for (i = 0; i < m; i++) {
+		if (content[i] == '"' || content[i] == '\\')
+			a->local[o++] = '\\';
+		a->local[o++] = (char)content[i];
+	}
+	a->local[o++] = '"';
+	a->local[o] = '\0';
+}
+
 /* Why a local part ended at *p, not at an "@". */
 static enum addr_status
 addr_local_stop(const unsigned char *p, const unsigned char *end, bool angle)
@@ -369,7 +418,7 @@ static enum addr_status
 addr_local(const unsigned char **pp, const unsigned char *end, bool angle,
     struct addr *a)
 {
-	const unsigned char *p = *pp, *start = p, *q;
+	const unsigned char *p = *pp, *start = p;
 	size_t n;
 
 	if (p < end && *p == '"') {
@@ -396,14 +445,12 @@ addr_local(const unsigned char **pp, const unsigned char *end, bool angle,
 	if (n > ADDR_LOCAL_MAX)
 		return ADDR_E_LOCAL_LONG;
 	if (!a->quoted) {
-		if (start[0] == '.' || start[n - 1] == '.')
+		if (!addr_is_dot_atom(start, n))
 			return ADDR_E_LOCAL_SYNTAX;
-		for (q = start; q + 1 < p; q++)
-			if (q[0] == '.' && q[1] == '.')
-				return ADDR_E_LOCAL_SYNTAX;
-	}
-	memcpy(a->local, start, n);
-	a->local[n] = '\0';
+		memcpy(a->local, start, n);
+		a->local[n] = '\0';
+	} else
+		addr_canonical_quoted(start, n, a);
 	*pp = p;
 	return ADDR_OK;
 }

@@ -46,10 +46,15 @@ enum addr_status {
 };
 
 struct addr {
-	char
-	    local[ADDR_LOCAL_MAX + 1]; /* as written, quotes and escapes kept */
+	/*
+	 * Canonical: a quoted local part whose content is a valid Dot-string
+	 * loses its quotes ("alice" is alice), quoted pairs are reduced (\x
+	 * is x) and only '"' and '\' stay escaped in what must stay quoted.
+	 * Case is kept: RFC 5321 leaves it to the receiving domain.
+	 */
+	char local[ADDR_LOCAL_MAX + 1];
 	char domain[ADDR_DOMAIN_MAX + 1]; /* ASCII lower-cased, no root dot */
-	bool quoted;                      /* local part is a quoted-string */
+	bool quoted;     /* the canonical local part is a quoted-string */
 	bool ip_literal; /* domain is "[192.0.2.1]" or "[ipv6:...]" */
 	bool utf8;       /* local part or domain holds non-ASCII */
 };

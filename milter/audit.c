@@ -17,10 +17,13 @@ audit_format(struct kvline *l, const struct audit_rec *r)
 		kvline_value(l, r->sender, "<>");
 		kvline_text(l, ">");
 	}
+	kvline_add(l, "mailbox", r->mailbox);
 	kvline_add(l, "identity", r->identity);
 	kvline_add(l, "mail_from_domain", r->mail_from_domain);
 	kvline_add(l, "mx", r->mx);
+	kvline_add(l, "ses_status", r->ses_status);
 	kvline_add(l, "status", r->status);
+	kvline_add(l, "basis", r->basis);
 	kvline_add(l, "behavior", r->behavior);
 	kvline_add(l, "action", r->action);
 	kvline_add(l, "reply", r->reply);

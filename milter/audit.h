@@ -21,10 +21,14 @@ struct audit_rec {
 	const char *msg;      /* the filter's own message id */
 	const char *stage;    /* "mail", "eom" */
 	const char *sender;   /* as the client sent it, without <> */
+	/* the mailbox as compared: canonical local part, A-label domain */
+	const char *mailbox;
 	const char *identity;
 	const char *mail_from_domain;
 	const char *mx;
+	const char *ses_status; /* SES's own, when known and fresh */
 	const char *status;
+	const char *basis; /* which of mx and ses_status decided */
 	const char *behavior;
 	const char *action;
 	const char *reply;

@@ -16,6 +16,7 @@
 
 #include "milter/addr.h"
 #include "milter/account.h"
+#include "milter/alabel.h"
 #include "milter/ident.h"
 
 /*
@@ -552,10 +553,35 @@ conf_key_ses(struct conf_loader *ld, const char *name, const char *value)
 	return key;
 }
 
+/*
+ * NAME as a DNS name in A-label form, lower-case, into OUT: U-labels and
+ * A-labels alike, as SES stores and checks domains. False after reporting
+ * why, quoting VALUE (WHAT's value as written).
+ */
+static bool
+conf_dns_name(struct conf_loader *ld, const char *what, const char *value,
+    const char *name, char *out, size_t size)
+{
+	const char *why;
+
+	if (!alabel_domain(name, out, size, &why)) {
+		conf_error(ld, ld->line,
+		    "%s '%s' is not a valid domain name: %s", what, value, why);
+		return false;
+	}
+	if (!conf_valid_hostname(out)) {
+		conf_error(ld, ld->line, "%s '%s' is not a valid domain name",
+		    what, value);
+		return false;
+	}
+	return true;
+}
+
 static int
 conf_key_identity(struct conf_loader *ld, const char *name, const char *value)
 {
 	struct conf_identity *id = ld->identity;
+	char buf[ALABEL_NAME_MAX + 1];
 	int key = -1, e;
 
 	if (KEY(0, "mail_from_domain")) {
@@ -566,15 +592,14 @@ conf_key_identity(struct conf_loader *ld, const char *name, const char *value)
 		id->mail_from_domain = NULL;
 		if (*value == '\0')
 			return key; /* custom MAIL FROM disabled */
-		if (!conf_valid_hostname(value))
-			BAD("mail_from_domain '%s' is not a valid domain name",
-			    value);
-		else if (!conf_is_subdomain(value, dom))
+		if (!conf_dns_name(
+			ld, "mail_from_domain", value, value, buf, sizeof(buf)))
+			return key;
+		if (!conf_is_subdomain(buf, dom))
 			BAD("mail_from_domain '%s' is not a subdomain of %s",
 			    value, dom);
-		else if ((id->mail_from_domain = conf_strdup(ld, value)) !=
-		    NULL)
-			conf_lower(id->mail_from_domain);
+		else
+			id->mail_from_domain = conf_strdup(ld, buf);
 	} else if (KEY(1, "behavior_on_mx_failure")) {
 		if ((e = conf_enum(value, conf_behaviors)) < 0)
 			BAD("behavior_on_mx_failure must be UseDefaultValue or RejectMessage");
@@ -591,34 +616,29 @@ conf_begin_identity(struct conf_loader *ld, const char *name)
 	struct conf_identity *id;
 	struct addr a;
 	const char *at = strchr(name, '@');
-	char buf[ADDR_PATH_MAX + 1];
+	char buf[ADDR_PATH_MAX + 1], dom[ALABEL_NAME_MAX + 1];
 	enum addr_status st;
 
 	ld->identity = NULL;
 	if (at != NULL) {
 		st = addr_parse(name, strlen(name), &a);
-		if (st != ADDR_OK || a.ip_literal ||
-		    !conf_valid_hostname(a.domain)) {
+		if (st != ADDR_OK || a.ip_literal) {
 			conf_error(ld, ld->line,
 			    "identity '%s' is not a valid address: %s", name,
 			    st != ADDR_OK ? addr_strerror(st) : "bad domain");
 			return;
 		}
-		if (!addr_join(a.local, a.domain, buf, sizeof(buf))) {
+		if (!conf_dns_name(
+			ld, "identity", name, a.domain, dom, sizeof(dom)))
+			return;
+		/* the mailbox as SES and ident_find() compare it */
+		if (!addr_join(a.local, dom, buf, sizeof(buf))) {
 			conf_error(
 			    ld, ld->line, "identity '%s' is too long", name);
 			return;
 		}
-	} else {
-		if (!conf_valid_hostname(name)) {
-			conf_error(ld, ld->line,
-			    "identity '%s' is not a valid domain name", name);
-			return;
-		}
-		memcpy(
-		    buf, name, strlen(name) + 1); /* valid: at most 253 bytes */
-		conf_lower(buf);
-	}
+	} else if (!conf_dns_name(ld, "identity", name, name, buf, sizeof(buf)))
+		return;
 
 	if (c->nidentities == ld->idcap) {
 		size_t ncap = ld->idcap ? ld->idcap * 2 : 16;
@@ -911,6 +931,15 @@ conf_load(const char *path, conf_report_fn report, void *arg)
 		return NULL;
 	}
 	return ld.conf;
+}
+
+void
+conf_expected_mx_host(const struct conf *c, char *buf, size_t len)
+{
+	if (strcmp(c->expected_mx, "any") == 0)
+		snprintf(buf, len, "feedback-smtp.%s.amazonses.com", c->region);
+	else
+		snprintf(buf, len, "%s", c->expected_mx);
 }
 
 struct conf *

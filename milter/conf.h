@@ -121,6 +121,9 @@ bool conf_parse_duration(const char *s, unsigned *seconds);
 bool conf_parse_socket(const char *s, const char **why);
 bool conf_is_subdomain(const char *sub, const char *parent);
 
+/* The MX host to publish ("any" means SES's host for the region). */
+void conf_expected_mx_host(const struct conf *, char *buf, size_t len);
+
 const char *conf_behavior_name(enum conf_behavior);
 const char *conf_action_name(enum conf_action);
 

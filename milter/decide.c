@@ -62,16 +62,77 @@ decide_unknown(const struct decide_in *in, struct decide_out *out)
 	}
 }
 
-static void
-decide_mx_failed(const struct decide_in *in, struct decide_out *out)
-{
-	bool transient = in->mx == DECIDE_MX_TEMPFAIL;
+static const char *const decide_bases[] = {
+	NULL,
+	"mx",
+	"ses",
+	"both",
+};
 
-	out->status = transient ? "TemporaryFailure" : "Failed";
-	if (in->identity->behavior == CONF_USE_DEFAULT_VALUE)
+const char *
+decide_basis_name(enum decide_basis b)
+{
+	return decide_bases[b];
+}
+
+/* How badly a signal fails: 0 not at all, 1 transiently, 2 for good. */
+enum {
+	DECIDE_SEV_NONE = -1,
+	DECIDE_SEV_OK,
+	DECIDE_SEV_TRANSIENT,
+	DECIDE_SEV_DEFINITIVE
+};
+
+static int
+decide_mx_severity(enum decide_mx mx)
+{
+	if (mx == DECIDE_MX_OK)
+		return DECIDE_SEV_OK;
+	return mx == DECIDE_MX_TEMPFAIL ? DECIDE_SEV_TRANSIENT
+					: DECIDE_SEV_DEFINITIVE;
+}
+
+/* SES refuses (or falls back) in every status but Success. */
+static int
+decide_ses_severity(enum sesstatus_value ses)
+{
+	switch (ses) {
+	case SESSTATUS_SUCCESS:
+		return DECIDE_SEV_OK;
+	case SESSTATUS_PENDING:
+	case SESSTATUS_TEMPORARY_FAILURE:
+		return DECIDE_SEV_TRANSIENT;
+	case SESSTATUS_FAILED:
+		return DECIDE_SEV_DEFINITIVE;
+	case SESSTATUS_UNKNOWN:
+		break;
+	}
+	return DECIDE_SEV_NONE;
+}
+
+static void
+decide_checked(const struct decide_in *in, struct decide_out *out)
+{
+	int mx = decide_mx_severity(in->mx), ses = decide_ses_severity(in->ses);
+	int sev = mx > ses ? mx : ses;
+
+	if (ses == sev)
+		out->basis = mx == sev ? DECIDE_BASIS_BOTH : DECIDE_BASIS_SES;
+	else
+		out->basis = DECIDE_BASIS_MX;
+	if (out->basis != DECIDE_BASIS_MX)
+		out->status = sesstatus_name(in->ses);
+	else
+		out->status = sev == DECIDE_SEV_OK ? "Success"
+		    : sev == DECIDE_SEV_TRANSIENT  ? "TemporaryFailure"
+						   : "Failed";
+	if (sev == DECIDE_SEV_OK) {
+		decide_set(out, DECIDE_ACCEPT, DECIDE_R_MX_OK, NULL, NULL);
+		out->rewrite = in->rewrite_envelope;
+	} else if (in->identity->behavior == CONF_USE_DEFAULT_VALUE)
 		decide_set(
 		    out, DECIDE_ACCEPT, DECIDE_R_USE_DEFAULT, NULL, NULL);
-	else if (transient) /* a DNS hiccup must not bounce mail: retry */
+	else if (sev == DECIDE_SEV_TRANSIENT) /* the client retries */
 		decide_set(out, DECIDE_TEMPFAIL, DECIDE_R_REJECT_MESSAGE, "451",
 		    "4.4.3");
 	else
@@ -97,12 +158,8 @@ decide(const struct decide_in *in, struct decide_out *out)
 		    out, DECIDE_ACCEPT, DECIDE_R_NO_MAIL_FROM, NULL, NULL);
 	else if (in->mx == DECIDE_MX_UNKNOWN)
 		decide_set(out, DECIDE_LOOKUP_MX, DECIDE_R_NEED_MX, NULL, NULL);
-	else if (in->mx == DECIDE_MX_OK) {
-		decide_set(out, DECIDE_ACCEPT, DECIDE_R_MX_OK, NULL, NULL);
-		out->status = "Success";
-		out->rewrite = in->rewrite_envelope;
-	} else
-		decide_mx_failed(in, out);
+	else
+		decide_checked(in, out);
 
 	/*
 	 * Mail from sendmail(1) has no SMTP client to tell: refusing it would

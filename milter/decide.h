@@ -7,6 +7,12 @@
  * The caller looks the identity up (ident) and asks decide(); when the
  * verdict is DECIDE_LOOKUP_MX it checks the MAIL FROM domain's MX
  * (resolver) and asks again with the result filled in.
+ *
+ * Two signals say whether SES will use the custom MAIL FROM: the live MX
+ * check, and SES's own MailFromDomainStatus when the synchroniser knows it
+ * (sesstatus.h), which is what SES applies BehaviorOnMXFailure from.
+ * Pending and TemporaryFailure fail transiently, Failed definitively,
+ * Success not at all; the more severe of the two signals decides.
  */
 #ifndef DECIDE_H
 #define DECIDE_H
@@ -15,6 +21,7 @@
 #include <stddef.h>
 
 #include "milter/conf.h"
+#include "milter/sesstatus.h"
 
 /* The local MX check, as SES would judge it. */
 enum decide_mx {
@@ -34,6 +41,7 @@ struct decide_in {
 	enum conf_action unknown_sender;
 	bool rewrite_envelope;
 	enum decide_mx mx;
+	enum sesstatus_value ses; /* SESSTATUS_UNKNOWN: the MX check alone */
 };
 
 enum decide_verdict {
@@ -51,15 +59,28 @@ enum decide_reason {
 	DECIDE_R_NO_MAIL_FROM,   /* identity without a custom MAIL FROM */
 	DECIDE_R_NEED_MX,        /* DECIDE_LOOKUP_MX */
 	DECIDE_R_MX_OK,          /* Success */
-	DECIDE_R_USE_DEFAULT, /* MX failed, UseDefaultValue: SES uses amazonses.com */
-	DECIDE_R_REJECT_MESSAGE, /* MX failed, RejectMessage */
+	DECIDE_R_USE_DEFAULT, /* failed, UseDefaultValue: SES uses amazonses.com */
+	DECIDE_R_REJECT_MESSAGE, /* failed, RejectMessage */
+};
+
+/* Which signal decided (decide_out.basis): the more severe, or both. */
+enum decide_basis {
+	DECIDE_BASIS_NONE, /* no MAIL FROM check was made */
+	DECIDE_BASIS_MX,
+	DECIDE_BASIS_SES,
+	DECIDE_BASIS_BOTH,
 };
 
 struct decide_out {
 	enum decide_verdict verdict;
 	enum decide_reason reason;
-	const char
-	    *status; /* SES's MailFromDomainStatus as seen locally, or NULL */
+	/*
+	 * The MailFromDomainStatus the decision stands on: SES's own when it
+	 * decided (alone or with the MX check), else the MX check's reading
+	 * (Success, TemporaryFailure, Failed); NULL when none was needed.
+	 */
+	const char *status;
+	enum decide_basis basis;
 	const char *rcode; /* "550", "451" for REJECT and TEMPFAIL, else NULL */
 	const char *xcode; /* "5.7.1", "4.4.3", ... */
 	bool rewrite;      /* rewrite the envelope sender at end-of-message */
@@ -71,6 +92,8 @@ void decide(const struct decide_in *, struct decide_out *);
 
 const char *decide_verdict_name(enum decide_verdict);
 const char *decide_reason_name(enum decide_reason);
+/* "mx", "ses", "both"; NULL for DECIDE_BASIS_NONE. */
+const char *decide_basis_name(enum decide_basis);
 
 /*
  * Expands a reply template for smfi_setreply(): %{domain}, %{identity},

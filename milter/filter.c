@@ -8,13 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "milter/addr.h"
+#include "milter/alabel.h"
 #include "milter/audit.h"
 #include "milter/conf.h"
 #include "milter/decide.h"
 #include "milter/ident.h"
 #include "milter/log.h"
+#include "milter/sesstatus.h"
 #include "milter/dns/resolver.h"
 
 #define FILTER_UNKNOWN_REPLY \
@@ -23,6 +26,7 @@
 static pthread_mutex_t filter_rt_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct conf *filter_conf;
 static struct resolver *filter_resolver;
+static struct sesstatus *filter_ses;
 static atomic_ulong filter_conn_seq;
 
 /*
@@ -34,8 +38,10 @@ struct filter_msg {
 	bool active;
 	struct conf *conf;              /* reference held for the message */
 	char sender[ADDR_PATH_MAX + 1]; /* as received, without <> */
-	char id[32]; /* "connection.message", for the audit */
-	struct addr addr;
+	char id[32];            /* "connection.message", for the audit */
+	struct addr addr;       /* domain in A-label form */
+	const char *bad_sender; /* why it did not parse; NULL */
+	char mailbox[ADDR_PATH_MAX + 1]; /* addr joined; "" */
 	struct decide_out d;
 	const struct conf_identity *identity; /* points into conf */
 };
@@ -64,14 +70,35 @@ filter_set_runtime(struct conf *c, struct resolver *r)
 }
 
 void
-filter_get_runtime(struct conf **c, struct resolver **r)
+filter_set_sesstatus(struct sesstatus *s)
+{
+	struct sesstatus *old;
+
+	pthread_mutex_lock(&filter_rt_mtx);
+	old = filter_ses;
+	filter_ses = s;
+	pthread_mutex_unlock(&filter_rt_mtx);
+	sesstatus_unref(old);
+}
+
+/* One short lock for all a message needs; S may be NULL. */
+static void
+filter_take_runtime(struct conf **c, struct resolver **r, struct sesstatus **s)
 {
 	pthread_mutex_lock(&filter_rt_mtx);
 	*c = filter_conf != NULL ? conf_ref(filter_conf) : NULL;
 	if (r != NULL)
 		*r = filter_resolver != NULL ? resolver_ref(filter_resolver)
 					     : NULL;
+	if (s != NULL)
+		*s = filter_ses != NULL ? sesstatus_ref(filter_ses) : NULL;
 	pthread_mutex_unlock(&filter_rt_mtx);
+}
+
+void
+filter_get_runtime(struct conf **c, struct resolver **r)
+{
+	filter_take_runtime(c, r, NULL);
 }
 
 static void
@@ -165,6 +192,38 @@ filter_copy_sender(char *dst, size_t size, const char *arg)
 	dst[len] = '\0';
 }
 
+/*
+ * The sender as the identities are compared: canonical local part (addr)
+ * and the domain in A-label form, so that an SMTPUTF8 sender in U-labels,
+ * upper case included, is the identity SES knows in A-labels.
+ */
+static enum addr_status
+filter_parse_sender(struct filter_msg *m, const char *arg)
+{
+	char domain[ALABEL_NAME_MAX + 1];
+	enum addr_status st;
+	const char *why;
+
+	st = addr_parse(arg, strlen(arg), &m->addr);
+	if (st != ADDR_OK) {
+		if (st != ADDR_NULL)
+			m->bad_sender = addr_strerror(st);
+		return st;
+	}
+	if (!m->addr.ip_literal && alabel_needed(m->addr.domain)) {
+		if (!alabel_domain(
+			m->addr.domain, domain, sizeof(domain), &why)) {
+			m->bad_sender = "invalid internationalised domain";
+			return ADDR_E_DOMAIN_SYNTAX;
+		}
+		memcpy(m->addr.domain, domain, strlen(domain) + 1);
+	}
+	if (!addr_join(
+		m->addr.local, m->addr.domain, m->mailbox, sizeof(m->mailbox)))
+		m->mailbox[0] = '\0';
+	return ADDR_OK;
+}
+
 static enum decide_mx
 filter_check_mx(struct resolver *res, const struct conf *c, const char *domain,
     const char **name)
@@ -183,7 +242,7 @@ filter_reply(SMFICTX *ctx, const struct filter_msg *m, const char *mx)
 {
 	const struct conf_identity *id = m->identity;
 	const char *tmpl;
-	char text[512];
+	char text[512], why[64];
 
 	if (m->d.reason != DECIDE_R_REJECT_MESSAGE)
 		tmpl = FILTER_UNKNOWN_REPLY;
@@ -191,6 +250,11 @@ filter_reply(SMFICTX *ctx, const struct filter_msg *m, const char *mx)
 		tmpl = m->conf->reject_reply;
 	else
 		tmpl = m->conf->tempfail_reply;
+	/* SES's status alone refused it: say so where the MX result goes */
+	if (m->d.basis == DECIDE_BASIS_SES) {
+		snprintf(why, sizeof(why), "SES status %s", m->d.status);
+		mx = why;
+	}
 	if (!decide_reply_text(tmpl, id ? id->mail_from_domain : NULL,
 		id ? id->name : NULL, mx, m->sender, text, sizeof(text)))
 		log_warnx("reply text cut to %zu bytes", strlen(text));
@@ -199,12 +263,12 @@ filter_reply(SMFICTX *ctx, const struct filter_msg *m, const char *mx)
 }
 
 /*
- * The audit line of a decision at MAIL FROM: ST is how the sender parsed,
- * MX the MX check's result (NULL: none was made).
+ * The audit line of a decision at MAIL FROM: MX the MX check's result
+ * (NULL: none was made), SES the SES status it was weighed with.
  */
 static void
-filter_audit_mail(SMFICTX *ctx, const struct filter_conn *fc,
-    enum addr_status st, const char *mx)
+filter_audit_mail(SMFICTX *ctx, const struct filter_conn *fc, const char *mx,
+    enum sesstatus_value ses)
 {
 	const struct filter_msg *m = &fc->msg;
 	struct audit_rec rec;
@@ -216,6 +280,8 @@ filter_audit_mail(SMFICTX *ctx, const struct filter_conn *fc,
 	rec.msg = m->id;
 	rec.stage = "mail";
 	rec.sender = m->sender;
+	if (m->mailbox[0] != '\0' && strcmp(m->mailbox, m->sender) != 0)
+		rec.mailbox = m->mailbox;
 	if (m->identity != NULL) {
 		rec.identity = m->identity->name;
 		rec.mail_from_domain = m->identity->mail_from_domain;
@@ -224,11 +290,13 @@ filter_audit_mail(SMFICTX *ctx, const struct filter_conn *fc,
 			    conf_behavior_name(m->identity->behavior);
 	}
 	rec.mx = mx;
+	if (mx != NULL)
+		rec.ses_status = sesstatus_name(ses);
 	rec.status = m->d.status;
+	rec.basis = decide_basis_name(m->d.basis);
 	rec.action = decide_verdict_name(m->d.verdict);
-	rec.reason = st != ADDR_OK && st != ADDR_NULL
-	    ? addr_strerror(st)
-	    : decide_reason_name(m->d.reason);
+	rec.reason = m->bad_sender != NULL ? m->bad_sender
+					   : decide_reason_name(m->d.reason);
 	if (m->d.spared != DECIDE_ACCEPT)
 		rec.spared = decide_verdict_name(m->d.spared);
 	if (m->d.rcode != NULL) {
@@ -246,6 +314,7 @@ filter_envfrom(SMFICTX *ctx, char **argv)
 	struct filter_conn *fc = smfi_getpriv(ctx);
 	struct filter_msg *m;
 	struct resolver *res;
+	struct sesstatus *ses;
 	struct decide_in in;
 	enum addr_status st;
 	const char *mx = NULL, *auth;
@@ -259,16 +328,17 @@ filter_envfrom(SMFICTX *ctx, char **argv)
 		    ctx, fc, "MAIL FROM without a sender");
 	m = &fc->msg;
 	filter_msg_end(m); /* a refused MAIL FROM gets no abort callback */
-	filter_get_runtime(&m->conf, &res);
+	filter_take_runtime(&m->conf, &res, &ses);
 	if (m->conf == NULL) {
 		resolver_unref(res);
+		sesstatus_unref(ses);
 		return filter_internal_error(ctx, fc, "no configuration");
 	}
 	m->active = true;
 	snprintf(m->id, sizeof(m->id), "%lu.%u", fc->seq, ++fc->nmsg);
 	filter_copy_sender(m->sender, sizeof(m->sender), argv[0]);
 
-	st = addr_parse(argv[0], strlen(argv[0]), &m->addr);
+	st = filter_parse_sender(m, argv[0]);
 	if (st == ADDR_OK)
 		m->identity =
 		    ident_find(m->conf->index, m->addr.local, m->addr.domain);
@@ -283,6 +353,8 @@ filter_envfrom(SMFICTX *ctx, char **argv)
 	in.unknown_sender = m->conf->unknown_sender;
 	in.rewrite_envelope = m->conf->rewrite_envelope;
 	in.mx = DECIDE_MX_UNKNOWN;
+	in.ses = sesstatus_lookup(ses, m->conf, m->identity, time(NULL));
+	sesstatus_unref(ses);
 	decide(&in, &m->d);
 	if (m->d.verdict == DECIDE_LOOKUP_MX) {
 		if (res == NULL) {
@@ -295,7 +367,7 @@ filter_envfrom(SMFICTX *ctx, char **argv)
 	}
 	resolver_unref(res);
 
-	filter_audit_mail(ctx, fc, st, mx);
+	filter_audit_mail(ctx, fc, mx, in.ses);
 
 	if (m->d.verdict == DECIDE_ACCEPT)
 		return SMFIS_CONTINUE;

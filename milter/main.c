@@ -213,6 +213,14 @@ sync_pass_done(void *arg, int rc, const struct syncpass_report *rep)
 	status_send(false);
 }
 
+/* The synchroniser's SES status snapshot, for the milter threads. */
+static void
+sync_publish(void *arg, struct sesstatus *snap)
+{
+	(void)arg;
+	filter_set_sesstatus(snap);
+}
+
 /* A failure to start is logged, not fatal: mail does not need SES. */
 static void
 sync_start(struct conf *c)
@@ -220,6 +228,7 @@ sync_start(struct conf *c)
 	static const struct syncpass_hooks hooks = {
 		.mx_check = sync_mx_check,
 		.pass_done = sync_pass_done,
+		.publish = sync_publish,
 	};
 	char err[256];
 
@@ -553,6 +562,7 @@ main(int argc, char *argv[])
 		log_warn("cannot remove %s", pidfile);
 	log_info("stopped");
 	filter_set_runtime(NULL, NULL);
+	filter_set_sesstatus(NULL);
 	curl_global_cleanup();
 	ares_library_cleanup();
 	notify_close();

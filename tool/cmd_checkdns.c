@@ -361,7 +361,7 @@ tool_check_dns(const struct cli_globals *g, int argc, char **argv)
 		return EX_CONFIG;
 	memset(&k, 0, sizeof(k));
 	k.conf = c;
-	toolutil_expected_mx(c, k.expected, sizeof(k.expected));
+	conf_expected_mx_host(c, k.expected, sizeof(k.expected));
 	toolutil_table_init(&k.table, 4);
 	toolutil_table_row(&k.table, head);
 	toolutil_table_init(&k.publish, 1);

@@ -21,16 +21,22 @@ static const char sync_usage[] =
     "usage: " CLI_PROG " sync [-c FILE] [--dry-run]\n"
     "  Makes SES's custom MAIL FROM setting of every identity in FILE\n"
     "  (default " CONF_DEFAULT_PATH ") equal to FILE, calling\n"
-    "  SetIdentityMailFromDomain only for those that differ, and prints what\n"
-    "  changed (or, with --dry-run, what would change). Exit status: 0 all in\n"
-    "  step, 1 a call failed or an identity is unknown to SES, 78 invalid FILE.\n";
+    "  SetIdentityMailFromDomain only for those that differ, and again for\n"
+    "  those SES has Failed whose MX record now checks out (re-verify); prints\n"
+    "  what changed (or, with --dry-run, what would change) and what SES still\n"
+    "  waits for. Exit status: 0 done (SES may still be checking), 1 a call\n"
+    "  failed or an identity is unknown to SES, 2 SES has a MAIL FROM domain\n"
+    "  Failed and its MX record is still wrong (publish the record shown),\n"
+    "  78 invalid FILE.\n";
 
 static const char status_usage[] =
     "usage: " CLI_PROG " status [-c FILE]\n"
     "  Prints for every identity in FILE (default " CONF_DEFAULT_PATH ")\n"
-    "  the configured MAIL FROM setting, SES's setting and status, and the\n"
-    "  local MX check of the configured MAIL FROM domain. Changes nothing.\n"
-    "  Exit status: 0, 1 when SES could not be read, 78 invalid FILE.\n";
+    "  the configured MAIL FROM setting, SES's setting and status, the local\n"
+    "  MX check of the configured MAIL FROM domain and what happens next.\n"
+    "  Changes nothing. Exit status: 0 SES uses every configured setting,\n"
+    "  2 something is to be done or waited for (NEXT), 1 SES could not be\n"
+    "  read, 78 invalid FILE.\n";
 
 static enum mx_result
 status_mx(void *arg, const char *domain)
@@ -41,9 +47,41 @@ status_mx(void *arg, const char *domain)
 	return resolver_mx(r, domain, c->expected_mx, NULL, NULL);
 }
 
-/* The pass's rows that changed or would change, as the sync table. */
+/* What happens next for ROW, in words, into BUF. */
 static void
-sync_table(const struct syncpass_report *rep)
+next_text(
+    const struct conf *c, const struct syncpass_row *row, char *buf, size_t len)
+{
+	char host[300];
+
+	switch (row->next) {
+	case SYNCPLAN_NEXT_NONE:
+		snprintf(buf, len, "-");
+		break;
+	case SYNCPLAN_NEXT_SET:
+		snprintf(buf, len, "sync sets it");
+		break;
+	case SYNCPLAN_NEXT_UNKNOWN:
+		snprintf(buf, len, "verify the identity in SES");
+		break;
+	case SYNCPLAN_NEXT_WAIT:
+		snprintf(buf, len, "wait for SES (%s)",
+		    row->ses.status != NULL ? row->ses.status : "no status");
+		break;
+	case SYNCPLAN_NEXT_REVERIFY:
+		snprintf(buf, len, "re-verify (sync sets it again)");
+		break;
+	case SYNCPLAN_NEXT_FIX_DNS:
+		conf_expected_mx_host(c, host, sizeof(host));
+		snprintf(buf, len, "fix DNS: publish %s. MX 10 %s.",
+		    row->want->mail_from_domain, host);
+		break;
+	}
+}
+
+/* The pass's rows that changed, would change or wait, as the sync table. */
+static void
+sync_table(const struct conf *c, const struct syncpass_report *rep)
 {
 	const struct syncpass_row *row;
 	struct toolutil_table t;
@@ -60,7 +98,8 @@ sync_table(const struct syncpass_report *rep)
 	toolutil_table_row(&t, cells);
 	for (i = 0; i < rep->nrows; i++) {
 		row = &rep->rows[i];
-		if (row->outcome == SYNCPASS_IN_STEP)
+		if (row->outcome == SYNCPASS_IN_STEP &&
+		    row->next == SYNCPLAN_NEXT_NONE)
 			continue;
 		if (row->known)
 			toolutil_setting(row->ses.mail_from_domain,
@@ -82,8 +121,22 @@ sync_table(const struct syncpass_report *rep)
 		case SYNCPASS_WOULD_CHANGE:
 			snprintf(result, sizeof(result), "dry-run");
 			break;
+		case SYNCPASS_WOULD_REVERIFY:
+			snprintf(result, sizeof(result),
+			    "dry-run: re-verify (SES has it %s, the MX is "
+			    "right now)",
+			    row->ses.status);
+			break;
+		case SYNCPASS_REVERIFIED:
+			snprintf(result, sizeof(result),
+			    "re-verified: SES checks it again (was %s)",
+			    row->ses.status);
+			break;
 		case SYNCPASS_NOT_DONE:
 			snprintf(result, sizeof(result), "not done");
+			break;
+		case SYNCPASS_IN_STEP:
+			next_text(c, row, result, sizeof(result));
 			break;
 		default:
 			snprintf(result, sizeof(result), "%s",
@@ -102,6 +155,19 @@ sync_table(const struct syncpass_report *rep)
 	toolutil_table_free(&t);
 }
 
+/* How many rows of the pass are in step and then wait for NEXT. */
+static size_t
+count_next(const struct syncpass_report *rep, enum syncplan_next next)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < rep->nrows; i++)
+		if (rep->rows[i].outcome == SYNCPASS_IN_STEP &&
+		    rep->rows[i].next == next)
+			n++;
+	return n;
+}
+
 static void
 sync_summary(const struct syncpass_report *rep, bool dry_run)
 {
@@ -111,21 +177,29 @@ sync_summary(const struct syncpass_report *rep, bool dry_run)
 		n[rep->rows[i].outcome]++;
 	printf("%zu identities: %zu in step, %zu %s, %zu failed, %zu unknown "
 	       "to SES",
-	    rep->nrows, n[SYNCPASS_IN_STEP],
+	    rep->nrows, count_next(rep, SYNCPLAN_NEXT_NONE),
 	    dry_run ? n[SYNCPASS_WOULD_CHANGE] : n[SYNCPASS_CHANGED],
 	    dry_run ? "would change" : "changed", n[SYNCPASS_FAILED],
 	    n[SYNCPASS_UNKNOWN]);
+	printf(", %zu %s",
+	    dry_run ? n[SYNCPASS_WOULD_REVERIFY] : n[SYNCPASS_REVERIFIED],
+	    dry_run ? "would re-verify" : "re-verified");
+	printf(", %zu waiting for SES, %zu with DNS to fix",
+	    count_next(rep, SYNCPLAN_NEXT_WAIT),
+	    count_next(rep, SYNCPLAN_NEXT_FIX_DNS));
 	if (n[SYNCPASS_NOT_DONE] > 0)
 		printf(", %zu not done", n[SYNCPASS_NOT_DONE]);
 	printf(" (%d requests)\n", rep->get_requests + rep->set_requests);
 }
 
+/* Never "in-step" while SES does not use the setting. */
 static const char *
 status_sync(const struct syncpass_row *row)
 {
 	switch (row->outcome) {
 	case SYNCPASS_IN_STEP:
-		return "in-step";
+		return row->next == SYNCPLAN_NEXT_NONE ? "in-step"
+						       : "settings-match";
 	case SYNCPASS_WOULD_CHANGE:
 		return "differs";
 	case SYNCPASS_UNKNOWN:
@@ -136,21 +210,22 @@ status_sync(const struct syncpass_row *row)
 }
 
 static void
-show_status(const struct syncpass_report *rep)
+show_status(const struct conf *c, const struct syncpass_report *rep)
 {
 	const struct syncpass_row *row;
 	struct toolutil_table t;
-	char want[SETTING_MAX], have[SETTING_MAX];
-	const char *cells[6];
+	char want[SETTING_MAX], have[SETTING_MAX], next[600];
+	const char *cells[7];
 	size_t i;
 
-	toolutil_table_init(&t, 6);
+	toolutil_table_init(&t, 7);
 	cells[0] = "IDENTITY";
 	cells[1] = "CONFIGURED";
 	cells[2] = "SES";
 	cells[3] = "STATUS";
 	cells[4] = "SYNC";
 	cells[5] = "LOCAL MX";
+	cells[6] = "NEXT";
 	toolutil_table_row(&t, cells);
 	for (i = 0; i < rep->nrows; i++) {
 		row = &rep->rows[i];
@@ -164,16 +239,50 @@ show_status(const struct syncpass_report *rep)
 		else
 			toolutil_setting(row->ses.mail_from_domain,
 			    row->ses.behavior, have, sizeof(have));
+		if (rep->read)
+			next_text(c, row, next, sizeof(next));
+		else
+			snprintf(next, sizeof(next), "?");
 		cells[0] = row->want->name;
 		cells[1] = want;
 		cells[2] = have;
 		cells[3] = row->ses.status;
 		cells[4] = status_sync(row);
 		cells[5] = row->mx_checked ? mx_result_name(row->mx) : NULL;
+		cells[6] = next;
 		toolutil_table_row(&t, cells);
 	}
 	toolutil_table_print(&t, stdout);
 	toolutil_table_free(&t);
+}
+
+/* The exit code of `status`: 0 only when SES uses every setting. */
+static int
+status_rc(const struct syncpass_report *rep)
+{
+	size_t i;
+
+	if (!rep->read)
+		return TOOL_RC_FAILED;
+	for (i = 0; i < rep->nrows; i++)
+		if (rep->rows[i].next != SYNCPLAN_NEXT_NONE)
+			return TOOL_RC_ATTENTION;
+	return CLI_RC_OK;
+}
+
+/* The exit code of `sync` (RC: the pass's). */
+static int
+sync_rc(const struct syncpass_report *rep, int rc)
+{
+	size_t i;
+
+	for (i = 0; i < rep->nrows; i++)
+		if (rep->rows[i].outcome == SYNCPASS_UNKNOWN)
+			rc = -1;
+	if (rc != 0)
+		return TOOL_RC_FAILED;
+	return count_next(rep, SYNCPLAN_NEXT_FIX_DNS) > 0 ? TOOL_RC_ATTENTION
+							  : CLI_RC_OK;
 }
 
 static bool
@@ -200,7 +309,6 @@ run_pass(const struct cli_globals *g, const char *usage, bool dry_run_ok,
 	struct resolver *res = NULL;
 	struct conf *c;
 	void *mx_arg[2];
-	size_t i;
 	int rc;
 
 	if ((rc = toolutil_args(usage, dry_run_ok, argc, argv, &o)) !=
@@ -218,38 +326,35 @@ run_pass(const struct cli_globals *g, const char *usage, bool dry_run_ok,
 	p.mode = status ? SYNCPASS_READ_ONLY
 	    : o.dry_run ? SYNCPASS_DRY_RUN
 			: SYNCPASS_APPLY;
-	if (status) {
-		if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS ||
-		    (res = toolutil_resolver(c)) == NULL) {
-			syncpass_link_close(&conn);
-			conf_unref(c);
-			return TOOL_RC_FAILED;
-		}
-		mx_arg[0] = res;
-		mx_arg[1] = c;
-		hooks.mx_check = status_mx;
-		hooks.arg = mx_arg;
-		p.hooks = &hooks;
+	/* both need the MX checks: status shows them, sync re-verifies */
+	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS ||
+	    (res = toolutil_resolver(c)) == NULL) {
+		syncpass_link_close(&conn);
+		conf_unref(c);
+		return TOOL_RC_FAILED;
 	}
+	mx_arg[0] = res;
+	mx_arg[1] = c;
+	memset(&hooks, 0, sizeof(hooks));
+	hooks.mx_check = status_mx;
+	hooks.arg = mx_arg;
+	hooks.failed_only = !status;
+	p.hooks = &hooks;
 	rc = syncpass_run(&p, &rep);
 	if (status) {
-		show_status(&rep);
-		rc = rep.read ? CLI_RC_OK : TOOL_RC_FAILED;
+		show_status(c, &rep);
+		rc = status_rc(&rep);
 	} else {
-		sync_table(&rep);
+		sync_table(c, &rep);
 		sync_summary(&rep, o.dry_run);
-		for (i = 0; i < rep.nrows; i++)
-			if (rep.rows[i].outcome == SYNCPASS_UNKNOWN)
-				rc = -1;
-		rc = rc == 0 ? CLI_RC_OK : TOOL_RC_FAILED;
+		rc = sync_rc(&rep, rc);
 	}
 	/* the table shows the errors of single identities; not this one */
 	if (rep.error[0] != '\0' && (!rep.read || not_done(&rep)))
 		fprintf(stderr, "\n%s\n", rep.error);
 	syncpass_report_free(&rep);
 	resolver_unref(res);
-	if (status)
-		ares_library_cleanup();
+	ares_library_cleanup();
 	syncpass_link_close(&conn);
 	conf_unref(c);
 	return rc;

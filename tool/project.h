@@ -23,8 +23,9 @@
  * and the synchroniser's lines on stderr, the timeouts and TLS options go
  * to the SES client.
  *
- * Exit codes: 0 all good; 1 something failed or is not as configured (see
- * each command's help); 78 (EX_CONFIG) the configuration file is invalid,
+ * Exit codes: 0 all good; 1 something failed or is not as configured; 2
+ * SES does not use a configured MAIL FROM domain and something is to be
+ * done or waited for (see each command's help); 78 (EX_CONFIG) the configuration file is invalid,
  * with each problem as "FILE:LINE: message" on stderr; 252 (the AWS CLI's)
  * a usage error.
  */
@@ -34,6 +35,8 @@
 #include "tool/awscli/cli.h"
 
 #define TOOL_RC_FAILED 1
+/* SES does not use a configured MAIL FROM domain: see each command's help */
+#define TOOL_RC_ATTENTION 2
 
 #define TOOL_PROJECT_COMMANDS \
 	{ "sync", \

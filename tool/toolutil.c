@@ -133,15 +133,6 @@ toolutil_resolver(const struct conf *c)
 }
 
 void
-toolutil_expected_mx(const struct conf *c, char *buf, size_t len)
-{
-	if (strcmp(c->expected_mx, "any") == 0)
-		snprintf(buf, len, "feedback-smtp.%s.amazonses.com", c->region);
-	else
-		snprintf(buf, len, "%s", c->expected_mx);
-}
-
-void
 toolutil_setting(
     const char *domain, const char *behavior, char *buf, size_t len)
 {

@@ -49,9 +49,6 @@ int toolutil_link(
 /* A resolver on [dns]; NULL after printing why. Needs ares_library_init(). */
 struct resolver *toolutil_resolver(const struct conf *);
 
-/* The expected MX host in DNS terms ("any" means SES's host for the region). */
-void toolutil_expected_mx(const struct conf *, char *buf, size_t len);
-
 /* "domain behavior", or "(disabled)" for a NULL domain. */
 void toolutil_setting(
     const char *domain, const char *behavior, char *buf, size_t len);

@@ -201,7 +201,9 @@ state_parse_identity(
 	    state_get_string(v, "last_error", &id->last_error, "identity", err,
 		errlen) == -1 ||
 	    state_get_time(
-		v, "checked", &id->checked, "identity", err, errlen) == -1)
+		v, "checked", &id->checked, "identity", err, errlen) == -1 ||
+	    state_get_time(v, "reverified", &id->reverified, "identity", err,
+		errlen) == -1)
 		return -1;
 	return 0;
 }
@@ -354,6 +356,7 @@ state_format(const struct state *st)
 		state_put(o, "status", state_str(id->ses.status), &ok);
 		state_put(o, "behavior", state_str(id->ses.behavior), &ok);
 		state_put(o, "checked", json_integer(id->checked), &ok);
+		state_put(o, "reverified", json_integer(id->reverified), &ok);
 		state_put(o, "last_error", state_str(id->last_error), &ok);
 		state_put(ids, id->ses.identity, o, &ok);
 	}

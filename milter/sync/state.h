@@ -10,7 +10,7 @@
  *    "identities": {"example.com": {"known": true,
  *        "mail_from_domain": "bounce.example.com", "status": "Success",
  *        "behavior": "RejectMessage", "checked": 1732600000,
- *        "last_error": null}}}
+ *        "reverified": 0, "last_error": null}}}
  *
  * Times are seconds since the epoch (0: never). An identity's attributes
  * are SES's as last read, or as last set by the synchroniser; null means
@@ -45,9 +45,10 @@
 struct state_identity {
 	/* ses.identity is the configured name, never NULL */
 	struct sesxml_mail_from ses;
-	bool known;       /* SES knew it when last asked */
-	time_t checked;   /* when SES was last asked; 0: never */
-	char *last_error; /* NULL: its last call succeeded */
+	bool known;        /* SES knew it when last asked */
+	time_t checked;    /* when SES was last asked; 0: never */
+	time_t reverified; /* the last re-verification (Set, same values) */
+	char *last_error;  /* NULL: its last call succeeded */
 };
 
 struct state {

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "milter/log.h"
+#include "milter/sync/snapshot.h"
 #include "milter/sync/syncplan.h"
 #include "ses/clock.h"
 
@@ -85,6 +86,26 @@ syncer_first_delay(const struct conf *c, const struct state *st)
 	    : (time_t)c->sync_interval - elapsed;
 }
 
+/* The milter threads' view of what the state now says of SES. */
+static void
+syncer_publish(struct syncer *s)
+{
+	struct sesstatus *snap;
+
+	if (s->hooks.publish == NULL)
+		return;
+	/* sync = no by a reload: the MX check alone decides again */
+	if (s->conf->sync == CONF_SYNC_NO) {
+		s->hooks.publish(s->hooks.arg, NULL);
+		return;
+	}
+	if ((snap = snapshot_make(s->conf, s->state)) == NULL) {
+		log_warnx("SES: out of memory for the status snapshot");
+		return;
+	}
+	s->hooks.publish(s->hooks.arg, snap);
+}
+
 static int
 syncer_pass_once(struct syncer *s)
 {
@@ -116,6 +137,7 @@ syncer_pass_once(struct syncer *s)
 	if (s->hooks.pass_done != NULL)
 		s->hooks.pass_done(s->hooks.arg, rc, &rep);
 	syncpass_report_free(&rep);
+	syncer_publish(s);
 	if (s->state != NULL &&
 	    state_save(s->conf->state_file, s->state, err, sizeof(err)) == -1)
 		log_warnx("SES: cannot save the state: %s", err);
@@ -136,6 +158,8 @@ syncer_take_reload(struct syncer *s, struct conf *c)
 	conf_unref(s->conf);
 	s->conf = c;
 	ses_ratelimit_set(c->rate);
+	/* the milter threads match statuses to identities of this one now */
+	syncer_publish(s);
 }
 
 static void *
@@ -148,6 +172,8 @@ syncer_main(void *arg)
 	time_t delay;
 
 	s->state = state_load(s->conf->state_file);
+	/* what the last run learnt counts until it is too old */
+	syncer_publish(s);
 	delay = syncer_first_delay(s->conf, s->state);
 	log_info("SES: synchroniser started (%s, %zu identities, every %u s); "
 		 "first pass in %lld s",

@@ -12,7 +12,6 @@
 
 #include "milter/kvline.h"
 #include "milter/log.h"
-#include "milter/sync/syncplan.h"
 #include "ses/awsenv.h"
 
 #define GET_BATCH 100 /* SES's limit of identities per Get */
@@ -103,6 +102,10 @@ syncpass_outcome_name(enum syncpass_outcome o)
 		return "dry-run";
 	case SYNCPASS_UNKNOWN:
 		return "unknown-identity";
+	case SYNCPASS_REVERIFIED:
+		return "reverified";
+	case SYNCPASS_WOULD_REVERIFY:
+		return "dry-run-reverify";
 	case SYNCPASS_NOT_DONE:
 		return "not-done";
 	}
@@ -304,10 +307,13 @@ syncpass_unknown(const struct syncpass_row *row)
 	    kvline_str(&l));
 }
 
-/* The Set (or its dry run) of one row; -1 when the pass must end. */
+/*
+ * The Set (or its dry run) of one row, REVERIFY for a re-verification;
+ * -1 when the pass must end.
+ */
 static int
 syncpass_set(const struct syncpass *p, struct syncpass_row *row,
-    struct syncpass_report *rep)
+    struct syncpass_report *rep, bool reverify)
 {
 	const struct conf_identity *want = row->want;
 	const char *behavior = conf_behavior_name(want->behavior);
@@ -325,12 +331,17 @@ syncpass_set(const struct syncpass *p, struct syncpass_row *row,
 	kvline_add(&l, "previous_mail_from_domain",
 	    row->ses.mail_from_domain != NULL ? row->ses.mail_from_domain : "");
 	kvline_add(&l, "previous_behavior", row->ses.behavior);
+	if (reverify) {
+		kvline_add(&l, "previous_status", row->ses.status);
+		kvline_add(&l, "reason", "reverify");
+	}
 	if (p->mode == SYNCPASS_DRY_RUN) {
 		kvline_add(&l, "result", "dry-run");
 		log_info("%s", kvline_str(&l));
 	}
 	if (p->mode != SYNCPASS_APPLY) {
-		row->outcome = SYNCPASS_WOULD_CHANGE;
+		row->outcome =
+		    reverify ? SYNCPASS_WOULD_REVERIFY : SYNCPASS_WOULD_CHANGE;
 		return 0;
 	}
 	rc = ses_set_mail_from(
@@ -340,7 +351,8 @@ syncpass_set(const struct syncpass *p, struct syncpass_row *row,
 	syncpass_audit_result(&l, &res, rc);
 	log_info("%s", kvline_str(&l));
 	if (rc == 0) {
-		row->outcome = SYNCPASS_CHANGED;
+		row->outcome =
+		    reverify ? SYNCPASS_REVERIFIED : SYNCPASS_CHANGED;
 		ses_result_free(&res);
 		return 0;
 	}
@@ -402,6 +414,7 @@ syncpass_state_row(struct state *next, const struct syncpass_row *row,
 	if (prev != NULL) {
 		id->known = prev->known;
 		id->checked = prev->checked;
+		id->reverified = prev->reverified;
 		if (syncpass_copy_attrs(&id->ses, &prev->ses) == -1 ||
 		    state_set(&id->last_error, prev->last_error) == -1)
 			return -1;
@@ -410,13 +423,18 @@ syncpass_state_row(struct state *next, const struct syncpass_row *row,
 		return 0;
 	id->known = row->known;
 	id->checked = now;
-	if (row->outcome == SYNCPASS_CHANGED) {
-		/* SES checks a new domain again: no status until it is read */
+	if (row->outcome == SYNCPASS_REVERIFIED)
+		id->reverified = now;
+	if (row->outcome == SYNCPASS_CHANGED ||
+	    row->outcome == SYNCPASS_REVERIFIED) {
+		/* a Set restarts SES's check of the domain: Pending */
 		if (state_set(&id->ses.mail_from_domain,
 			want->mail_from_domain) == -1 ||
 		    state_set(&id->ses.behavior,
 			conf_behavior_name(want->behavior)) == -1 ||
-		    state_set(&id->ses.status, NULL) == -1)
+		    state_set(&id->ses.status,
+			want->mail_from_domain != NULL ? "Pending" : NULL) ==
+			-1)
 			return -1;
 	} else if (syncpass_copy_attrs(
 		       &id->ses, row->known ? &row->ses : &none) == -1)
@@ -483,19 +501,28 @@ syncpass_summary(
     const struct syncpass *p, const struct syncpass_report *rep, int rc)
 {
 	size_t i, n[SYNCPASS_NOT_DONE + 1] = { 0 };
+	size_t nnext[SYNCPLAN_NEXT_FIX_DNS + 1] = { 0 };
 	struct kvline l;
 
-	for (i = 0; i < rep->nrows; i++)
+	for (i = 0; i < rep->nrows; i++) {
 		n[rep->rows[i].outcome]++;
+		if (rep->rows[i].outcome == SYNCPASS_IN_STEP)
+			nnext[rep->rows[i].next]++;
+	}
 	kvline_init(&l, "SES: pass");
 	kvline_add(&l, "mode",
 	    p->mode == SYNCPASS_APPLY         ? "apply"
 		: p->mode == SYNCPASS_DRY_RUN ? "dry-run"
 					      : "read-only");
 	kvline_addi(&l, "identities", (long)rep->nrows);
-	kvline_addi(&l, "in_step", (long)n[SYNCPASS_IN_STEP]);
+	/* in step: the settings match and SES uses them */
+	kvline_addi(&l, "in_step", (long)nnext[SYNCPLAN_NEXT_NONE]);
 	kvline_addi(&l, "changed", (long)n[SYNCPASS_CHANGED]);
 	kvline_addi(&l, "would_change", (long)n[SYNCPASS_WOULD_CHANGE]);
+	kvline_addi(&l, "reverified", (long)n[SYNCPASS_REVERIFIED]);
+	kvline_addi(&l, "would_reverify", (long)n[SYNCPASS_WOULD_REVERIFY]);
+	kvline_addi(&l, "waiting", (long)nnext[SYNCPLAN_NEXT_WAIT]);
+	kvline_addi(&l, "fix_dns", (long)nnext[SYNCPLAN_NEXT_FIX_DNS]);
 	kvline_addi(&l, "failed", (long)n[SYNCPASS_FAILED]);
 	kvline_addi(&l, "unknown", (long)n[SYNCPASS_UNKNOWN]);
 	kvline_addi(&l, "not_done", (long)n[SYNCPASS_NOT_DONE]);
@@ -517,6 +544,78 @@ syncpass_summary(
 		log_info("%s", kvline_str(&l));
 }
 
+/* The local MX checks of the configured MAIL FROM domains (with hooks). */
+static void
+syncpass_check_mx(const struct syncpass *p, struct syncpass_report *rep,
+    const struct syncplan_item *plan)
+{
+	struct syncpass_row *row;
+	size_t i;
+
+	for (i = 0;
+	     i < rep->nrows && p->hooks != NULL && p->hooks->mx_check != NULL;
+	     i++) {
+		row = &rep->rows[i];
+		if (row->want->mail_from_domain == NULL)
+			continue;
+		if (p->hooks->failed_only &&
+		    (plan[i].verdict != SYNCPLAN_IN_STEP ||
+			plan[i].have->status == NULL ||
+			strcmp(plan[i].have->status, "Failed") != 0))
+			continue;
+		if (syncpass_cancelled(p))
+			break;
+		row->mx = p->hooks->mx_check(
+		    p->hooks->arg, row->want->mail_from_domain);
+		row->mx_checked = true;
+	}
+}
+
+static enum syncplan_mx
+syncpass_mx_class(const struct syncpass_row *row)
+{
+	if (!row->mx_checked)
+		return SYNCPLAN_MX_UNCHECKED;
+	if (row->mx == MX_OK)
+		return SYNCPLAN_MX_OK;
+	return mx_result_transient(row->mx) ? SYNCPLAN_MX_TEMPFAIL
+					    : SYNCPLAN_MX_FAILED;
+}
+
+/* A re-verification sent within the last sync_interval (state.h). */
+static bool
+syncpass_reverified_recently(
+    const struct syncpass *p, const struct syncpass_row *row, time_t now)
+{
+	const struct state_identity *prev;
+
+	if (p->state == NULL ||
+	    (prev = state_find(p->state, row->want->name)) == NULL ||
+	    prev->reverified == 0)
+		return false;
+	return now >= prev->reverified &&
+	    now - prev->reverified < (time_t)p->conf->sync_interval;
+}
+
+/* SES has the domain Failed and the local check does not pass. */
+static void
+syncpass_fix_dns(const struct syncpass *p, const struct syncpass_row *row)
+{
+	char host[300];
+	struct kvline l;
+
+	conf_expected_mx_host(p->conf, host, sizeof(host));
+	kvline_init(&l, "SES:");
+	kvline_add(&l, "identity", row->want->name);
+	kvline_add(&l, "mail_from_domain", row->want->mail_from_domain);
+	kvline_add(&l, "ses_status", row->ses.status);
+	kvline_add(&l, "mx", row->mx_checked ? mx_result_name(row->mx) : NULL);
+	kvline_add(&l, "next", syncplan_next_name(row->next));
+	log_warnx("%s: SES stopped checking this MAIL FROM domain; publish "
+		  "\"%s. MX 10 %s.\" and it is set again at the next pass",
+	    kvline_str(&l), row->want->mail_from_domain, host);
+}
+
 /* Plans and applies; fills the rows. -1 when the pass ends early. */
 static int
 syncpass_apply(const struct syncpass *p, struct syncpass_report *rep,
@@ -525,6 +624,7 @@ syncpass_apply(const struct syncpass *p, struct syncpass_report *rep,
 	const struct conf *c = p->conf;
 	struct syncplan_item *plan;
 	struct syncpass_row *row;
+	time_t now = time(NULL);
 	size_t i;
 	int rc = 0;
 
@@ -536,6 +636,8 @@ syncpass_apply(const struct syncpass *p, struct syncpass_report *rep,
 		    rep->error, sizeof(rep->error), "%s", strerror(ENOMEM));
 		return -1;
 	}
+	/* what a re-verification needs to know comes before any Set */
+	syncpass_check_mx(p, rep, plan);
 	/* every row first, so that a pass ending early still reports all */
 	for (i = 0; i < rep->nrows; i++) {
 		row = &rep->rows[i];
@@ -550,6 +652,9 @@ syncpass_apply(const struct syncpass *p, struct syncpass_report *rep,
 		if (p->state != NULL && row->known)
 			syncpass_status_change(
 			    row, state_find(p->state, row->want->name));
+		row->next = syncplan_next(plan[i].verdict, row->want,
+		    plan[i].have, syncpass_mx_class(row),
+		    syncpass_reverified_recently(p, row, now));
 		if (plan[i].verdict == SYNCPLAN_IN_STEP)
 			row->outcome = SYNCPASS_IN_STEP;
 		else if (plan[i].verdict == SYNCPLAN_UNKNOWN) {
@@ -557,30 +662,25 @@ syncpass_apply(const struct syncpass *p, struct syncpass_report *rep,
 			if (p->mode != SYNCPASS_READ_ONLY)
 				syncpass_unknown(row);
 		}
+		if (row->mx_checked)
+			syncpass_drift(row);
+		if (row->next == SYNCPLAN_NEXT_FIX_DNS &&
+		    p->mode != SYNCPASS_READ_ONLY)
+			syncpass_fix_dns(p, row);
 	}
 	free(plan);
 	for (i = 0; rc == 0 && i < rep->nrows; i++) {
 		row = &rep->rows[i];
-		if (row->outcome != SYNCPASS_NOT_DONE)
+		if (row->outcome != SYNCPASS_NOT_DONE &&
+		    (row->next != SYNCPLAN_NEXT_REVERIFY ||
+			p->mode == SYNCPASS_READ_ONLY))
 			continue;
 		if (p->mode == SYNCPASS_APPLY && syncpass_cancelled(p)) {
 			snprintf(rep->error, sizeof(rep->error), "stopped");
 			return -1;
 		}
-		rc = syncpass_set(p, row, rep);
-	}
-	for (i = 0;
-	     i < rep->nrows && p->hooks != NULL && p->hooks->mx_check != NULL;
-	     i++) {
-		row = &rep->rows[i];
-		if (row->want->mail_from_domain == NULL)
-			continue;
-		if (syncpass_cancelled(p))
-			break;
-		row->mx = p->hooks->mx_check(
-		    p->hooks->arg, row->want->mail_from_domain);
-		row->mx_checked = true;
-		syncpass_drift(row);
+		rc = syncpass_set(
+		    p, row, rep, row->next == SYNCPLAN_NEXT_REVERIFY);
 	}
 	if (rc == 0) {
 		for (i = 0; i < rep->nrows; i++)

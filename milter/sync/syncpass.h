@@ -15,6 +15,12 @@
  * Success while the check fails, or the check passes while SES says
  * Failed or TemporaryFailure) is a "drift" warning.
  *
+ * The local MX checks come first, so that an identity SES has Failed
+ * whose MX now passes is set again with the same values (a
+ * re-verification, audited reason=reverify, at most once per
+ * sync_interval as the state remembers), and one whose MX still fails is
+ * reported with the record to publish (syncplan_next()).
+ *
  * The daemon runs passes on its thread (syncer.h); the tool runs single
  * passes with syncpass_run().
  */
@@ -25,8 +31,10 @@
 #include <stddef.h>
 
 #include "milter/conf.h"
+#include "milter/sesstatus.h"
 #include "milter/dns/mx.h"
 #include "milter/sync/state.h"
+#include "milter/sync/syncplan.h"
 #include "ses/client.h"
 
 struct syncpass_report;
@@ -45,6 +53,18 @@ struct syncpass_hooks {
 	 * (systemd's STATUS line). NULL: nothing.
 	 */
 	void (*pass_done)(void *arg, int rc, const struct syncpass_report *);
+	/*
+	 * Check only the identities SES has Failed with the configured
+	 * domain (all re-verification needs; `ses-mailfrom sync`): no drift
+	 * warnings then, and no DNS wait for the others.
+	 */
+	bool failed_only;
+	/*
+	 * The daemon's only: the syncer hands the milter threads each new
+	 * SES status snapshot (sesstatus.h; the callee takes the reference;
+	 * NULL after a reload to sync = no). NULL: none is made.
+	 */
+	void (*publish)(void *arg, struct sesstatus *);
 };
 
 /* ---- the SES client a configuration describes ---- */
@@ -83,11 +103,13 @@ enum syncpass_mode {
 
 enum syncpass_outcome {
 	SYNCPASS_IN_STEP,
-	SYNCPASS_CHANGED,      /* set */
-	SYNCPASS_FAILED,       /* the Set failed: row->error */
-	SYNCPASS_WOULD_CHANGE, /* differs; not set (dry-run, read-only) */
-	SYNCPASS_UNKNOWN,      /* SES does not know the identity */
-	SYNCPASS_NOT_DONE,     /* the pass ended before this identity */
+	SYNCPASS_CHANGED,        /* set */
+	SYNCPASS_FAILED,         /* the Set failed: row->error */
+	SYNCPASS_WOULD_CHANGE,   /* differs; not set (dry-run, read-only) */
+	SYNCPASS_UNKNOWN,        /* SES does not know the identity */
+	SYNCPASS_REVERIFIED,     /* Failed, MX good: set again, same values */
+	SYNCPASS_WOULD_REVERIFY, /* the same, not done (dry-run) */
+	SYNCPASS_NOT_DONE,       /* the pass ended before this identity */
 };
 
 struct syncpass_row {
@@ -101,6 +123,8 @@ struct syncpass_row {
 	char *error;     /* owned: "Code: message" of a failed Set */
 	bool mx_checked; /* of want->mail_from_domain */
 	enum mx_result mx;
+	/* what comes next, as the pass found it (before its own Sets) */
+	enum syncplan_next next;
 };
 
 struct syncpass_report {

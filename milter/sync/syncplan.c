@@ -147,3 +147,46 @@ syncplan_verdict_name(enum syncplan_verdict v)
 	}
 	return "?";
 }
+
+enum syncplan_next
+syncplan_next(enum syncplan_verdict verdict, const struct conf_identity *want,
+    const struct sesxml_mail_from *have, enum syncplan_mx mx, bool recent)
+{
+	const char *status;
+
+	if (verdict == SYNCPLAN_SET)
+		return SYNCPLAN_NEXT_SET;
+	if (verdict == SYNCPLAN_UNKNOWN || have == NULL)
+		return SYNCPLAN_NEXT_UNKNOWN;
+	if (want->mail_from_domain == NULL)
+		return SYNCPLAN_NEXT_NONE;
+	status = have->status != NULL ? have->status : "";
+	if (strcmp(status, "Success") == 0)
+		return SYNCPLAN_NEXT_NONE;
+	/* Pending, TemporaryFailure, or no word from SES yet */
+	if (strcmp(status, "Failed") != 0)
+		return SYNCPLAN_NEXT_WAIT;
+	if (mx != SYNCPLAN_MX_OK)
+		return SYNCPLAN_NEXT_FIX_DNS;
+	return recent ? SYNCPLAN_NEXT_WAIT : SYNCPLAN_NEXT_REVERIFY;
+}
+
+const char *
+syncplan_next_name(enum syncplan_next n)
+{
+	switch (n) {
+	case SYNCPLAN_NEXT_NONE:
+		return "none";
+	case SYNCPLAN_NEXT_SET:
+		return "set";
+	case SYNCPLAN_NEXT_UNKNOWN:
+		return "unknown";
+	case SYNCPLAN_NEXT_WAIT:
+		return "wait";
+	case SYNCPLAN_NEXT_REVERIFY:
+		return "reverify";
+	case SYNCPLAN_NEXT_FIX_DNS:
+		return "fix-dns";
+	}
+	return "?";
+}

@@ -17,6 +17,15 @@
  * A difference gives one SetIdentityMailFromDomain with the configured
  * domain (NULL: disable) and behaviour.
  *
+ * Settings that match are not yet "in step" unless SES uses them: its
+ * MailFromDomainStatus and the local MX check say what comes next
+ * (syncplan_next()). SES checks a new MAIL FROM domain for up to 72 hours
+ * (Pending, TemporaryFailure: wait); once Failed it stops checking until
+ * SetIdentityMailFromDomain is called again, which is worth doing (a
+ * re-verification, same values) only when the local MX check now passes,
+ * and at most once per sync_interval; while it fails, the record to
+ * publish is what the admin needs.
+ *
  * Pure: no I/O, no global state. syncplan_make() allocates only a
  * temporary index, which it frees; every pointer in its output is
  * borrowed from its inputs.
@@ -77,5 +86,36 @@ int syncplan_make(const struct conf_identity *want, size_t n,
 
 /* "in-step", "set", "unknown". */
 const char *syncplan_verdict_name(enum syncplan_verdict);
+
+/* What comes next for one identity. */
+enum syncplan_next {
+	SYNCPLAN_NEXT_NONE,     /* SES uses the setting (or it is disabled) */
+	SYNCPLAN_NEXT_SET,      /* the settings differ */
+	SYNCPLAN_NEXT_UNKNOWN,  /* SES does not know the identity */
+	SYNCPLAN_NEXT_WAIT,     /* SES is checking the MX (or will again) */
+	SYNCPLAN_NEXT_REVERIFY, /* Failed, the MX passes now: Set again */
+	SYNCPLAN_NEXT_FIX_DNS,  /* Failed, the MX check does not pass */
+};
+
+/* The local MX check of the configured MAIL FROM domain, in short. */
+enum syncplan_mx {
+	SYNCPLAN_MX_UNCHECKED,
+	SYNCPLAN_MX_OK,
+	SYNCPLAN_MX_FAILED,
+	SYNCPLAN_MX_TEMPFAIL,
+};
+
+/*
+ * Pure: the next step for an identity whose comparison gave VERDICT, with
+ * SES's attributes HAVE (its status counts only when the settings match),
+ * the local MX check MX, and whether a re-verification was sent within the
+ * last sync_interval (RECENT: then waiting is all there is to do).
+ */
+enum syncplan_next syncplan_next(enum syncplan_verdict verdict,
+    const struct conf_identity *want, const struct sesxml_mail_from *have,
+    enum syncplan_mx mx, bool recent);
+
+/* "none", "set", "unknown", "wait", "reverify", "fix-dns". */
+const char *syncplan_next_name(enum syncplan_next);
 
 #endif

@@ -132,14 +132,33 @@ def test_behavior_defaults_and_statuses(ses):
     c.set_identity_mail_from_domain(Identity="user@example.com",
                                     MailFromDomain="mail.Example.COM")
     got = attrs(c, "user@example.com")["user@example.com"]
+    # a Set starts SES's check: Pending, whatever the default
     assert got == {"MailFromDomain": "mail.Example.COM",
-                   "MailFromDomainStatus": "TemporaryFailure",
+                   "MailFromDomainStatus": "Pending",
                    "BehaviorOnMXFailure": "UseDefaultValue"}
+    # the default is for domains whose status nobody set
+    ses.verify_identity("other.example.com", mail_from_domain="b.other.example.com")
+    assert attrs(c, "other.example.com")["other.example.com"][
+        "MailFromDomainStatus"] == "TemporaryFailure"
     ses.set_status("MAIL.example.com", "Failed")
     assert attrs(c, "user@example.com")["user@example.com"][
         "MailFromDomainStatus"] == "Failed"
     with pytest.raises(ControlError):
         ses.set_status("mail.example.com", "Verified")
+
+
+def test_set_restarts_the_check(ses):
+    """SES stops checking a Failed MAIL FROM domain until Set is called
+    again, with the same values or not: then it is Pending again."""
+    ses.verify_identity("example.com", mail_from_domain="bounce.example.com",
+                        behavior="RejectMessage", status="Failed")
+    c = ses.client()
+    assert attrs(c, "example.com")["example.com"]["MailFromDomainStatus"] == "Failed"
+    c.set_identity_mail_from_domain(Identity="example.com",
+                                    MailFromDomain="bounce.example.com",
+                                    BehaviorOnMXFailure="RejectMessage")
+    assert attrs(c, "example.com")["example.com"]["MailFromDomainStatus"] == "Pending"
+    assert ses.state()["statuses"]["bounce.example.com"] == "Pending"
 
 
 def test_verify_and_list_identities(ses):

@@ -222,12 +222,23 @@ def test_sync_converges_a_drifted_state(fake, tool, tmp_path):
     off = [dict(e["params"]) for e in sets if dict(e["params"])["Identity"] == "off.test"]
     assert "MailFromDomain" not in off[0]
 
-    # in step now: one Get, no Set
+    # the settings match now, but a Set restarts SES's check: the three
+    # with a MAIL FROM domain are Pending, not "in step"; one Get, no Set
     fake.clear_log()
     p = tool("sync", "-c", conf)
     assert p.returncode == 0, p.stdout + p.stderr
-    assert "5 in step, 0 changed" in p.stdout
+    assert ("2 in step, 0 changed, 0 failed, 0 unknown to SES, 0 re-verified, "
+            "3 waiting for SES, 0 with DNS to fix") in p.stdout
+    rows = by_identity(table(p.stdout))
+    assert set(rows) == {"example.com", "alice@example.org", "new.test"}
+    assert {r["RESULT"] for r in rows.values()} == {"wait for SES (Pending)"}
     assert [e["action"] for e in calls(fake)] == [GET]
+    # SES verifies them: in step
+    for domain in ("bounce.example.com", "mail.example.org", "b.new.test"):
+        fake.set_status(domain, "Success")
+    p = tool("sync", "-c", conf)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "5 in step, 0 changed" in p.stdout
 
 
 def test_sync_dry_run_makes_no_set(fake, tool, tmp_path):
@@ -349,13 +360,15 @@ def test_status(fake, tool, tmp_path):
         p = tool("status", "-c", conf)
     finally:
         dns.stop()
-    assert p.returncode == 0, p.stdout + p.stderr
+    assert p.returncode == 2, p.stdout + p.stderr  # things to do
     rows = by_identity(table(p.stdout))
     assert rows["steady.test"] == {
         "IDENTITY": "steady.test", "CONFIGURED": "b.steady.test RejectMessage",
         "SES": "b.steady.test RejectMessage", "STATUS": "Success",
-        "SYNC": "in-step", "LOCAL MX": "ok"}
+        "SYNC": "in-step", "LOCAL MX": "ok", "NEXT": "-"}
     assert rows["example.com"]["SYNC"] == "differs"
+    assert rows["example.com"]["NEXT"] == "sync sets it"
+    assert rows["unverified.test"]["NEXT"] == "verify the identity in SES"
     assert rows["example.com"]["LOCAL MX"] == "nxdomain"
     assert rows["alice@example.org"]["LOCAL MX"] == "wrong-host"
     assert rows["off.test"]["CONFIGURED"] == "(disabled)"
@@ -369,6 +382,71 @@ def test_status(fake, tool, tmp_path):
     p = tool("status", "-c", conf)
     assert p.returncode == 1, p.stdout + p.stderr
     assert "InternalFailure" in p.stderr
+
+
+def test_sync_and_status_are_honest_about_ses(fake, tool, tmp_path):
+    """Settings that match are not "in step" while SES says Pending,
+    TemporaryFailure or Failed: status and sync show SES's status, the
+    local MX check and what happens next; sync re-verifies a Failed
+    identity whose MX now checks out, and only that one."""
+    dns = FakeDNS().start()
+    try:
+        seeded = {"ok.test": "Success", "wait.test": "Pending",
+                  "tf.test": "TemporaryFailure", "fixed.test": "Failed",
+                  "broken.test": "Failed"}
+        for name, status in seeded.items():
+            fake.verify_identity(name, mail_from_domain=f"b.{name}",
+                                 behavior="RejectMessage", status=status)
+            if name != "broken.test":
+                dns.mx(f"b.{name}", SES_MX)
+        conf = write_conf(tmp_path, fake.endpoint_url,
+                          [(n, f"b.{n}", "RejectMessage") for n in seeded],
+                          dns={"servers": dns.server, "timeout_ms": 500, "tries": 1})
+        p = tool("status", "-c", conf)
+        assert p.returncode == 2, p.stdout + p.stderr
+        rows = by_identity(table(p.stdout))
+        assert {n: (r["STATUS"], r["SYNC"], r["LOCAL MX"], r["NEXT"])
+                for n, r in rows.items()} == {
+            "ok.test": ("Success", "in-step", "ok", "-"),
+            "wait.test": ("Pending", "settings-match", "ok", "wait for SES (Pending)"),
+            "tf.test": ("TemporaryFailure", "settings-match", "ok",
+                        "wait for SES (TemporaryFailure)"),
+            "fixed.test": ("Failed", "settings-match", "ok",
+                           "re-verify (sync sets it again)"),
+            "broken.test": ("Failed", "settings-match", "nxdomain",
+                            f"fix DNS: publish b.broken.test. MX 10 {SES_MX}."),
+        }
+        assert calls(fake, SET) == []
+
+        p = tool("sync", "-c", conf, "--dry-run")
+        assert p.returncode == 2, p.stdout + p.stderr
+        assert "1 would re-verify" in p.stdout
+        assert calls(fake, SET) == []
+
+        p = tool("sync", "-c", conf)
+        assert p.returncode == 2, p.stdout + p.stderr  # broken.test's DNS
+        rows = by_identity(table(p.stdout))
+        assert rows["fixed.test"]["RESULT"] == "re-verified: SES checks it again (was Failed)"
+        assert rows["broken.test"]["RESULT"] == \
+            f"fix DNS: publish b.broken.test. MX 10 {SES_MX}."
+        assert "ok.test" not in rows
+        assert ("1 in step, 0 changed, 0 failed, 0 unknown to SES, 1 re-verified, "
+                "2 waiting for SES, 1 with DNS to fix") in p.stdout
+        sets = [dict(e["params"]) for e in calls(fake, SET)]
+        assert sets == [{"Action": SET, "Version": "2010-12-01",
+                         "Identity": "fixed.test", "MailFromDomain": "b.fixed.test",
+                         "BehaviorOnMXFailure": "RejectMessage"}]
+        assert fake.state()["statuses"]["b.fixed.test"] == "Pending"
+
+        # all verified: in step, exit 0
+        for name in seeded:
+            fake.set_status(f"b.{name}", "Success")
+        p = tool("status", "-c", conf)
+        assert p.returncode == 0, p.stdout + p.stderr
+        p = tool("sync", "-c", conf)
+        assert p.returncode == 0 and "5 in step" in p.stdout, p.stdout + p.stderr
+    finally:
+        dns.stop()
 
 
 @pytest.mark.parametrize("command", ["sync", "status", "check-dns"])
@@ -618,7 +696,8 @@ def test_daemon_converges_at_start(fake, daemon_env, milter):
     m.wait_log(r"SES: action=SetIdentityMailFromDomain identity=off.test "
                r"mail_from_domain= behavior=UseDefaultValue")
     # the next pass, an interval later, finds everything in step
-    m.wait_log(r"SES: pass mode=apply identities=5 in_step=5 changed=0 .* result=ok")
+    m.wait_log(r"SES: pass mode=apply identities=5 in_step=2 changed=0 .*waiting=3 "
+               r".* result=ok")
     assert os.path.exists(milter.state_file)
     log = calls(fake)
     assert all(e["status"] == 200 for e in log), [

@@ -347,6 +347,47 @@ test_bad_identity_names(void **state)
 	    "[identity -bad.example.com]\n", 1, "not a valid domain name");
 }
 
+/* U-labels and A-labels alike, stored as SES stores them: A-labels. */
+static void
+test_idn_identities(void **state)
+{
+	struct conf *c =
+	    load_text("[identity m\xc3\xbcller.example]\n"
+		      "mail_from_domain = bounce.M\xc3\x9cLLER.example\n"
+		      "[identity anna@M\xc3\x9cLLER.example]\n"
+		      "mail_from_domain = b.xn--mller-kva.example\n"
+		      "[identity \"alice\"@example.com]\n");
+
+	(void)state;
+	if (c == NULL)
+		fail_msg("%s", msgs);
+	assert_int_equal(c->nidentities, 3);
+	/* sorted by name */
+	assert_string_equal(c->identities[0].name, "alice@example.com");
+	assert_string_equal(
+	    c->identities[1].name, "anna@xn--mller-kva.example");
+	assert_string_equal(
+	    c->identities[1].mail_from_domain, "b.xn--mller-kva.example");
+	assert_string_equal(c->identities[2].name, "xn--mller-kva.example");
+	assert_string_equal(
+	    c->identities[2].mail_from_domain, "bounce.xn--mller-kva.example");
+	conf_unref(c);
+
+	expect_error("[identity m\xc3\xbcller.example]\n"
+		     "[identity xn--mller-kva.example]\n",
+	    2, "identity xn--mller-kva.example already defined at line 1");
+	expect_error("[identity xn--zz.example]\n", 1,
+	    "identity 'xn--zz.example' is not a valid domain name: string "
+	    "contains invalid punycode");
+	expect_error("[identity example.com]\nmail_from_domain = "
+		     "b.\xd7\xa9\xd7\x9c"
+		     "abc.example.com\n",
+	    2,
+	    "is not a valid domain name: string has forbidden bi-directional");
+	expect_error("[identity a@xn--zz.example]\n", 1,
+	    "is not a valid domain name: string contains invalid punycode");
+}
+
 static void
 test_duplicate_identity(void **state)
 {
@@ -502,6 +543,7 @@ main(void)
 		cmocka_unit_test(test_bad_servers),
 		cmocka_unit_test(test_mail_from_not_subdomain),
 		cmocka_unit_test(test_bad_identity_names),
+		cmocka_unit_test(test_idn_identities),
 		cmocka_unit_test(test_duplicate_identity),
 		cmocka_unit_test(test_duplicate_key),
 		cmocka_unit_test(test_syntax_error),

@@ -221,6 +221,165 @@ test_local_submission(void **state)
 	assert_true(out.rewrite);
 }
 
+/*
+ * SES's own MailFromDomainStatus beside the live MX check: every status x
+ * MX state x behaviour. The more severe signal decides; basis names it.
+ */
+struct ses_row {
+	enum sesstatus_value ses;
+	enum decide_mx mx;
+	enum conf_behavior behavior;
+	enum decide_verdict verdict;
+	const char *status;
+	const char *basis;
+	const char *rcode;
+};
+
+#define R CONF_REJECT_MESSAGE
+#define D CONF_USE_DEFAULT_VALUE
+static const struct ses_row ses_rows[] = {
+	/* no SES status known: the MX check alone, as before */
+	{ SESSTATUS_UNKNOWN, DECIDE_MX_OK, R, DECIDE_ACCEPT, "Success", "mx",
+	    NULL },
+	{ SESSTATUS_UNKNOWN, DECIDE_MX_OK, D, DECIDE_ACCEPT, "Success", "mx",
+	    NULL },
+	{ SESSTATUS_UNKNOWN, DECIDE_MX_TEMPFAIL, R, DECIDE_TEMPFAIL,
+	    "TemporaryFailure", "mx", "451" },
+	{ SESSTATUS_UNKNOWN, DECIDE_MX_TEMPFAIL, D, DECIDE_ACCEPT,
+	    "TemporaryFailure", "mx", NULL },
+	{ SESSTATUS_UNKNOWN, DECIDE_MX_FAILED, R, DECIDE_REJECT, "Failed", "mx",
+	    "550" },
+	{ SESSTATUS_UNKNOWN, DECIDE_MX_FAILED, D, DECIDE_ACCEPT, "Failed", "mx",
+	    NULL },
+	/* Success: SES sends with the custom MAIL FROM until it notices */
+	{ SESSTATUS_SUCCESS, DECIDE_MX_OK, R, DECIDE_ACCEPT, "Success", "both",
+	    NULL },
+	{ SESSTATUS_SUCCESS, DECIDE_MX_OK, D, DECIDE_ACCEPT, "Success", "both",
+	    NULL },
+	{ SESSTATUS_SUCCESS, DECIDE_MX_TEMPFAIL, R, DECIDE_TEMPFAIL,
+	    "TemporaryFailure", "mx", "451" },
+	{ SESSTATUS_SUCCESS, DECIDE_MX_TEMPFAIL, D, DECIDE_ACCEPT,
+	    "TemporaryFailure", "mx", NULL },
+	{ SESSTATUS_SUCCESS, DECIDE_MX_FAILED, R, DECIDE_REJECT, "Failed", "mx",
+	    "550" },
+	{ SESSTATUS_SUCCESS, DECIDE_MX_FAILED, D, DECIDE_ACCEPT, "Failed", "mx",
+	    NULL },
+	/* Pending: SES refuses under RejectMessage whatever the DNS says */
+	{ SESSTATUS_PENDING, DECIDE_MX_OK, R, DECIDE_TEMPFAIL, "Pending", "ses",
+	    "451" },
+	{ SESSTATUS_PENDING, DECIDE_MX_OK, D, DECIDE_ACCEPT, "Pending", "ses",
+	    NULL },
+	{ SESSTATUS_PENDING, DECIDE_MX_TEMPFAIL, R, DECIDE_TEMPFAIL, "Pending",
+	    "both", "451" },
+	{ SESSTATUS_PENDING, DECIDE_MX_TEMPFAIL, D, DECIDE_ACCEPT, "Pending",
+	    "both", NULL },
+	{ SESSTATUS_PENDING, DECIDE_MX_FAILED, R, DECIDE_REJECT, "Failed", "mx",
+	    "550" },
+	{ SESSTATUS_PENDING, DECIDE_MX_FAILED, D, DECIDE_ACCEPT, "Failed", "mx",
+	    NULL },
+	/* TemporaryFailure: as Pending */
+	{ SESSTATUS_TEMPORARY_FAILURE, DECIDE_MX_OK, R, DECIDE_TEMPFAIL,
+	    "TemporaryFailure", "ses", "451" },
+	{ SESSTATUS_TEMPORARY_FAILURE, DECIDE_MX_OK, D, DECIDE_ACCEPT,
+	    "TemporaryFailure", "ses", NULL },
+	{ SESSTATUS_TEMPORARY_FAILURE, DECIDE_MX_TEMPFAIL, R, DECIDE_TEMPFAIL,
+	    "TemporaryFailure", "both", "451" },
+	{ SESSTATUS_TEMPORARY_FAILURE, DECIDE_MX_TEMPFAIL, D, DECIDE_ACCEPT,
+	    "TemporaryFailure", "both", NULL },
+	{ SESSTATUS_TEMPORARY_FAILURE, DECIDE_MX_FAILED, R, DECIDE_REJECT,
+	    "Failed", "mx", "550" },
+	{ SESSTATUS_TEMPORARY_FAILURE, DECIDE_MX_FAILED, D, DECIDE_ACCEPT,
+	    "Failed", "mx", NULL },
+	/* Failed: SES stopped checking; a good DNS does not help */
+	{ SESSTATUS_FAILED, DECIDE_MX_OK, R, DECIDE_REJECT, "Failed", "ses",
+	    "550" },
+	{ SESSTATUS_FAILED, DECIDE_MX_OK, D, DECIDE_ACCEPT, "Failed", "ses",
+	    NULL },
+	{ SESSTATUS_FAILED, DECIDE_MX_TEMPFAIL, R, DECIDE_REJECT, "Failed",
+	    "ses", "550" },
+	{ SESSTATUS_FAILED, DECIDE_MX_TEMPFAIL, D, DECIDE_ACCEPT, "Failed",
+	    "ses", NULL },
+	{ SESSTATUS_FAILED, DECIDE_MX_FAILED, R, DECIDE_REJECT, "Failed",
+	    "both", "550" },
+	{ SESSTATUS_FAILED, DECIDE_MX_FAILED, D, DECIDE_ACCEPT, "Failed",
+	    "both", NULL },
+};
+#undef R
+#undef D
+
+static void
+test_ses_status_rows(void **state)
+{
+	struct conf_identity id = id_reject;
+	struct decide_out out;
+	struct decide_in in;
+	const struct ses_row *r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ses_rows) / sizeof(ses_rows[0]); i++) {
+		r = &ses_rows[i];
+		id.behavior = r->behavior;
+		in = base(&id, r->mx);
+		in.ses = r->ses;
+		in.rewrite_envelope = true;
+		decide(&in, &out);
+		if (out.verdict != r->verdict ||
+		    strcmp(out.status, r->status) != 0 ||
+		    strcmp(decide_basis_name(out.basis), r->basis) != 0 ||
+		    (r->rcode == NULL) != (out.rcode == NULL) ||
+		    (r->rcode != NULL && strcmp(r->rcode, out.rcode) != 0))
+			fail_msg("row %zu: got %s status=%s basis=%s rcode=%s",
+			    i, decide_verdict_name(out.verdict), out.status,
+			    decide_basis_name(out.basis),
+			    out.rcode ? out.rcode : "-");
+		assert_int_equal(out.reason,
+		    strcmp(r->status, "Success") == 0 ? DECIDE_R_MX_OK
+			: r->behavior == CONF_USE_DEFAULT_VALUE
+			? DECIDE_R_USE_DEFAULT
+			: DECIDE_R_REJECT_MESSAGE);
+		/* the envelope moves only when SES will use the domain */
+		assert_int_equal(
+		    out.rewrite, strcmp(r->status, "Success") == 0);
+	}
+}
+
+/* SES's status before the MX check is made changes nothing yet. */
+static void
+test_ses_status_waits_for_mx(void **state)
+{
+	struct decide_in in = base(&id_reject, DECIDE_MX_UNKNOWN);
+
+	(void)state;
+	in.ses = SESSTATUS_FAILED;
+	expect(
+	    &in, DECIDE_LOOKUP_MX, DECIDE_R_NEED_MX, NULL, NULL, NULL, false);
+	in = base(&id_plain, DECIDE_MX_UNKNOWN);
+	in.ses = SESSTATUS_FAILED;
+	expect(
+	    &in, DECIDE_ACCEPT, DECIDE_R_NO_MAIL_FROM, NULL, NULL, NULL, false);
+}
+
+/* A local submission is spared what SES's status would have done. */
+static void
+test_ses_status_local_submission(void **state)
+{
+	struct decide_in in = base(&id_reject, DECIDE_MX_OK);
+	struct decide_out out;
+
+	(void)state;
+	in.local_submission = true;
+	in.ses = SESSTATUS_PENDING;
+	decide(&in, &out);
+	assert_int_equal(out.verdict, DECIDE_ACCEPT);
+	assert_int_equal(out.spared, DECIDE_TEMPFAIL);
+	assert_null(out.rcode);
+	in.ses = SESSTATUS_FAILED;
+	decide(&in, &out);
+	assert_int_equal(out.verdict, DECIDE_ACCEPT);
+	assert_int_equal(out.spared, DECIDE_REJECT);
+}
+
 static void
 test_reply_text(void **state)
 {
@@ -264,6 +423,9 @@ main(void)
 		cmocka_unit_test(test_use_default_value),
 		cmocka_unit_test(test_reject_message),
 		cmocka_unit_test(test_local_submission),
+		cmocka_unit_test(test_ses_status_rows),
+		cmocka_unit_test(test_ses_status_waits_for_mx),
+		cmocka_unit_test(test_ses_status_local_submission),
 		cmocka_unit_test(test_reply_text),
 	};
 

@@ -503,8 +503,8 @@ row_of(const struct syncpass_report *rep, const char *name)
 }
 
 static int
-run(struct conf *c, enum syncpass_mode mode, struct state *st,
-    struct syncpass_report *rep)
+run_with(struct conf *c, enum syncpass_mode mode, struct state *st,
+    const struct syncpass_hooks *hooks, struct syncpass_report *rep)
 {
 	struct syncpass p;
 
@@ -513,7 +513,15 @@ run(struct conf *c, enum syncpass_mode mode, struct state *st,
 	p.conf = c;
 	p.mode = mode;
 	p.state = st;
+	p.hooks = hooks;
 	return syncpass_run(&p, rep);
+}
+
+static int
+run(struct conf *c, enum syncpass_mode mode, struct state *st,
+    struct syncpass_report *rep)
+{
+	return run_with(c, mode, st, NULL, rep);
 }
 
 /* ---- passes ---- */
@@ -742,10 +750,10 @@ test_state_updates(void **state)
 	id = state_find(st, "a.test");
 	assert_non_null(id);
 	assert_true(id->known);
-	/* set: the new values, no status until SES is read again */
+	/* set: the new values; a Set restarts SES's check: Pending */
 	assert_string_equal(id->ses.mail_from_domain, "bounce.a.test");
 	assert_string_equal(id->ses.behavior, "RejectMessage");
-	assert_null(id->ses.status);
+	assert_string_equal(id->ses.status, "Pending");
 	id = state_find(st, "b.test");
 	assert_string_equal(id->ses.status, "Success");
 	id = state_find(st, "gone.test");
@@ -766,12 +774,13 @@ test_state_updates(void **state)
 	log = capture_end();
 	assert_int_equal(count_lines(log,
 			     "SES: identity=a.test "
-			     "mail_from_domain=bounce.a.test status=Success\n"),
+			     "mail_from_domain=bounce.a.test status=Success "
+			     "previous_status=Pending\n"),
 	    1);
-	assert_int_equal(count_lines(log,
-			     "identity=c@x.test "
-			     "mail_from_domain=mail.x.test status=Pending\n"),
-	    1);
+	/* Pending is what the Set left; SES saying so is no change */
+	assert_int_equal(
+	    count_lines(log, "identity=c@x.test mail_from_domain=mail.x.test"),
+	    0);
 	assert_int_equal(
 	    count_lines(log, "identity=b.test mail_from_domain="), 0);
 	free(log);
@@ -833,7 +842,7 @@ test_drift(void **state)
 	    "[identity p.test]\nmail_from_domain = b.p.test\n"
 	    "[identity off.test]\nmail_from_domain =\n");
 	struct mx_calls calls = { 0, "" };
-	struct syncpass_hooks hooks = { mx_hook, &calls, NULL };
+	struct syncpass_hooks hooks = { .mx_check = mx_hook, .arg = &calls };
 	struct syncpass_report rep;
 	struct syncpass p;
 	char *log;
@@ -869,6 +878,136 @@ test_drift(void **state)
 	/* Pending is no disagreement */
 	assert_null(strstr(log, "drift identity=p.test"));
 	free(log);
+	conf_unref(c);
+}
+
+/* The local MX check by name: bad.* fails, sf.* is a DNS hiccup. */
+static enum mx_result
+mx_by_prefix(void *arg, const char *domain)
+{
+	(void)arg;
+	if (strncmp(domain, "bad.", 4) == 0)
+		return MX_NXDOMAIN;
+	return strncmp(domain, "sf.", 3) == 0 ? MX_SERVFAIL : MX_OK;
+}
+
+static int
+run_hooked(struct conf *c, enum syncpass_mode mode, struct state *st,
+    struct syncpass_report *rep)
+{
+	static const struct syncpass_hooks hooks = { .mx_check = mx_by_prefix };
+
+	return run_with(c, mode, st, &hooks, rep);
+}
+
+/*
+ * Settings in step, SES's status and the DNS decide what comes next:
+ * Failed with a good MX is set again (once per interval), Failed with a
+ * bad one is reported with the record, Pending and TemporaryFailure wait.
+ */
+static void
+test_reverify(void **state)
+{
+	struct conf *c = make_conf("sync_interval = 1h\n",
+	    "[identity f.test]\nmail_from_domain = b.f.test\n"
+	    "[identity n.test]\nmail_from_domain = bad.n.test\n"
+	    "[identity sf.test]\nmail_from_domain = sf.sf.test\n"
+	    "[identity p.test]\nmail_from_domain = b.p.test\n"
+	    "[identity t.test]\nmail_from_domain = b.t.test\n"
+	    "[identity s.test]\nmail_from_domain = b.s.test\n");
+	struct syncpass_report rep;
+	struct state *st = state_new();
+	struct state_identity *id;
+	time_t before = time(NULL);
+	char *log;
+	int sets;
+
+	(void)state;
+	pthread_mutex_lock(&fake.lock);
+	fake_add("f.test", "b.f.test", "UseDefaultValue", "Failed");
+	fake_add("n.test", "bad.n.test", "UseDefaultValue", "Failed");
+	fake_add("sf.test", "sf.sf.test", "UseDefaultValue", "Failed");
+	fake_add("p.test", "b.p.test", "UseDefaultValue", "Pending");
+	fake_add("t.test", "b.t.test", "UseDefaultValue", "TemporaryFailure");
+	fake_add("s.test", "b.s.test", "UseDefaultValue", "Success");
+	pthread_mutex_unlock(&fake.lock);
+
+	/* dry-run: counted and audited, not made */
+	capture_start();
+	assert_int_equal(run_hooked(c, SYNCPASS_DRY_RUN, NULL, &rep), 0);
+	log = capture_end();
+	assert_int_equal(
+	    row_of(&rep, "f.test")->outcome, SYNCPASS_WOULD_REVERIFY);
+	syncpass_report_free(&rep);
+	fake_counts(&sets);
+	assert_int_equal(sets, 0);
+	assert_non_null(strstr(log,
+	    "identity=f.test mail_from_domain=b.f.test "
+	    "behavior=UseDefaultValue previous_mail_from_domain=b.f.test "
+	    "previous_behavior=UseDefaultValue previous_status=Failed "
+	    "reason=reverify result=dry-run"));
+	assert_non_null(strstr(log, "would_reverify=1"));
+	free(log);
+
+	capture_start();
+	assert_int_equal(run_hooked(c, SYNCPASS_APPLY, st, &rep), 0);
+	log = capture_end();
+	assert_int_equal(row_of(&rep, "f.test")->outcome, SYNCPASS_REVERIFIED);
+	assert_int_equal(row_of(&rep, "f.test")->next, SYNCPLAN_NEXT_REVERIFY);
+	assert_int_equal(row_of(&rep, "n.test")->outcome, SYNCPASS_IN_STEP);
+	assert_int_equal(row_of(&rep, "n.test")->next, SYNCPLAN_NEXT_FIX_DNS);
+	assert_int_equal(row_of(&rep, "sf.test")->next, SYNCPLAN_NEXT_FIX_DNS);
+	assert_int_equal(row_of(&rep, "p.test")->next, SYNCPLAN_NEXT_WAIT);
+	assert_int_equal(row_of(&rep, "t.test")->next, SYNCPLAN_NEXT_WAIT);
+	assert_int_equal(row_of(&rep, "s.test")->next, SYNCPLAN_NEXT_NONE);
+	syncpass_report_free(&rep);
+	fake_counts(&sets);
+	assert_int_equal(sets, 1); /* f.test only */
+	assert_non_null(strstr(log,
+	    "identity=f.test mail_from_domain=b.f.test "
+	    "behavior=UseDefaultValue previous_mail_from_domain=b.f.test "
+	    "previous_behavior=UseDefaultValue previous_status=Failed "
+	    "reason=reverify result=ok attempts=1"));
+	assert_non_null(strstr(log,
+	    "identity=n.test mail_from_domain=bad.n.test ses_status=Failed "
+	    "mx=nxdomain next=fix-dns: SES stopped checking this MAIL FROM "
+	    "domain; publish \"bad.n.test. MX 10 "
+	    "feedback-smtp.us-east-1.amazonses.com.\""));
+	assert_non_null(strstr(log,
+	    "in_step=1 changed=0 would_change=0 reverified=1 "
+	    "would_reverify=0 waiting=2 fix_dns=2"));
+	free(log);
+	id = state_find(st, "f.test");
+	assert_string_equal(id->ses.status, "Pending");
+	assert_true(id->reverified >= before);
+	pthread_mutex_lock(&fake.lock);
+	assert_string_equal(fake_find("f.test")->status, "Pending");
+	/* SES fails it again at once: not set again within the interval */
+	snprintf(fake_find("f.test")->status, 20, "Failed");
+	pthread_mutex_unlock(&fake.lock);
+	assert_int_equal(run_hooked(c, SYNCPASS_APPLY, st, &rep), 0);
+	assert_int_equal(row_of(&rep, "f.test")->next, SYNCPLAN_NEXT_WAIT);
+	syncpass_report_free(&rep);
+	fake_counts(&sets);
+	assert_int_equal(sets, 1);
+	/* an interval later it is */
+	state_find(st, "f.test")->reverified -= 3601;
+	assert_int_equal(run_hooked(c, SYNCPASS_APPLY, st, &rep), 0);
+	assert_int_equal(row_of(&rep, "f.test")->outcome, SYNCPASS_REVERIFIED);
+	syncpass_report_free(&rep);
+	fake_counts(&sets);
+	assert_int_equal(sets, 2);
+	/* read-only (`status`) never sets */
+	pthread_mutex_lock(&fake.lock);
+	snprintf(fake_find("f.test")->status, 20, "Failed");
+	pthread_mutex_unlock(&fake.lock);
+	assert_int_equal(run_hooked(c, SYNCPASS_READ_ONLY, NULL, &rep), 0);
+	assert_int_equal(row_of(&rep, "f.test")->outcome, SYNCPASS_IN_STEP);
+	assert_int_equal(row_of(&rep, "f.test")->next, SYNCPLAN_NEXT_REVERIFY);
+	syncpass_report_free(&rep);
+	fake_counts(&sets);
+	assert_int_equal(sets, 2);
+	state_free(st);
 	conf_unref(c);
 }
 
@@ -1112,6 +1251,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_state_updates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reverify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drift, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cancelled, setup, teardown),

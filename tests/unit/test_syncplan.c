@@ -343,10 +343,81 @@ test_names(void **state)
 	assert_string_equal(syncplan_verdict_name(SYNCPLAN_UNKNOWN), "unknown");
 }
 
+/* What comes next: every SES status x local MX state, settings in step. */
+static void
+test_next(void **state)
+{
+	static const struct {
+		const char *status;
+		enum syncplan_mx mx;
+		bool recent;
+		enum syncplan_next next;
+	} rows[] = {
+		{ "Success", SYNCPLAN_MX_OK, false, SYNCPLAN_NEXT_NONE },
+		{ "Success", SYNCPLAN_MX_FAILED, false, SYNCPLAN_NEXT_NONE },
+		{ "Success", SYNCPLAN_MX_TEMPFAIL, false, SYNCPLAN_NEXT_NONE },
+		{ "Success", SYNCPLAN_MX_UNCHECKED, false, SYNCPLAN_NEXT_NONE },
+		{ "Pending", SYNCPLAN_MX_OK, false, SYNCPLAN_NEXT_WAIT },
+		{ "Pending", SYNCPLAN_MX_FAILED, false, SYNCPLAN_NEXT_WAIT },
+		{ "Pending", SYNCPLAN_MX_TEMPFAIL, false, SYNCPLAN_NEXT_WAIT },
+		{ "Pending", SYNCPLAN_MX_UNCHECKED, false, SYNCPLAN_NEXT_WAIT },
+		{ "TemporaryFailure", SYNCPLAN_MX_OK, false,
+		    SYNCPLAN_NEXT_WAIT },
+		{ "TemporaryFailure", SYNCPLAN_MX_FAILED, false,
+		    SYNCPLAN_NEXT_WAIT },
+		{ "TemporaryFailure", SYNCPLAN_MX_TEMPFAIL, false,
+		    SYNCPLAN_NEXT_WAIT },
+		{ "TemporaryFailure", SYNCPLAN_MX_UNCHECKED, false,
+		    SYNCPLAN_NEXT_WAIT },
+		{ "Failed", SYNCPLAN_MX_OK, false, SYNCPLAN_NEXT_REVERIFY },
+		{ "Failed", SYNCPLAN_MX_OK, true, SYNCPLAN_NEXT_WAIT },
+		{ "Failed", SYNCPLAN_MX_FAILED, false, SYNCPLAN_NEXT_FIX_DNS },
+		{ "Failed", SYNCPLAN_MX_FAILED, true, SYNCPLAN_NEXT_FIX_DNS },
+		{ "Failed", SYNCPLAN_MX_TEMPFAIL, false,
+		    SYNCPLAN_NEXT_FIX_DNS },
+		{ "Failed", SYNCPLAN_MX_UNCHECKED, false,
+		    SYNCPLAN_NEXT_FIX_DNS },
+		{ NULL, SYNCPLAN_MX_OK, false, SYNCPLAN_NEXT_WAIT },
+	};
+	struct conf_identity w = want("example.com", "b.example.com", RM);
+	struct conf_identity off = want("example.com", NULL, RM);
+	struct sesxml_mail_from h;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		h = have("example.com", "b.example.com", rows[i].status,
+		    "RejectMessage");
+		if (syncplan_next(SYNCPLAN_IN_STEP, &w, &h, rows[i].mx,
+			rows[i].recent) != rows[i].next)
+			fail_msg("row %zu (%s): got %s", i,
+			    rows[i].status ? rows[i].status : "none",
+			    syncplan_next_name(syncplan_next(SYNCPLAN_IN_STEP,
+				&w, &h, rows[i].mx, rows[i].recent)));
+	}
+	/* a Set or an unknown identity come first; disabled needs nothing */
+	h = have("example.com", "b.example.com", "Failed", "RejectMessage");
+	assert_int_equal(
+	    syncplan_next(SYNCPLAN_SET, &w, &h, SYNCPLAN_MX_OK, false),
+	    SYNCPLAN_NEXT_SET);
+	assert_int_equal(
+	    syncplan_next(SYNCPLAN_UNKNOWN, &w, NULL, SYNCPLAN_MX_OK, false),
+	    SYNCPLAN_NEXT_UNKNOWN);
+	h = have("example.com", NULL, NULL, "UseDefaultValue");
+	assert_int_equal(syncplan_next(SYNCPLAN_IN_STEP, &off, &h,
+			     SYNCPLAN_MX_UNCHECKED, false),
+	    SYNCPLAN_NEXT_NONE);
+	assert_string_equal(
+	    syncplan_next_name(SYNCPLAN_NEXT_REVERIFY), "reverify");
+	assert_string_equal(
+	    syncplan_next_name(SYNCPLAN_NEXT_FIX_DNS), "fix-dns");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_next),
 		cmocka_unit_test(test_in_step),
 		cmocka_unit_test(test_domain_case),
 		cmocka_unit_test(test_domain_differs),

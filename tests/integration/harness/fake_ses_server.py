@@ -614,6 +614,10 @@ class Ses:
                     "domain of the identity <%s>." % (mail_from, domain))
             record["mail_from_domain"] = mail_from
             record["behavior"] = behavior or "UseDefaultValue"
+            # As SES: a Set (re)starts the check of the MAIL FROM domain,
+            # also with unchanged values (a re-verification of a Failed one).
+            if mail_from is not None:
+                self.state.statuses[mail_from.lower()] = "Pending"
         return "SetIdentityMailFromDomain", None
 
     def get_mail_from(self, params):
