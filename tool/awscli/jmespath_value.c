@@ -140,6 +140,20 @@ jmes_cmp_cost(const json_t *a, const json_t *b)
 	return 1 + (la < lb ? la : lb) / 64;
 }
 
+/* One step of a walk over a value: charged, and bounded in depth. */
+static int
+value_step(struct jmes_ctx *c, unsigned depth)
+{
+	if (jmes_charge(c, 1) != 0)
+		return -1;
+	if (depth > JMES_MAX_VALUE_DEPTH) {
+		jmes_seterr(c->err, JMES_EINVALID_VALUE,
+		    "Value nested deeper than %d", JMES_MAX_VALUE_DEPTH);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 py_eq(struct jmes_ctx *c, const json_t *a, const json_t *b, unsigned depth,
     bool *eq)
@@ -149,13 +163,8 @@ py_eq(struct jmes_ctx *c, const json_t *a, const json_t *b, unsigned depth,
 	json_t *va, *vb;
 	int r = 0;
 
-	if (jmes_charge(c, 1) != 0)
+	if (value_step(c, depth) != 0)
 		return -1;
-	if (depth > JMES_MAX_VALUE_DEPTH) {
-		jmes_seterr(c->err, JMES_EINVALID_VALUE,
-		    "Value nested deeper than %d", JMES_MAX_VALUE_DEPTH);
-		return -1;
-	}
 	*eq = false;
 	if ((jmes_is_number(a) || json_is_boolean(a)) &&
 	    (jmes_is_number(b) || json_is_boolean(b))) {
@@ -327,13 +336,8 @@ dump(struct jmes_ctx *c, const json_t *v, unsigned depth, struct jmes_buf *b)
 	json_t *e;
 	char num[40];
 
-	if (jmes_charge(c, 1) != 0)
+	if (value_step(c, depth) != 0)
 		return -1;
-	if (depth > JMES_MAX_VALUE_DEPTH) {
-		jmes_seterr(c->err, JMES_EINVALID_VALUE,
-		    "Value nested deeper than %d", JMES_MAX_VALUE_DEPTH);
-		return -1;
-	}
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
 		jmes_buf_add(b, "{", 1);
