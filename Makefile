@@ -211,5 +211,6 @@ deb:
 clean:
 	rm -rf build
 
-# Dependency files of the compiler only (not the .deb's tmpfiles.d etc.).
+# Dependency files of the compiler only (not the .deb's tmpfiles.d, nor
+# the directories of the tests' unpacked Debian packages).
 -include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

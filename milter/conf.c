@@ -153,6 +153,45 @@ conf_set_string(struct conf_loader *ld, char **dst, const char *value)
 	return true;
 }
 
+/*
+ * A list of names (letters, digits, '.', '_', '-') separated by commas or
+ * blanks, kept with one space between names: the form origin.c matches.
+ */
+static void
+conf_set_names(
+    struct conf_loader *ld, char **dst, const char *key, const char *value)
+{
+	static const char sep[] = ", \t";
+	size_t len = strlen(value), n, out = 0;
+	const char *p = value;
+	char *list;
+
+	if ((list = malloc(len + 1)) == NULL) {
+		conf_error(ld, ld->line, "out of memory");
+		return;
+	}
+	for (p += strspn(p, sep); *p != '\0'; p += n + strspn(p + n, sep)) {
+		n = strcspn(p, sep);
+		if (strspn(p,
+			"abcdefghijklmnopqrstuvwxyz"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") < n) {
+			conf_error(ld, ld->line,
+			    "%s: '%.*s' is not a name (letters, digits, "
+			    "'.', '_', '-')",
+			    key, (int)n, p);
+			free(list);
+			return;
+		}
+		if (out > 0)
+			list[out++] = ' ';
+		memcpy(list + out, p, n);
+		out += n;
+	}
+	list[out] = '\0';
+	free(*dst);
+	*dst = list;
+}
+
 static void
 conf_lower(char *s)
 {
@@ -456,6 +495,8 @@ conf_key_milter(struct conf_loader *ld, const char *name, const char *value)
 			conf_set_string(ld,
 			    key == 8 ? &c->reject_reply : &c->tempfail_reply,
 			    value);
+	} else if (KEY(10, "local_daemons")) {
+		conf_set_names(ld, &c->local_daemons, name, value);
 	}
 	return key;
 }
@@ -870,6 +911,7 @@ conf_defaults(const char *path)
 	c->user = strdup("");
 	c->reject_reply = strdup(CONF_REJECT_REPLY);
 	c->tempfail_reply = strdup(CONF_TEMPFAIL_REPLY);
+	c->local_daemons = strdup("local-submit");
 	c->dns_servers = strdup("");
 	c->expected_mx = strdup("feedback-smtp.{region}.amazonses.com");
 	c->region = strdup("us-east-1");
@@ -878,8 +920,9 @@ conf_defaults(const char *path)
 	c->state_file = strdup("/var/lib/ses-mailfrom-milter/state.json");
 	if (c->path == NULL || c->socket == NULL || c->user == NULL ||
 	    c->reject_reply == NULL || c->tempfail_reply == NULL ||
-	    c->dns_servers == NULL || c->expected_mx == NULL ||
-	    c->region == NULL || c->endpoint == NULL || c->profile == NULL ||
+	    c->local_daemons == NULL || c->dns_servers == NULL ||
+	    c->expected_mx == NULL || c->region == NULL ||
+	    c->endpoint == NULL || c->profile == NULL ||
 	    c->state_file == NULL) {
 		conf_unref(c);
 		return NULL;
@@ -967,6 +1010,7 @@ conf_unref(struct conf *c)
 	free(c->user);
 	free(c->reject_reply);
 	free(c->tempfail_reply);
+	free(c->local_daemons);
 	free(c->dns_servers);
 	free(c->expected_mx);
 	free(c->region);

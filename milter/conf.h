@@ -72,6 +72,8 @@ struct conf {
 	bool rewrite_envelope;
 	char *reject_reply; /* reply templates, see decide_reply_text() */
 	char *tempfail_reply;
+	char *
+	    local_daemons; /* {daemon_name}s of local submission, see origin.h */
 
 	/* [dns] */
 	char *

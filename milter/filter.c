@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "milter/filter.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -17,6 +18,7 @@
 #include "milter/decide.h"
 #include "milter/ident.h"
 #include "milter/log.h"
+#include "milter/origin.h"
 #include "milter/sesstatus.h"
 #include "milter/dns/resolver.h"
 
@@ -135,31 +137,29 @@ filter_internal_error(
 	return SMFIS_TEMPFAIL;
 }
 
-/*
- * Postfix runs non_smtpd_milters from cleanup(8) for mail that came with
- * no SMTP client (sendmail(1) through pickup). cleanup then fakes a
- * connection from localhost with client port 0, where smtpd(8) always
- * passes the client's real port; the other connect macros are the same
- * on both paths (seen on Postfix 3.7). Mail re-queued with postsuper -r
- * keeps its original client port and is treated as SMTP mail. Sendmail
- * submits local mail over SMTP, so it is never local here.
- */
+/* The connection's facts for origin_is_local(), which decides. */
 static bool
 filter_is_local(SMFICTX *ctx, const _SOCK_ADDR *sa)
 {
-	const char *v = smfi_getsymval(ctx, "v");
-	in_port_t port;
+	struct origin_in in;
+	struct conf *c;
+	bool local;
 
-	if (v == NULL || strncmp(v, "Postfix", 7) != 0 || sa == NULL)
-		return false;
-	if (sa->sa_family == AF_INET)
-		port = ((const struct sockaddr_in *)(const void *)sa)->sin_port;
-	else if (sa->sa_family == AF_INET6)
-		port =
-		    ((const struct sockaddr_in6 *)(const void *)sa)->sin6_port;
-	else
-		return false;
-	return port == 0;
+	memset(&in, 0, sizeof(in));
+	in.mta = smfi_getsymval(ctx, "v");
+	in.daemon_name = smfi_getsymval(ctx, "{daemon_name}");
+	in.port = -1;
+	if (sa != NULL && sa->sa_family == AF_INET)
+		in.port = ntohs(
+		    ((const struct sockaddr_in *)(const void *)sa)->sin_port);
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		in.port = ntohs(
+		    ((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
+	filter_get_runtime(&c, NULL);
+	in.local_daemons = c != NULL ? c->local_daemons : NULL;
+	local = origin_is_local(&in);
+	conf_unref(c);
+	return local;
 }
 
 static sfsistat

@@ -114,6 +114,8 @@ test_defaults(void **state)
 	assert_int_equal(c->unknown_sender, CONF_ACCEPT);
 	assert_int_equal(c->on_internal_error, CONF_TEMPFAIL);
 	assert_false(c->rewrite_envelope);
+	/* contrib/sendmail.mc's daemon for the MSP */
+	assert_string_equal(c->local_daemons, "local-submit");
 	assert_int_equal(c->dns_timeout_ms, 2000);
 	assert_int_equal(c->dns_tries, 2);
 	assert_int_equal(c->dns_min_ttl, 0);
@@ -131,7 +133,7 @@ test_values(void **state)
 	struct conf *c = load_text(
 	    "[milter]\nsocket = inet6:8895@[::1]\numask = 027\nsyslog_facility = local3\n"
 	    "scope = authenticated\nunknown_sender = tempfail\non_internal_error = accept\n"
-	    "rewrite_envelope = yes\n"
+	    "rewrite_envelope = yes\nlocal_daemons = MSP-relay,local.v4 ,\tx_1\n"
 	    "[dns]\nservers = 127.0.0.1:5353, [::1]:53, 10.0.0.1\ntimeout_ms = 500\n"
 	    "tries = 3\nmin_ttl = 30s\nmax_ttl = 2h\nexpected_mx = any\n"
 	    "[ses]\nregion = eu-west-1\nendpoint = http://127.0.0.1:9000\nprofile = ses\n"
@@ -147,6 +149,7 @@ test_values(void **state)
 	assert_int_equal(c->unknown_sender, CONF_TEMPFAIL);
 	assert_int_equal(c->on_internal_error, CONF_ACCEPT);
 	assert_true(c->rewrite_envelope);
+	assert_string_equal(c->local_daemons, "MSP-relay local.v4 x_1");
 	assert_int_equal(c->dns_timeout_ms, 500);
 	assert_int_equal(c->dns_tries, 3);
 	assert_int_equal(c->dns_min_ttl, 30);
@@ -238,6 +241,27 @@ test_bad_enums(void **state)
 	expect_error(
 	    "[identity a.com]\nbehavior_on_mx_failure = rejectmessage\n", 2,
 	    "behavior_on_mx_failure must be");
+}
+
+static void
+test_local_daemons(void **state)
+{
+	struct conf *c;
+
+	(void)state;
+	expect_error("[milter]\nlocal_daemons = MTA, {daemon}\n", 2,
+	    "local_daemons: '{daemon}' is not a name");
+	expect_error("[milter]\nlocal_daemons = a;b\n", 2,
+	    "local_daemons: 'a;b' is not a name");
+	/* empty: no daemon brings local mail (Postfix's rule still holds) */
+	c = load_text("[milter]\nlocal_daemons =\n");
+	assert_non_null(c);
+	assert_string_equal(c->local_daemons, "");
+	conf_unref(c);
+	c = load_text("[milter]\nlocal_daemons = , ,\n");
+	assert_non_null(c);
+	assert_string_equal(c->local_daemons, "");
+	conf_unref(c);
 }
 
 static void
@@ -534,6 +558,7 @@ main(void)
 		cmocka_unit_test(test_identities),
 		cmocka_unit_test(test_unknown_section),
 		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_local_daemons),
 		cmocka_unit_test(test_key_outside_section),
 		cmocka_unit_test(test_bad_enums),
 		cmocka_unit_test(test_bad_numbers),

@@ -40,6 +40,11 @@ A new case is one function:
         assert sink.wait_for(t).sender == ""
         m.wait_log(r"NOQUEUE: .*sender=<>")
 
+The private Sendmail (harness/fixtures_sendmail.py, harness/sendmail.py):
+`sendmail` (send, smtp, submit through the MSP, log, assert_milter_ok,
+wait_sent) and `sm_milter`, the milter factory on the socket Sendmail's
+INPUT_MAIL_FILTER names.
+
 More fixtures (a DNS server, moto, a fake SES...): put them in a module
 harness/fixtures_<name>.py; conftest.py loads every such module as a pytest
 plugin, so its fixtures are visible to every test without editing
