@@ -10,7 +10,9 @@ sasl2-bin for saslpasswd2).
 
 Everything lives in one directory under the build tree, not under /tmp:
 Sendmail refuses a queue, alias file or milter socket below a
-world-writable directory. There:
+world-writable directory. When the checkout itself lies below one (a
+clone in /tmp), the directory is made under /run/smf-tests instead, which
+the suite creates root-owned and removes when it is empty. There:
 
   root/          the unpacked packages (binary, m4 tree)
   mta.mc/.cf     the MTA: test-only lines around contrib/sendmail.mc
@@ -209,13 +211,35 @@ class SyslogReader:
         self.sock.close()
 
 
+RUN_PARENT = "/run/smf-tests"
+
+
+def _world_writable_above(path):
+    """True if PATH or a directory above it is writable by everybody."""
+    path = os.path.abspath(path)
+    while True:
+        if os.path.isdir(path) and os.stat(path).st_mode & 0o002:
+            return True
+        up = os.path.dirname(path)
+        if up == path:
+            return False
+        path = up
+
+
+def _parent_dir(build):
+    if not _world_writable_above(build):
+        return make_dir(os.path.join(build, "it-sendmail"), 0o755)
+    return make_dir(RUN_PARENT, 0o755, owner=0, group=0)
+
+
 class Sendmail:
     """The session's Sendmail (the `sendmail` fixture shows it through
-    SendmailView). `base` is a fresh directory under BUILD/it-sendmail."""
+    SendmailView). `base` is a fresh directory under BUILD/it-sendmail (or
+    RUN_PARENT, see above)."""
 
     def __init__(self, build, root, port, local_port, sink_port, extra_mc=""):
         self.build = build
-        parent = make_dir(os.path.join(build, "it-sendmail"), 0o755)
+        parent = _parent_dir(build)
         self.base = tempfile.mkdtemp(prefix="sm-", dir=parent)
         os.chmod(self.base, 0o755)
         self.root_dir = root  # the ses-mailfrom-milter repository
@@ -380,6 +404,8 @@ class Sendmail:
 
     def remove(self):
         shutil.rmtree(self.base, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            os.rmdir(RUN_PARENT)  # only when no other instance lives there
 
     def queue_files(self, which="mqueue"):
         try:
