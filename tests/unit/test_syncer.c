@@ -186,8 +186,33 @@ reply_error(int fd, int status, const char *code)
 	reply(fd, status, body);
 }
 
+/* One identity's members in a MailFromDomainAttributes <value>. */
+static size_t
+mail_from_value(const struct fake_id *id, char *out, size_t len)
+{
+	size_t n = (size_t)snprintf(out, len,
+	    "<BehaviorOnMXFailure>%s</BehaviorOnMXFailure>", id->behavior);
+
+	if (id->domain[0] != '\0')
+		n += (size_t)snprintf(out + n, len - n,
+		    "<MailFromDomain>%s</MailFromDomain>"
+		    "<MailFromDomainStatus>%s</MailFromDomainStatus>",
+		    id->domain, id->status);
+	return n;
+}
+
+/* ... and in a VerificationAttributes <value>. */
+static size_t
+verification_value(const struct fake_id *id, char *out, size_t len)
+{
+	return (size_t)snprintf(out, len,
+	    "<VerificationStatus>%s</VerificationStatus>", id->verification);
+}
+
+/* A Get*Attributes answer for ACTION: MAP of the known identities asked. */
 static void
-answer_get(int fd, const char *body)
+answer_attrs(int fd, const char *body, const char *action, const char *map,
+    size_t (*value)(const struct fake_id *, char *, size_t))
 {
 	static char out[MAX_IDS * 400];
 	char key[48], name[64];
@@ -196,9 +221,7 @@ answer_get(int fd, const char *body)
 	int n;
 
 	len = (size_t)snprintf(out, sizeof(out),
-	    "<GetIdentityMailFromDomainAttributesResponse " NS_XML ">"
-	    "<GetIdentityMailFromDomainAttributesResult>"
-	    "<MailFromDomainAttributes>");
+	    "<%sResponse " NS_XML "><%sResult><%s>", action, action, map);
 	for (n = 1;; n++) {
 		snprintf(key, sizeof(key), "Identities.member.%d", n);
 		if (form_get(body, key, name, sizeof(name)) == NULL)
@@ -206,56 +229,17 @@ answer_get(int fd, const char *body)
 		if ((id = fake_find(name)) == NULL)
 			continue;
 		len += (size_t)snprintf(out + len, sizeof(out) - len,
-		    "<entry><key>%s</key><value><BehaviorOnMXFailure>%s"
-		    "</BehaviorOnMXFailure>",
-		    id->name, id->behavior);
-		if (id->domain[0] != '\0')
-			len += (size_t)snprintf(out + len, sizeof(out) - len,
-			    "<MailFromDomain>%s</MailFromDomain>"
-			    "<MailFromDomainStatus>%s</MailFromDomainStatus>",
-			    id->domain, id->status);
+		    "<entry><key>%s</key><value>", id->name);
+		len += value(id, out + len, sizeof(out) - len);
 		len += (size_t)snprintf(
 		    out + len, sizeof(out) - len, "</value></entry>");
 	}
 	if (n - 1 > fake.max_members)
 		fake.max_members = n - 1;
 	snprintf(out + len, sizeof(out) - len,
-	    "</MailFromDomainAttributes>"
-	    "</GetIdentityMailFromDomainAttributesResult><ResponseMetadata>"
-	    "<RequestId>r</RequestId></ResponseMetadata>"
-	    "</GetIdentityMailFromDomainAttributesResponse>");
-	reply(fd, 200, out);
-}
-
-static void
-answer_verification(int fd, const char *body)
-{
-	static char out[MAX_IDS * 200];
-	char key[48], name[64];
-	struct fake_id *id;
-	size_t len;
-	int n;
-
-	len = (size_t)snprintf(out, sizeof(out),
-	    "<GetIdentityVerificationAttributesResponse " NS_XML ">"
-	    "<GetIdentityVerificationAttributesResult>"
-	    "<VerificationAttributes>");
-	for (n = 1;; n++) {
-		snprintf(key, sizeof(key), "Identities.member.%d", n);
-		if (form_get(body, key, name, sizeof(name)) == NULL)
-			break;
-		if ((id = fake_find(name)) == NULL)
-			continue;
-		len += (size_t)snprintf(out + len, sizeof(out) - len,
-		    "<entry><key>%s</key><value><VerificationStatus>%s"
-		    "</VerificationStatus></value></entry>",
-		    id->name, id->verification);
-	}
-	snprintf(out + len, sizeof(out) - len,
-	    "</VerificationAttributes>"
-	    "</GetIdentityVerificationAttributesResult><ResponseMetadata>"
-	    "<RequestId>r</RequestId></ResponseMetadata>"
-	    "</GetIdentityVerificationAttributesResponse>");
+	    "</%s></%sResult><ResponseMetadata><RequestId>r</RequestId>"
+	    "</ResponseMetadata></%sResponse>",
+	    map, action, action);
 	reply(fd, 200, out);
 }
 
@@ -328,9 +312,11 @@ fake_serve(int fd)
 	} else if (strcmp(action, "SetIdentityMailFromDomain") == 0)
 		answer_set(fd, body);
 	else if (strcmp(action, "GetIdentityVerificationAttributes") == 0)
-		answer_verification(fd, body);
+		answer_attrs(fd, body, action, "VerificationAttributes",
+		    verification_value);
 	else
-		answer_get(fd, body);
+		answer_attrs(fd, body, "GetIdentityMailFromDomainAttributes",
+		    "MailFromDomainAttributes", mail_from_value);
 	pthread_mutex_unlock(&fake.lock);
 }
 
