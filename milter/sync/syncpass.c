@@ -306,7 +306,7 @@ syncpass_unverified(const struct syncpass_row *row)
 	    kvline_str(&l),
 	    row->next == SYNCPLAN_NEXT_VERIFY_WAIT
 		? "SES is still checking"
-		: "verify it in SES again (its verification ended)");
+		: "(re)start its verification in SES");
 }
 
 static void

@@ -957,7 +957,7 @@ def test_daemon_warns_once_per_pass_of_unverified_identities(fake, daemon_env, m
                r"SES has not verified this identity and refuses to send from it "
                r"until it has; SES is still checking")
     m.wait_log(r"SES: identity=f@x.test verification=Failed next=verify-identity: "
-               r"SES has not verified this identity .*verify it in SES again")
+               r"SES has not verified this identity .*; \(re\)start its verification in SES")
     assert "identity=ok.test verification=" not in m.log.text()
     # once per pass: a reload runs the next one
     mark = m.reload()
