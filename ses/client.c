@@ -644,11 +644,10 @@ merge(struct sesxml_doc *into, struct sesxml_doc *from)
 			continue;
 		}
 		m = &into->entries[j];
-		free(m->mail_from_domain);
-		free(m->status);
-		free(m->behavior);
 		free(e->identity);
 		e->identity = m->identity;
+		m->identity = NULL;
+		sesxml_mail_from_clear(m);
 		*m = *e;
 		memset(e, 0, sizeof(*e));
 	}
@@ -668,11 +667,11 @@ merge(struct sesxml_doc *into, struct sesxml_doc *from)
 	return 0;
 }
 
-int
-ses_get_mail_from(struct ses_client *c, const char *const *identities, size_t n,
-    struct ses_result *res)
+/* A Get*Attributes call for any number of identities: see client.h. */
+static int
+get_batched(struct ses_client *c, const char *action,
+    const char *const *identities, size_t n, struct ses_result *res)
 {
-	static const char action[] = "GetIdentityMailFromDomainAttributes";
 	struct ses_result part;
 	struct sesxml_doc *doc = NULL;
 	struct strbuf f;
@@ -722,4 +721,20 @@ fail:
 	part.attempts += attempts;
 	*res = part;
 	return -1;
+}
+
+int
+ses_get_mail_from(struct ses_client *c, const char *const *identities, size_t n,
+    struct ses_result *res)
+{
+	return get_batched(
+	    c, "GetIdentityMailFromDomainAttributes", identities, n, res);
+}
+
+int
+ses_get_verification(struct ses_client *c, const char *const *identities,
+    size_t n, struct ses_result *res)
+{
+	return get_batched(
+	    c, "GetIdentityVerificationAttributes", identities, n, res);
 }

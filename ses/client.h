@@ -133,6 +133,15 @@ int ses_set_mail_from(struct ses_client *, const char *identity,
 int ses_get_mail_from(struct ses_client *, const char *const *identities,
     size_t n, struct ses_result *);
 
+/*
+ * GetIdentityVerificationAttributes, batched and merged the same way: each
+ * entry of res->doc has verification_status (Pending, Success, Failed,
+ * TemporaryFailure, NotStarted) and, for a domain, verification_token.
+ * Identities SES does not know are left out.
+ */
+int ses_get_verification(struct ses_client *, const char *const *identities,
+    size_t n, struct ses_result *);
+
 void ses_result_free(struct ses_result *);
 
 /*

@@ -26,6 +26,10 @@ enum node {
 	N_ATTRS,
 	N_ENTRY,
 	N_VALUE,
+	N_VRESULT,
+	N_VATTRS,
+	N_VENTRY,
+	N_VVALUE,
 	/* leaves, whose text is kept */
 	N_TYPE,
 	N_CODE,
@@ -35,6 +39,8 @@ enum node {
 	N_DOMAIN,
 	N_STATUS,
 	N_BEHAVIOR,
+	N_VSTATUS,
+	N_VTOKEN,
 };
 
 static const struct edge {
@@ -59,6 +65,13 @@ static const struct edge {
 	{ N_VALUE, "MailFromDomain", N_DOMAIN },
 	{ N_VALUE, "MailFromDomainStatus", N_STATUS },
 	{ N_VALUE, "BehaviorOnMXFailure", N_BEHAVIOR },
+	{ N_ROOT, "GetIdentityVerificationAttributesResult", N_VRESULT },
+	{ N_VRESULT, "VerificationAttributes", N_VATTRS },
+	{ N_VATTRS, "entry", N_VENTRY },
+	{ N_VENTRY, "key", N_KEY },
+	{ N_VENTRY, "value", N_VVALUE },
+	{ N_VVALUE, "VerificationStatus", N_VSTATUS },
+	{ N_VVALUE, "VerificationToken", N_VTOKEN },
 };
 
 static const struct root {
@@ -68,6 +81,8 @@ static const struct root {
 	{ "ErrorResponse", SESXML_ERROR_RESPONSE },
 	{ "GetIdentityMailFromDomainAttributesResponse", SESXML_GET_RESPONSE },
 	{ "SetIdentityMailFromDomainResponse", SESXML_SET_RESPONSE },
+	{ "GetIdentityVerificationAttributesResponse",
+	    SESXML_VERIFICATION_RESPONSE },
 };
 
 struct sesxml_parser {
@@ -163,18 +178,24 @@ leaf_field(struct sesxml_parser *p, enum node n)
 		return &p->entry.status;
 	case N_BEHAVIOR:
 		return &p->entry.behavior;
+	case N_VSTATUS:
+		return &p->entry.verification_status;
+	case N_VTOKEN:
+		return &p->entry.verification_token;
 	default:
 		return NULL;
 	}
 }
 
-static void
-mail_from_clear(struct sesxml_mail_from *m)
+void
+sesxml_mail_from_clear(struct sesxml_mail_from *m)
 {
 	free(m->identity);
 	free(m->mail_from_domain);
 	free(m->status);
 	free(m->behavior);
+	free(m->verification_status);
+	free(m->verification_token);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -198,7 +219,7 @@ end_entry(struct sesxml_parser *p)
 		free(p->entry.identity);
 		p->entry.identity = m->identity;
 		m->identity = NULL;
-		mail_from_clear(m);
+		sesxml_mail_from_clear(m);
 		*m = p->entry;
 		memset(&p->entry, 0, sizeof(p->entry));
 		return;
@@ -267,7 +288,7 @@ on_end(void *data, const XML_Char *name)
 		*p->field = s;
 		p->field = NULL;
 	}
-	if (p->nodes[p->depth] == N_ENTRY)
+	if (p->nodes[p->depth] == N_ENTRY || p->nodes[p->depth] == N_VENTRY)
 		end_entry(p);
 	p->depth--;
 }
@@ -395,7 +416,7 @@ sesxml_parser_free(struct sesxml_parser *p)
 		return;
 	XML_ParserFree(p->xp);
 	sesxml_doc_free(p->doc);
-	mail_from_clear(&p->entry);
+	sesxml_mail_from_clear(&p->entry);
 	free(p->text);
 	free(p);
 }
@@ -408,7 +429,7 @@ sesxml_doc_free(struct sesxml_doc *d)
 	if (d == NULL)
 		return;
 	for (i = 0; i < d->nentries; i++)
-		mail_from_clear(&d->entries[i]);
+		sesxml_mail_from_clear(&d->entries[i]);
 	free(d->entries);
 	free(d->request_id);
 	free(d->error_type);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sesxml: reads the XML answers of the SES query API with expat: the error
- * document, the GetIdentityMailFromDomainAttributes result, and the
- * RequestId of either call. No I/O: bytes in, a struct sesxml_doc out.
+ * document, the GetIdentityMailFromDomainAttributes and
+ * GetIdentityVerificationAttributes results, and the RequestId of any call. No I/O: bytes in, a struct sesxml_doc out.
  *
  * As botocore does, elements are matched by local name whatever their
  * namespace, and <Error> or <Errors><Error> is read under any root: the root
@@ -44,13 +44,22 @@ enum sesxml_kind {
 	SESXML_ERROR_RESPONSE, /* <ErrorResponse> */
 	SESXML_GET_RESPONSE, /* <GetIdentityMailFromDomainAttributesResponse> */
 	SESXML_SET_RESPONSE, /* <SetIdentityMailFromDomainResponse> */
+	SESXML_VERIFICATION_RESPONSE, /* <GetIdentityVerificationAttributesResponse> */
 };
 
+/*
+ * One <entry> of an attributes map: MailFromDomainAttributes fills the
+ * first three members, VerificationAttributes the last two (each map's
+ * <value> is read with its own members only, as botocore reads it with
+ * the operation's shape).
+ */
 struct sesxml_mail_from {
-	char *identity;         /* the entry's <key> */
-	char *mail_from_domain; /* MailFromDomain */
-	char *status;           /* MailFromDomainStatus */
-	char *behavior;         /* BehaviorOnMXFailure */
+	char *identity;            /* the entry's <key> */
+	char *mail_from_domain;    /* MailFromDomain */
+	char *status;              /* MailFromDomainStatus */
+	char *behavior;            /* BehaviorOnMXFailure */
+	char *verification_status; /* VerificationStatus */
+	char *verification_token;  /* VerificationToken (domains only) */
 };
 
 struct sesxml_doc {
@@ -83,5 +92,7 @@ const char *sesxml_parser_error(const struct sesxml_parser *);
 void sesxml_parser_free(struct sesxml_parser *);
 
 void sesxml_doc_free(struct sesxml_doc *);
+/* Frees the strings of one entry and zeroes it. */
+void sesxml_mail_from_clear(struct sesxml_mail_from *);
 
 #endif

@@ -26,14 +26,15 @@ static const char sync_usage[] =
     "  what changed (or, with --dry-run, what would change) and what SES still\n"
     "  waits for. Exit status: 0 done (SES may still be checking), 1 a call\n"
     "  failed or an identity is unknown to SES, 2 SES has a MAIL FROM domain\n"
-    "  Failed and its MX record is still wrong (publish the record shown),\n"
-    "  78 invalid FILE.\n";
+    "  Failed and its MX record is still wrong (publish the record shown), or\n"
+    "  has not verified an identity, 78 invalid FILE.\n";
 
 static const char status_usage[] =
     "usage: " CLI_PROG " status [-c FILE]\n"
     "  Prints for every identity in FILE (default " CONF_DEFAULT_PATH ")\n"
-    "  the configured MAIL FROM setting, SES's setting and status, the local\n"
-    "  MX check of the configured MAIL FROM domain and what happens next.\n"
+    "  SES's verification of the identity, the configured MAIL FROM setting,\n"
+    "  SES's setting and status, the local MX check of the configured MAIL\n"
+    "  FROM domain and what happens next.\n"
     "  Changes nothing. Exit status: 0 SES uses every configured setting,\n"
     "  2 something is to be done or waited for (NEXT), 1 SES could not be\n"
     "  read, 78 invalid FILE.\n";
@@ -76,6 +77,14 @@ next_text(
 		snprintf(buf, len, "fix DNS: publish %s. MX 10 %s.",
 		    row->want->mail_from_domain, host);
 		break;
+	case SYNCPLAN_NEXT_VERIFY_WAIT:
+		snprintf(buf, len, "wait for SES to verify the identity (%s)",
+		    row->ses.verification_status);
+		break;
+	case SYNCPLAN_NEXT_VERIFY:
+		snprintf(buf, len, "verify the identity in SES (%s)",
+		    row->ses.verification_status);
+		break;
 	}
 }
 
@@ -86,9 +95,9 @@ sync_table(const struct conf *c, const struct syncpass_report *rep)
 	const struct syncpass_row *row;
 	struct toolutil_table t;
 	char from[SETTING_MAX], to[SETTING_MAX];
-	char result[600];
+	char result[600], note[200];
 	const char *cells[4];
-	size_t i, shown = 0;
+	size_t i, shown = 0, used;
 
 	toolutil_table_init(&t, 4);
 	cells[0] = "IDENTITY";
@@ -143,6 +152,14 @@ sync_table(const struct conf *c, const struct syncpass_report *rep)
 			    syncpass_outcome_name(row->outcome));
 			break;
 		}
+		/* a setting made is of no use until SES verifies the identity */
+		if (row->outcome != SYNCPASS_IN_STEP &&
+		    syncpass_row_unverified(row)) {
+			next_text(c, row, note, sizeof(note));
+			used = strlen(result);
+			snprintf(
+			    result + used, sizeof(result) - used, "; %s", note);
+		}
 		cells[0] = row->want->name;
 		cells[1] = from;
 		cells[2] = to;
@@ -168,6 +185,18 @@ count_next(const struct syncpass_report *rep, enum syncplan_next next)
 	return n;
 }
 
+/* How many identities SES knows but has not verified. */
+static size_t
+count_unverified(const struct syncpass_report *rep)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < rep->nrows; i++)
+		if (syncpass_row_unverified(&rep->rows[i]))
+			n++;
+	return n;
+}
+
 static void
 sync_summary(const struct syncpass_report *rep, bool dry_run)
 {
@@ -184,9 +213,10 @@ sync_summary(const struct syncpass_report *rep, bool dry_run)
 	printf(", %zu %s",
 	    dry_run ? n[SYNCPASS_WOULD_REVERIFY] : n[SYNCPASS_REVERIFIED],
 	    dry_run ? "would re-verify" : "re-verified");
-	printf(", %zu waiting for SES, %zu with DNS to fix",
+	printf(", %zu waiting for SES, %zu with DNS to fix, %zu not verified "
+	       "by SES",
 	    count_next(rep, SYNCPLAN_NEXT_WAIT),
-	    count_next(rep, SYNCPLAN_NEXT_FIX_DNS));
+	    count_next(rep, SYNCPLAN_NEXT_FIX_DNS), count_unverified(rep));
 	if (n[SYNCPASS_NOT_DONE] > 0)
 		printf(", %zu not done", n[SYNCPASS_NOT_DONE]);
 	printf(" (%d requests)\n", rep->get_requests + rep->set_requests);
@@ -209,23 +239,36 @@ status_sync(const struct syncpass_row *row)
 	}
 }
 
+/* SES's VerificationStatus of ROW's identity; "?" when it was not read. */
+static const char *
+verification_text(
+    const struct syncpass_report *rep, const struct syncpass_row *row)
+{
+	if (!rep->read ||
+	    (row->known && !rep->verification_read &&
+		row->ses.verification_status == NULL))
+		return "?";
+	return row->ses.verification_status;
+}
+
 static void
 show_status(const struct conf *c, const struct syncpass_report *rep)
 {
 	const struct syncpass_row *row;
 	struct toolutil_table t;
 	char want[SETTING_MAX], have[SETTING_MAX], next[600];
-	const char *cells[7];
+	const char *cells[8];
 	size_t i;
 
-	toolutil_table_init(&t, 7);
+	toolutil_table_init(&t, 8);
 	cells[0] = "IDENTITY";
-	cells[1] = "CONFIGURED";
-	cells[2] = "SES";
-	cells[3] = "STATUS";
-	cells[4] = "SYNC";
-	cells[5] = "LOCAL MX";
-	cells[6] = "NEXT";
+	cells[1] = "VERIFICATION";
+	cells[2] = "CONFIGURED";
+	cells[3] = "SES";
+	cells[4] = "STATUS";
+	cells[5] = "SYNC";
+	cells[6] = "LOCAL MX";
+	cells[7] = "NEXT";
 	toolutil_table_row(&t, cells);
 	for (i = 0; i < rep->nrows; i++) {
 		row = &rep->rows[i];
@@ -244,12 +287,13 @@ show_status(const struct conf *c, const struct syncpass_report *rep)
 		else
 			snprintf(next, sizeof(next), "?");
 		cells[0] = row->want->name;
-		cells[1] = want;
-		cells[2] = have;
-		cells[3] = row->ses.status;
-		cells[4] = status_sync(row);
-		cells[5] = row->mx_checked ? mx_result_name(row->mx) : NULL;
-		cells[6] = next;
+		cells[1] = verification_text(rep, row);
+		cells[2] = want;
+		cells[3] = have;
+		cells[4] = row->ses.status;
+		cells[5] = status_sync(row);
+		cells[6] = row->mx_checked ? mx_result_name(row->mx) : NULL;
+		cells[7] = next;
 		toolutil_table_row(&t, cells);
 	}
 	toolutil_table_print(&t, stdout);
@@ -262,7 +306,7 @@ status_rc(const struct syncpass_report *rep)
 {
 	size_t i;
 
-	if (!rep->read)
+	if (!rep->read || !rep->verification_read)
 		return TOOL_RC_FAILED;
 	for (i = 0; i < rep->nrows; i++)
 		if (rep->rows[i].next != SYNCPLAN_NEXT_NONE)
@@ -281,8 +325,10 @@ sync_rc(const struct syncpass_report *rep, int rc)
 			rc = -1;
 	if (rc != 0)
 		return TOOL_RC_FAILED;
-	return count_next(rep, SYNCPLAN_NEXT_FIX_DNS) > 0 ? TOOL_RC_ATTENTION
-							  : CLI_RC_OK;
+	return count_next(rep, SYNCPLAN_NEXT_FIX_DNS) > 0 ||
+		count_unverified(rep) > 0
+	    ? TOOL_RC_ATTENTION
+	    : CLI_RC_OK;
 }
 
 static bool
@@ -350,7 +396,8 @@ run_pass(const struct cli_globals *g, const char *usage, bool dry_run_ok,
 		rc = sync_rc(&rep, rc);
 	}
 	/* the table shows the errors of single identities; not this one */
-	if (rep.error[0] != '\0' && (!rep.read || not_done(&rep)))
+	if (rep.error[0] != '\0' &&
+	    (!rep.read || !rep.verification_read || not_done(&rep)))
 		fprintf(stderr, "\n%s\n", rep.error);
 	syncpass_report_free(&rep);
 	resolver_unref(res);

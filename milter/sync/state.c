@@ -31,10 +31,7 @@ state_new(void)
 static void
 state_identity_clear(struct state_identity *id)
 {
-	free(id->ses.identity);
-	free(id->ses.mail_from_domain);
-	free(id->ses.status);
-	free(id->ses.behavior);
+	sesxml_mail_from_clear(&id->ses);
 	free(id->last_error);
 }
 

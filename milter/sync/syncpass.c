@@ -20,6 +20,8 @@
 #define SES_STATUS_SUCCESS "Success"
 
 static const char *const get_action = "GetIdentityMailFromDomainAttributes";
+static const char *const verification_action =
+    "GetIdentityVerificationAttributes";
 static const char *const set_action = "SetIdentityMailFromDomain";
 
 /* ---- the client ---- */
@@ -184,16 +186,6 @@ syncpass_copy_attrs(
 	return 0;
 }
 
-static void
-syncpass_clear_attrs(struct sesxml_mail_from *a)
-{
-	free(a->identity);
-	free(a->mail_from_domain);
-	free(a->status);
-	free(a->behavior);
-	memset(a, 0, sizeof(*a));
-}
-
 void
 syncpass_report_free(struct syncpass_report *rep)
 {
@@ -202,17 +194,24 @@ syncpass_report_free(struct syncpass_report *rep)
 	if (rep == NULL)
 		return;
 	for (i = 0; i < rep->nrows; i++) {
-		syncpass_clear_attrs(&rep->rows[i].ses);
+		sesxml_mail_from_clear(&rep->rows[i].ses);
 		free(rep->rows[i].error);
 	}
 	free(rep->rows);
 	memset(rep, 0, sizeof(*rep));
 }
 
-/* Reads SES's attributes of every configured identity, batch by batch. */
+/* One of SES's Get*Attributes calls, as the client offers them. */
+typedef int (*syncpass_getter)(
+    struct ses_client *, const char *const *, size_t, struct ses_result *);
+
+/*
+ * Reads SES's attributes of every configured identity with GET (ACTION),
+ * batch by batch, one document each into DOCS.
+ */
 static int
 syncpass_read(const struct syncpass *p, struct syncpass_report *rep,
-    struct sesxml_doc **docs)
+    const char *action, syncpass_getter get, struct sesxml_doc **docs)
 {
 	const struct conf *c = p->conf;
 	struct ses_result res;
@@ -237,11 +236,10 @@ syncpass_read(const struct syncpass *p, struct syncpass_report *rep,
 		cnt = c->nidentities - b * GET_BATCH;
 		if (cnt > GET_BATCH)
 			cnt = GET_BATCH;
-		rc = ses_get_mail_from(
-		    p->client, names + b * GET_BATCH, cnt, &res);
+		rc = get(p->client, names + b * GET_BATCH, cnt, &res);
 		rep->get_requests += res.attempts;
 		kvline_init(&l, "SES:");
-		kvline_add(&l, "action", get_action);
+		kvline_add(&l, "action", action);
 		kvline_addi(&l, "identities", (long)cnt);
 		kvline_add(&l, "first", names[b * GET_BATCH]);
 		if (rc == 0)
@@ -291,6 +289,24 @@ syncpass_status_change(
 	kvline_add(&l, "status", row->ses.status);
 	kvline_add(&l, "previous_status", prev_status);
 	log_info("%s", kvline_str(&l));
+}
+
+/* SES sends nothing from an identity it has not verified. */
+static void
+syncpass_unverified(const struct syncpass_row *row)
+{
+	struct kvline l;
+
+	kvline_init(&l, "SES:");
+	kvline_add(&l, "identity", row->want->name);
+	kvline_add(&l, "verification", row->ses.verification_status);
+	kvline_add(&l, "next", syncplan_next_name(row->next));
+	log_warnx("%s: SES has not verified this identity and refuses to "
+		  "send from it until it has; %s",
+	    kvline_str(&l),
+	    row->next == SYNCPLAN_NEXT_VERIFY_WAIT
+		? "SES is still checking"
+		: "(re)start its verification in SES");
 }
 
 static void
@@ -479,7 +495,7 @@ syncpass_state_update(
 	state_sort(next);
 	/* swap the records, keep the rest of ST */
 	for (i = 0; i < st->nids; i++) {
-		syncpass_clear_attrs(&st->ids[i].ses);
+		sesxml_mail_from_clear(&st->ids[i].ses);
 		free(st->ids[i].last_error);
 	}
 	free(st->ids);
@@ -501,13 +517,15 @@ syncpass_summary(
     const struct syncpass *p, const struct syncpass_report *rep, int rc)
 {
 	size_t i, n[SYNCPASS_NOT_DONE + 1] = { 0 };
-	size_t nnext[SYNCPLAN_NEXT_FIX_DNS + 1] = { 0 };
+	size_t nnext[SYNCPLAN_NEXT_LAST + 1] = { 0 }, unverified = 0;
 	struct kvline l;
 
 	for (i = 0; i < rep->nrows; i++) {
 		n[rep->rows[i].outcome]++;
 		if (rep->rows[i].outcome == SYNCPASS_IN_STEP)
 			nnext[rep->rows[i].next]++;
+		if (syncpass_row_unverified(&rep->rows[i]))
+			unverified++;
 	}
 	kvline_init(&l, "SES: pass");
 	kvline_add(&l, "mode",
@@ -525,6 +543,7 @@ syncpass_summary(
 	kvline_addi(&l, "fix_dns", (long)nnext[SYNCPLAN_NEXT_FIX_DNS]);
 	kvline_addi(&l, "failed", (long)n[SYNCPASS_FAILED]);
 	kvline_addi(&l, "unknown", (long)n[SYNCPASS_UNKNOWN]);
+	kvline_addi(&l, "unverified", (long)unverified);
 	kvline_addi(&l, "not_done", (long)n[SYNCPASS_NOT_DONE]);
 	kvline_addi(&l, "requests", rep->get_requests + rep->set_requests);
 	kvline_add(&l, "result", rc == 0 ? "ok" : "error");
@@ -619,7 +638,8 @@ syncpass_fix_dns(const struct syncpass *p, const struct syncpass_row *row)
 /* Plans and applies; fills the rows. -1 when the pass ends early. */
 static int
 syncpass_apply(const struct syncpass *p, struct syncpass_report *rep,
-    const struct sesxml_mail_from *have, size_t nhave)
+    const struct sesxml_mail_from *have, size_t nhave,
+    const struct sesxml_mail_from *verified, size_t nverified)
 {
 	const struct conf *c = p->conf;
 	struct syncplan_item *plan;
@@ -629,8 +649,8 @@ syncpass_apply(const struct syncpass *p, struct syncpass_report *rep,
 	int rc = 0;
 
 	if ((plan = calloc(c->nidentities, sizeof(*plan))) == NULL ||
-	    syncplan_make(c->identities, c->nidentities, have, nhave, plan) ==
-		-1) {
+	    syncplan_make(c->identities, c->nidentities, have, nhave, verified,
+		nverified, plan) == -1) {
 		free(plan);
 		snprintf(
 		    rep->error, sizeof(rep->error), "%s", strerror(ENOMEM));
@@ -642,8 +662,10 @@ syncpass_apply(const struct syncpass *p, struct syncpass_report *rep,
 	for (i = 0; i < rep->nrows; i++) {
 		row = &rep->rows[i];
 		row->diff = plan[i].diff;
-		if ((row->known = plan[i].have != NULL) &&
-		    syncpass_copy_attrs(&row->ses, plan[i].have) == -1) {
+		if (((row->known = plan[i].have != NULL) &&
+			syncpass_copy_attrs(&row->ses, plan[i].have) == -1) ||
+		    state_set(&row->ses.verification_status,
+			plan[i].verification) == -1) {
 			free(plan);
 			snprintf(rep->error, sizeof(rep->error), "%s",
 			    strerror(ENOMEM));
@@ -653,7 +675,7 @@ syncpass_apply(const struct syncpass *p, struct syncpass_report *rep,
 			syncpass_status_change(
 			    row, state_find(p->state, row->want->name));
 		row->next = syncplan_next(plan[i].verdict, row->want,
-		    plan[i].have, syncpass_mx_class(row),
+		    plan[i].have, plan[i].verification, syncpass_mx_class(row),
 		    syncpass_reverified_recently(p, row, now));
 		if (plan[i].verdict == SYNCPLAN_IN_STEP)
 			row->outcome = SYNCPASS_IN_STEP;
@@ -667,6 +689,9 @@ syncpass_apply(const struct syncpass *p, struct syncpass_report *rep,
 		if (row->next == SYNCPLAN_NEXT_FIX_DNS &&
 		    p->mode != SYNCPASS_READ_ONLY)
 			syncpass_fix_dns(p, row);
+		if (syncpass_row_unverified(row) &&
+		    p->mode != SYNCPASS_READ_ONLY)
+			syncpass_unverified(row);
 	}
 	free(plan);
 	for (i = 0; rc == 0 && i < rep->nrows; i++) {
@@ -690,20 +715,61 @@ syncpass_apply(const struct syncpass *p, struct syncpass_report *rep,
 	return rc;
 }
 
+bool
+syncpass_row_unverified(const struct syncpass_row *row)
+{
+	return row->next == SYNCPLAN_NEXT_VERIFY ||
+	    row->next == SYNCPLAN_NEXT_VERIFY_WAIT;
+}
+
+/*
+ * The entries of DOCS[0..NDOCS) in one array (shallow copies: the strings
+ * stay the documents'); *OUT NULL when there are none. -1: out of memory.
+ */
+static int
+syncpass_entries(struct sesxml_doc *const *docs, size_t ndocs,
+    struct sesxml_mail_from **out, size_t *n)
+{
+	size_t i, j;
+
+	*out = NULL;
+	*n = 0;
+	for (i = 0; i < ndocs && docs[i] != NULL; i++)
+		*n += docs[i]->nentries;
+	if (*n > 0 && (*out = calloc(*n, sizeof(**out))) == NULL)
+		return -1;
+	for (i = 0, *n = 0; i < ndocs && docs[i] != NULL; i++)
+		for (j = 0; j < docs[i]->nentries; j++)
+			(*out)[(*n)++] = docs[i]->entries[j];
+	return 0;
+}
+
+static void
+syncpass_free_docs(struct sesxml_doc **docs, size_t ndocs)
+{
+	size_t i;
+
+	for (i = 0; docs != NULL && i < ndocs; i++)
+		sesxml_doc_free(docs[i]);
+	free(docs);
+}
+
 int
 syncpass_run(const struct syncpass *p, struct syncpass_report *rep)
 {
 	const struct conf *c = p->conf;
-	struct sesxml_doc **docs = NULL;
-	struct sesxml_mail_from *have = NULL;
-	size_t i, j, ndocs, nhave = 0;
+	struct sesxml_doc **docs = NULL, **vdocs = NULL;
+	struct sesxml_mail_from *have = NULL, *verified = NULL;
+	size_t i, ndocs, nhave = 0, nverified = 0;
+	char why[sizeof(rep->error)];
 	int rc = -1;
 
 	memset(rep, 0, sizeof(*rep));
 	ndocs = (c->nidentities + GET_BATCH - 1) / GET_BATCH;
 	if (c->nidentities > 0 &&
 	    ((rep->rows = calloc(c->nidentities, sizeof(*rep->rows))) == NULL ||
-		(docs = calloc(ndocs, sizeof(*docs))) == NULL)) {
+		(docs = calloc(ndocs, sizeof(*docs))) == NULL ||
+		(vdocs = calloc(ndocs, sizeof(*vdocs))) == NULL)) {
 		snprintf(
 		    rep->error, sizeof(rep->error), "%s", strerror(ENOMEM));
 		goto done;
@@ -714,31 +780,44 @@ syncpass_run(const struct syncpass *p, struct syncpass_report *rep)
 		rep->rows[i].outcome = SYNCPASS_NOT_DONE;
 	}
 	if (c->nidentities == 0) {
-		rep->read = true;
+		rep->read = rep->verification_read = true;
 		rc = 0;
 		goto done;
 	}
-	if (syncpass_read(p, rep, docs) == -1)
+	if (syncpass_read(p, rep, get_action, ses_get_mail_from, docs) == -1)
 		goto done;
 	rep->read = true;
-	for (i = 0; i < ndocs; i++)
-		nhave += docs[i]->nentries;
-	if (nhave > 0 && (have = calloc(nhave, sizeof(*have))) == NULL) {
+	/*
+	 * The identities' own verification only adds to the report: a
+	 * failure to read it (a policy without
+	 * ses:GetIdentityVerificationAttributes, say) does not hold back the
+	 * MAIL FROM settings, but fails the pass.
+	 */
+	if (syncpass_read(
+		p, rep, verification_action, ses_get_verification, vdocs) == 0)
+		rep->verification_read = true;
+	else if (syncpass_cancelled(p))
+		goto done;
+	else {
+		snprintf(why, sizeof(why), "%s", rep->error);
+		snprintf(rep->error, sizeof(rep->error),
+		    "identity verification not read: %.400s", why);
+	}
+	if (syncpass_entries(docs, ndocs, &have, &nhave) == -1 ||
+	    syncpass_entries(vdocs, ndocs, &verified, &nverified) == -1) {
 		snprintf(
 		    rep->error, sizeof(rep->error), "%s", strerror(ENOMEM));
 		goto done;
 	}
-	/* shallow copies: the strings stay the documents' */
-	for (i = 0, nhave = 0; i < ndocs; i++)
-		for (j = 0; j < docs[i]->nentries; j++)
-			have[nhave++] = docs[i]->entries[j];
-	rc = syncpass_apply(p, rep, have, nhave);
+	rc = syncpass_apply(p, rep, have, nhave, verified, nverified);
+	if (!rep->verification_read)
+		rc = -1;
 
 done:
 	free(have);
-	for (i = 0; docs != NULL && i < ndocs; i++)
-		sesxml_doc_free(docs[i]);
-	free(docs);
+	free(verified);
+	syncpass_free_docs(docs, ndocs);
+	syncpass_free_docs(vdocs, ndocs);
 	if (p->state != NULL)
 		syncpass_state_update(p, rep, rc);
 	syncpass_summary(p, rep, rc);

@@ -5,11 +5,15 @@
  * SetIdentityMailFromDomain only where they differ.
  *
  * A pass reads SES's attributes of every configured identity
- * (GetIdentityMailFromDomainAttributes, 100 identities a request), plans
- * (syncplan.h) and sets what differs. Every SES call is audited with
+ * (GetIdentityMailFromDomainAttributes, 100 identities a request) and
+ * their own verification (GetIdentityVerificationAttributes, the same),
+ * plans (syncplan.h) and sets what differs. Every SES call is audited with
  * log_info() as one key=value line ("SES: action=... result=ok|error
  * ... attempts=N"); an identity SES does not know is reported once per
- * pass with log_warnx() and the others carry on. SES's
+ * pass with log_warnx() and the others carry on, and so is one SES has
+ * not verified (it sends nothing from it; the MAIL FROM decision at the
+ * milter is left alone: that is BehaviorOnMXFailure's, and a refusal there
+ * would not make the identity verified). SES's
  * MailFromDomainStatus is remembered per identity (state.h): a change is
  * audited, and a status that disagrees with the local MX check (SES says
  * Success while the check fails, or the check passes while SES says
@@ -115,7 +119,10 @@ enum syncpass_outcome {
 struct syncpass_row {
 	const struct conf_identity *want; /* borrowed from the pass's conf */
 	bool known;                       /* in SES's answer */
-	/* SES's attributes before the pass (owned copies; identity NULL) */
+	/*
+	 * SES's attributes before the pass (owned copies; identity NULL),
+	 * verification_status included (NULL: not read or none given)
+	 */
 	struct sesxml_mail_from ses;
 	unsigned diff; /* SYNCPLAN_DIFF_* */
 	enum syncpass_outcome outcome;
@@ -132,9 +139,10 @@ struct syncpass_report {
 	size_t nrows;
 	int get_requests; /* attempts, retries included */
 	int set_requests;
-	bool read;           /* SES's attributes were all read */
-	bool no_credentials; /* the pass failed for want of credentials */
-	char error[512];     /* why the pass failed; "" */
+	bool read;              /* SES's attributes were all read */
+	bool verification_read; /* and the identities' verification */
+	bool no_credentials;    /* the pass failed for want of credentials */
+	char error[512];        /* why the pass failed; "" */
 };
 
 struct syncpass {
@@ -150,8 +158,10 @@ struct syncpass {
 };
 
 /*
- * One pass. 0 when it succeeded: SES was read and everything that differs
- * was set (APPLY; an identity SES does not know is no failure). -1
+ * One pass. 0 when it succeeded: SES was read (the verification too) and
+ * everything that differs was set (APPLY; an identity SES does not know or
+ * has not verified is no failure). A failure to read the verification
+ * alone does not stop the Sets. -1
  * otherwise, with the reason in report->error. The report is filled
  * either way (rows the pass did not reach: SYNCPASS_NOT_DONE) and must be
  * released with syncpass_report_free().
@@ -160,5 +170,8 @@ int syncpass_run(const struct syncpass *, struct syncpass_report *);
 void syncpass_report_free(struct syncpass_report *);
 
 const char *syncpass_outcome_name(enum syncpass_outcome);
+
+/* The row's identity is known to SES but not verified there. */
+bool syncpass_row_unverified(const struct syncpass_row *);
 
 #endif

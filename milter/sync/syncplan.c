@@ -108,30 +108,53 @@ syncplan_find(const struct sesxml_mail_from **index, size_t n, const char *name)
 	return *hit;
 }
 
-int
-syncplan_make(const struct conf_identity *want, size_t n,
-    const struct sesxml_mail_from *have, size_t nhave,
-    struct syncplan_item *out)
+/* HAVE's named entries sorted for syncplan_find(); *M of them. */
+static int
+syncplan_index(const struct sesxml_mail_from *have, size_t nhave,
+    const struct sesxml_mail_from ***indexp, size_t *m)
 {
 	const struct sesxml_mail_from **index = NULL;
-	size_t i, m = 0;
+	size_t i;
 
+	*m = 0;
 	if (nhave > 0 && (index = calloc(nhave, sizeof(*index))) == NULL)
 		return -1;
 	for (i = 0; i < nhave; i++)
 		if (have[i].identity != NULL)
-			index[m++] = &have[i];
-	if (m > 1)
-		qsort(index, m, sizeof(*index), syncplan_entry_cmp);
+			index[(*m)++] = &have[i];
+	if (*m > 1)
+		qsort(index, *m, sizeof(*index), syncplan_entry_cmp);
+	*indexp = index;
+	return 0;
+}
+
+int
+syncplan_make(const struct conf_identity *want, size_t n,
+    const struct sesxml_mail_from *have, size_t nhave,
+    const struct sesxml_mail_from *verified, size_t nverified,
+    struct syncplan_item *out)
+{
+	const struct sesxml_mail_from **index = NULL, **vindex = NULL, *v;
+	size_t i, m, vm;
+	int rc = -1;
+
+	if (syncplan_index(have, nhave, &index, &m) == -1 ||
+	    syncplan_index(verified, nverified, &vindex, &vm) == -1)
+		goto done;
 	for (i = 0; i < n; i++) {
 		out[i].want = &want[i];
 		out[i].have =
 		    m > 0 ? syncplan_find(index, m, want[i].name) : NULL;
+		v = vm > 0 ? syncplan_find(vindex, vm, want[i].name) : NULL;
+		out[i].verification = v != NULL ? v->verification_status : NULL;
 		out[i].verdict =
 		    syncplan_compare(&want[i], out[i].have, &out[i].diff);
 	}
+	rc = 0;
+done:
 	free(index);
-	return 0;
+	free(vindex);
+	return rc;
 }
 
 const char *
@@ -150,14 +173,20 @@ syncplan_verdict_name(enum syncplan_verdict v)
 
 enum syncplan_next
 syncplan_next(enum syncplan_verdict verdict, const struct conf_identity *want,
-    const struct sesxml_mail_from *have, enum syncplan_mx mx, bool recent)
+    const struct sesxml_mail_from *have, const char *verification,
+    enum syncplan_mx mx, bool recent)
 {
 	const char *status;
 
-	if (verdict == SYNCPLAN_SET)
-		return SYNCPLAN_NEXT_SET;
 	if (verdict == SYNCPLAN_UNKNOWN || have == NULL)
 		return SYNCPLAN_NEXT_UNKNOWN;
+	if (verification != NULL && strcmp(verification, "Success") != 0)
+		return strcmp(verification, "Pending") == 0 ||
+			strcmp(verification, "TemporaryFailure") == 0
+		    ? SYNCPLAN_NEXT_VERIFY_WAIT
+		    : SYNCPLAN_NEXT_VERIFY;
+	if (verdict == SYNCPLAN_SET)
+		return SYNCPLAN_NEXT_SET;
 	if (want->mail_from_domain == NULL)
 		return SYNCPLAN_NEXT_NONE;
 	status = have->status != NULL ? have->status : "";
@@ -187,6 +216,10 @@ syncplan_next_name(enum syncplan_next n)
 		return "reverify";
 	case SYNCPLAN_NEXT_FIX_DNS:
 		return "fix-dns";
+	case SYNCPLAN_NEXT_VERIFY_WAIT:
+		return "wait-verification";
+	case SYNCPLAN_NEXT_VERIFY:
+		return "verify-identity";
 	}
 	return "?";
 }

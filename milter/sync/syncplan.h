@@ -26,6 +26,13 @@
  * and at most once per sync_interval; while it fails, the record to
  * publish is what the admin needs.
  *
+ * SES refuses to send from an identity it has not verified, whatever its
+ * MAIL FROM setting, so an identity whose own VerificationStatus (from
+ * GetIdentityVerificationAttributes) is not Success is never in step:
+ * Pending and TemporaryFailure are SES still checking (wait), Failed,
+ * NotStarted or anything else need the admin to verify it again. That
+ * comes before every MAIL FROM step: those wait for the identity anyway.
+ *
  * Pure: no I/O, no global state. syncplan_make() allocates only a
  * temporary index, which it frees; every pointer in its output is
  * borrowed from its inputs.
@@ -52,6 +59,8 @@ enum syncplan_verdict {
 struct syncplan_item {
 	const struct conf_identity *want;
 	const struct sesxml_mail_from *have; /* NULL: unknown to SES */
+	/* SES's VerificationStatus; NULL: not read, or SES gave none */
+	const char *verification;
 	enum syncplan_verdict verdict;
 	unsigned diff;
 };
@@ -77,11 +86,13 @@ int syncplan_identity_cmp(const char *a, const char *b);
 /*
  * Plans every identity of WANT[0..N): OUT[i] is WANT[i]'s item, matched
  * with its entry of HAVE[0..NHAVE) (entries matching no identity are
- * ignored; of two entries for one identity the first counts). 0, or -1
- * when out of memory.
+ * ignored; of two entries for one identity the first counts) and with its
+ * entry of VERIFIED[0..NVERIFIED) (GetIdentityVerificationAttributes's,
+ * matched the same way) for its verification. 0, or -1 when out of memory.
  */
 int syncplan_make(const struct conf_identity *want, size_t n,
     const struct sesxml_mail_from *have, size_t nhave,
+    const struct sesxml_mail_from *verified, size_t nverified,
     struct syncplan_item *out);
 
 /* "in-step", "set", "unknown". */
@@ -95,7 +106,11 @@ enum syncplan_next {
 	SYNCPLAN_NEXT_WAIT,     /* SES is checking the MX (or will again) */
 	SYNCPLAN_NEXT_REVERIFY, /* Failed, the MX passes now: Set again */
 	SYNCPLAN_NEXT_FIX_DNS,  /* Failed, the MX check does not pass */
+	SYNCPLAN_NEXT_VERIFY_WAIT, /* SES is verifying the identity */
+	SYNCPLAN_NEXT_VERIFY,      /* the identity's verification failed or
+				 never started: verify it in SES */
 };
+#define SYNCPLAN_NEXT_LAST SYNCPLAN_NEXT_VERIFY
 
 /* The local MX check of the configured MAIL FROM domain, in short. */
 enum syncplan_mx {
@@ -108,14 +123,18 @@ enum syncplan_mx {
 /*
  * Pure: the next step for an identity whose comparison gave VERDICT, with
  * SES's attributes HAVE (its status counts only when the settings match),
- * the local MX check MX, and whether a re-verification was sent within the
- * last sync_interval (RECENT: then waiting is all there is to do).
+ * the identity's VERIFICATION status (NULL: unknown, no say), the local MX
+ * check MX, and whether a re-verification was sent within the last
+ * sync_interval (RECENT: then waiting is all there is to do).
  */
 enum syncplan_next syncplan_next(enum syncplan_verdict verdict,
     const struct conf_identity *want, const struct sesxml_mail_from *have,
-    enum syncplan_mx mx, bool recent);
+    const char *verification, enum syncplan_mx mx, bool recent);
 
-/* "none", "set", "unknown", "wait", "reverify", "fix-dns". */
+/*
+ * "none", "set", "unknown", "wait", "reverify", "fix-dns",
+ * "wait-verification", "verify-identity".
+ */
 const char *syncplan_next_name(enum syncplan_next);
 
 #endif

@@ -35,7 +35,11 @@ same_doc(const struct sesxml_doc *a, const struct sesxml_doc *b)
 		    !same_str(a->entries[i].mail_from_domain,
 			b->entries[i].mail_from_domain) ||
 		    !same_str(a->entries[i].status, b->entries[i].status) ||
-		    !same_str(a->entries[i].behavior, b->entries[i].behavior))
+		    !same_str(a->entries[i].behavior, b->entries[i].behavior) ||
+		    !same_str(a->entries[i].verification_status,
+			b->entries[i].verification_status) ||
+		    !same_str(a->entries[i].verification_token,
+			b->entries[i].verification_token))
 			return 0;
 	return 1;
 }

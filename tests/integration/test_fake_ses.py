@@ -183,6 +183,51 @@ def test_verify_and_list_identities(ses):
     assert e.value.status == 404
 
 
+def test_verification_statuses(ses):
+    """GetIdentityVerificationAttributes: Success for an identity verified
+    through the API, the seeded status otherwise; a token for domains;
+    unknown identities and repeats left out; the Get's limits."""
+    c = ses.client()
+    token = c.verify_domain_identity(Domain="example.com")["VerificationToken"]
+    c.verify_email_identity(EmailAddress="user@example.org")
+    ses.verify_identity("p.example", verification="Pending")
+    ses.verify_identity("n@p.example", verification="NotStarted")
+
+    def verification(*identities):
+        return c.get_identity_verification_attributes(
+            Identities=list(identities))["VerificationAttributes"]
+
+    got = verification("n@p.example", "nope.example", "example.com",
+                       "user@example.org", "p.example", "example.com")
+    assert list(got) == ["n@p.example", "example.com", "user@example.org",
+                         "p.example"]
+    assert got["example.com"] == {"VerificationStatus": "Success",
+                                  "VerificationToken": token}
+    assert got["user@example.org"] == {"VerificationStatus": "Success"}
+    assert got["n@p.example"] == {"VerificationStatus": "NotStarted"}
+    assert got["p.example"]["VerificationStatus"] == "Pending"
+    for status in ("Failed", "TemporaryFailure", "Success"):
+        ses.set_verification("example.com", status)
+        assert verification("example.com")["example.com"][
+            "VerificationStatus"] == status
+    assert ses.identity("example.com")["verification"] == "Success"
+    assert verification() == {}
+    with pytest.raises(ClientError) as e:
+        verification(*["id%d.example" % i for i in range(101)])
+    assert err(e)[:2] == (400, "ValidationError")
+    # an identity in any status takes a MAIL FROM setting
+    c.set_identity_mail_from_domain(Identity="p.example", MailFromDomain="b.p.example")
+    assert ses.identity("p.example")["mail_from_domain"] == "b.p.example"
+    with pytest.raises(ControlError) as e:
+        ses.set_verification("nope.example", "Success")
+    assert e.value.status == 404
+    with pytest.raises(ControlError) as e:
+        ses.set_verification("example.com", "Verified")
+    assert e.value.status == 400
+    with pytest.raises(ControlError):
+        ses.verify_identity("x.example", verification="Verified")
+
+
 def test_unknown_identity(ses):
     with pytest.raises(ClientError) as e:
         ses.client().set_identity_mail_from_domain(

@@ -151,11 +151,13 @@ def test_set_get_disable_round_trip(client, ses):
     assert set1["request_id"] == ses.log()[0]["request_id"]
     assert get1["entries"] == [{
         "identity": "example.com", "mail_from_domain": "bounce.example.com",
-        "status": "Pending", "behavior": "RejectMessage"}]
+        "status": "Pending", "behavior": "RejectMessage",
+        "verification_status": None, "verification_token": None}]
     assert set2["ok"]
     assert get2["entries"] == [{
         "identity": "example.com", "mail_from_domain": None, "status": None,
-        "behavior": "UseDefaultValue"}]
+        "behavior": "UseDefaultValue", "verification_status": None,
+        "verification_token": None}]
     bodies = [e["body"] for e in ses.log()]
     assert bodies == [
         "Action=SetIdentityMailFromDomain&Version=2010-12-01&Identity=example.com"
@@ -236,6 +238,29 @@ def test_get_in_batches_of_100(client, ses):
     assert log[0]["params"][2] == ["Identities.member.1", ids[0]]
     assert log[1]["params"][2] == ["Identities.member.1", ids[100]]
     assert log[2]["params"][-1] == ["Identities.member.50", ids[5]]
+
+
+def test_verification_in_batches_of_100(client, ses):
+    """GetIdentityVerificationAttributes goes out as the MAIL FROM Get does:
+    100 identities a request, merged in order, unknown ones left out."""
+    ids = ["v%03d.example.com" % i for i in range(150)] + ["u@example.org"]
+    statuses = ["Success", "Pending", "Failed", "TemporaryFailure", "NotStarted"]
+    ses.control("POST", "identities",
+                [{"identity": i, "verification": statuses[n % 5]}
+                 for n, i in enumerate(ids) if n % 10 != 9])
+    r = client("verification", *ids)
+    assert r.rc == 0, r.stderr
+    call = r.call
+    assert call["attempts"] == 2
+    want = [(i, statuses[n % 5]) for n, i in enumerate(ids) if n % 10 != 9]
+    assert [(e["identity"], e["verification_status"]) for e in call["entries"]] == want
+    tokens = {e["identity"]: e["verification_token"] for e in call["entries"]}
+    assert tokens["u@example.org"] is None and tokens["v000.example.com"]
+    assert all(e["mail_from_domain"] is None for e in call["entries"])
+    log = ses.log()
+    assert [e["action"] for e in log] == ["GetIdentityVerificationAttributes"] * 2
+    assert [len([p for p in e["params"] if p[0].startswith("Identities.member.")])
+            for e in log] == [100, 51]
 
 
 # -- errors and retries --------------------------------------------------------
@@ -641,11 +666,21 @@ def test_moto_set_get_disable(moto_client):
     assert set1["ok"] and set2["ok"]
     assert get1["entries"][0] == {
         "identity": "moto-a.example", "mail_from_domain": "bounce.moto-a.example",
-        "status": "Success", "behavior": "RejectMessage"}
+        "status": "Success", "behavior": "RejectMessage",
+        "verification_status": None, "verification_token": None}
     assert "nope.example" not in [e["identity"] for e in get1["entries"]]
     assert get2["entries"] == [{
         "identity": "moto-a.example", "mail_from_domain": None, "status": None,
-        "behavior": "UseDefaultValue"}]
+        "behavior": "UseDefaultValue", "verification_status": None,
+        "verification_token": None}]
+    # moto knows GetIdentityVerificationAttributes too: all Success, in the
+    # order the identities became known
+    r = moto_client("verification", "u@moto-b.example", "nope.example",
+                    "moto-a.example")
+    assert r.rc == 0, r.stdout + r.stderr
+    assert [(e["identity"], e["verification_status"], e["mail_from_domain"])
+            for e in r.call["entries"]] == [
+        ("moto-a.example", "Success", None), ("u@moto-b.example", "Success", None)]
 
 
 def test_moto_errors(moto_client):

@@ -2,8 +2,10 @@
 """Differential test of ses/sesxml against botocore's query-protocol parser.
 
 Generated SES answers (seeded) go through tests/tools/sesxml_dump and through
-botocore.parsers.QueryParser with the SES model: the Get map (in order), the
-error members and the RequestId must agree, and for malformed documents our
+botocore.parsers.QueryParser with the SES model: the maps of both Gets
+(GetIdentityMailFromDomainAttributes, GetIdentityVerificationAttributes; in
+order, each with its own members only, the other's mixed in to be ignored),
+the error members and the RequestId must agree, and for malformed documents our
 reason must be ElementTree's, word for word, since the CLI prints it in
 "Unable to parse response (REASON), invalid XML received".
 
@@ -20,6 +22,7 @@ import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape
 
 import botocore.session
+import pytest
 from botocore.parsers import QueryParser
 
 BUILD = os.environ.get("SMF_BUILD", "/work/main/build")
@@ -28,12 +31,17 @@ NS = "http://ses.amazonaws.com/doc/2010-12-01/"
 SEED = 1126
 OK, EXML = 0, 1
 MEMBERS = ["MailFromDomain", "MailFromDomainStatus", "BehaviorOnMXFailure"]
+VERIFICATION_MEMBERS = ["VerificationStatus", "VerificationToken"]
+# the order of sesxml_dump's entries after the identity
+ALL_MEMBERS = MEMBERS + VERIFICATION_MEMBERS
 CHARS = ["a", "b", "-", ".", "@", "+", " ", "&", "<", ">", "\"", "'",
          "\u00e9", "\u65e5", "\U0001f600", "~", "*", "%", "\t"]
 
 _model = botocore.session.get_session().get_service_model("ses")
 GET_SHAPE = _model.operation_model(
     "GetIdentityMailFromDomainAttributes").output_shape
+VERIFICATION_SHAPE = _model.operation_model(
+    "GetIdentityVerificationAttributes").output_shape
 
 
 def text(rng, lo=0, hi=12):
@@ -83,23 +91,37 @@ class Writer:
         return self.nl.join(parts)
 
 
-def get_document(rng):
+def attributes_document(rng, action, map_name, own, other):
+    """An ACTION answer: MAP_NAME's entries with members of OWN and, now and
+    then, one of OTHER (a member of the other Get's map)."""
     w = Writer(rng)
     entries = []
     for _ in range(rng.randint(0, 6)):
         ident = text(rng, 0, 10) if rng.random() < 0.9 else "dup"
-        members = [m for m in MEMBERS if rng.random() < 0.7]
+        members = [m for m in own if rng.random() < 0.7]
+        if rng.random() < 0.2:
+            members.append(rng.choice(other))
         rng.shuffle(members)
         value = w.join(w.el(m, xml_text(rng, text(rng))) for m in members)
         entries.append(w.el("entry", w.el("key", xml_text(rng, ident)) +
                             w.el("value", value)))
-    result = w.el("GetIdentityMailFromDomainAttributesResult",
-                  w.el("MailFromDomainAttributes", w.join(entries)))
+    result = w.el(action + "Result", w.el(map_name, w.join(entries)))
     meta = w.el("ResponseMetadata",
                 w.el("RequestId", xml_text(rng, text(rng, 1))))
     parts = [result, meta] if rng.random() < 0.9 else [result]
-    return w.root("GetIdentityMailFromDomainAttributesResponse",
-                  w.join(parts)).encode()
+    return w.root(action + "Response", w.join(parts)).encode()
+
+
+def get_document(rng):
+    return attributes_document(rng, "GetIdentityMailFromDomainAttributes",
+                               "MailFromDomainAttributes", MEMBERS,
+                               VERIFICATION_MEMBERS)
+
+
+def verification_document(rng):
+    return attributes_document(rng, "GetIdentityVerificationAttributes",
+                               "VerificationAttributes", VERIFICATION_MEMBERS,
+                               MEMBERS)
 
 
 def error_document(rng):
@@ -119,7 +141,8 @@ def error_document(rng):
 
 
 def broken_document(rng):
-    doc = bytearray(rng.choice([get_document, error_document])(rng))
+    doc = bytearray(rng.choice([get_document, verification_document,
+                                error_document])(rng))
     kind = rng.randrange(4)
     if kind == 0:
         return bytes(doc[:rng.randrange(len(doc))])
@@ -154,11 +177,11 @@ def et_reason(doc):
     return None
 
 
-def botocore_get(doc):
+def botocore_map(doc, shape, map_name):
     parsed = QueryParser().parse(
-        {"body": doc, "headers": {}, "status_code": 200}, GET_SHAPE)
-    attrs = parsed.get("MailFromDomainAttributes", {})
-    entries = [[k] + [v.get(m) for m in MEMBERS] for k, v in attrs.items()]
+        {"body": doc, "headers": {}, "status_code": 200}, shape)
+    attrs = parsed.get(map_name, {})
+    entries = [[k] + [v.get(m) for m in ALL_MEMBERS] for k, v in attrs.items()]
     return entries, parsed.get("ResponseMetadata", {}).get("RequestId")
 
 
@@ -172,18 +195,23 @@ def botocore_error(doc):
             parsed.get("ResponseMetadata", {}).get("RequestId"))
 
 
-def test_get_answers_agree():
-    rng = random.Random(SEED)
-    docs = [get_document(rng) for _ in range(300)]
+@pytest.mark.parametrize("make,shape,map_name,kind,seed", [
+    (get_document, GET_SHAPE, "MailFromDomainAttributes", 2, SEED),
+    (verification_document, VERIFICATION_SHAPE, "VerificationAttributes", 4,
+     SEED + 3),
+], ids=["mail-from", "verification"])
+def test_get_answers_agree(make, shape, map_name, kind, seed):
+    rng = random.Random(seed)
+    docs = [make(rng) for _ in range(300)]
     same = 0
     for doc, ours in zip(docs, run_helper(docs)):
         assert ours["status"] == OK, (doc, ours)
-        assert ours["kind"] == 2
-        entries, request_id = botocore_get(doc)
+        assert ours["kind"] == kind
+        entries, request_id = botocore_map(doc, shape, map_name)
         assert ours["entries"] == entries, doc
         assert ours["request_id"] == request_id, doc
         same += 1
-    print(f"\nsesxml Get vs botocore: {same}/{len(docs)} identical")
+    print(f"\nsesxml {map_name} vs botocore: {same}/{len(docs)} identical")
 
 
 def test_error_answers_agree():

@@ -32,6 +32,7 @@ from harness.fake_ses import (DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, FakeSES,  
 
 SET = "SetIdentityMailFromDomain"
 GET = "GetIdentityMailFromDomainAttributes"
+VERIFY = "GetIdentityVerificationAttributes"
 REFUSED_URL = "http://127.0.0.1:1/"
 CLI_RC_PARAM = 252
 RCPT = "rcpt@example.net"
@@ -232,7 +233,7 @@ def test_sync_converges_a_drifted_state(fake, tool, tmp_path):
     rows = by_identity(table(p.stdout))
     assert set(rows) == {"example.com", "alice@example.org", "new.test"}
     assert {r["RESULT"] for r in rows.values()} == {"wait for SES (Pending)"}
-    assert [e["action"] for e in calls(fake)] == [GET]
+    assert [e["action"] for e in calls(fake)] == [GET, VERIFY]
     # SES verifies them: in step
     for domain in ("bounce.example.com", "mail.example.org", "b.new.test"):
         fake.set_status(domain, "Success")
@@ -271,8 +272,9 @@ def test_sync_reports_an_unverified_identity(fake, tool, tmp_path):
 
 
 def test_sync_a_thousand_identities_at_one_request_per_second(fake, tool, tmp_path):
-    """1,000 identities of which 10 differ: 10 Gets of 100, 10 Sets, never
-    two requests in one second (SES's account-wide limit, enforced)."""
+    """1,000 identities of which 10 differ: 10 Gets of 100, 10 Gets of their
+    verification, 10 Sets, never two requests in one second (SES's
+    account-wide limit, enforced)."""
     fake.configure(rate=1)
     names = [f"d{i:04d}.test" for i in range(1000)]
     differ = set(names[::100])
@@ -290,17 +292,18 @@ def test_sync_a_thousand_identities_at_one_request_per_second(fake, tool, tmp_pa
     assert "990 in step, 10 changed" in p.stdout
     log = calls(fake)
     gets = [e for e in log if e["action"] == GET]
+    verifications = [e for e in log if e["action"] == VERIFY]
     sets = [e for e in log if e["action"] == SET]
     timeline = [(round(e["mono"], 3), e["action"][:3], e["status"], e["error_code"])
                 for e in log]
-    assert len(gets) == 10 and len(sets) == 10, timeline
+    assert len(gets) == 10 and len(verifications) == 10 and len(sets) == 10, timeline
     assert all(e["status"] == 200 for e in log), timeline
     assert max(len([k for k, _ in e["params"] if k.startswith("Identities.member.")])
                for e in gets) == 100
     assert max_per_window(log) <= 1, timeline
     assert fake.stats()["max_in_any_second"] <= 1
     assert sorted(dict(e["params"])["Identity"] for e in sets) == sorted(differ)
-    assert 18 < elapsed < 60, elapsed
+    assert 28 < elapsed < 70, elapsed
     assert all(rec["behavior"] == "RejectMessage" for rec in fake.state()["identities"])
 
 
@@ -363,7 +366,8 @@ def test_status(fake, tool, tmp_path):
     assert p.returncode == 2, p.stdout + p.stderr  # things to do
     rows = by_identity(table(p.stdout))
     assert rows["steady.test"] == {
-        "IDENTITY": "steady.test", "CONFIGURED": "b.steady.test RejectMessage",
+        "IDENTITY": "steady.test", "VERIFICATION": "Success",
+        "CONFIGURED": "b.steady.test RejectMessage",
         "SES": "b.steady.test RejectMessage", "STATUS": "Success",
         "SYNC": "in-step", "LOCAL MX": "ok", "NEXT": "-"}
     assert rows["example.com"]["SYNC"] == "differs"
@@ -375,6 +379,7 @@ def test_status(fake, tool, tmp_path):
     assert rows["off.test"]["LOCAL MX"] == "-"
     assert rows["unverified.test"]["SES"] == "(unknown to SES)"
     assert rows["unverified.test"]["SYNC"] == "unknown"
+    assert rows["unverified.test"]["VERIFICATION"] == "-"
     # status changes nothing
     assert calls(fake, SET) == []
 
@@ -447,6 +452,106 @@ def test_sync_and_status_are_honest_about_ses(fake, tool, tmp_path):
         assert p.returncode == 0 and "5 in step" in p.stdout, p.stdout + p.stderr
     finally:
         dns.stop()
+
+
+def test_sync_and_status_report_identities_ses_has_not_verified(fake, tool, tmp_path):
+    """SES sends nothing from an identity it has not verified: status and
+    sync show SES's VerificationStatus, never call such an identity in
+    step, say to wait for SES (Pending, TemporaryFailure) or to verify it
+    again (Failed, NotStarted), and exit 2; the MAIL FROM setting is still
+    made."""
+    dns = FakeDNS().start()
+    try:
+        seeded = {"ok.test": "Success", "p.test": "Pending",
+                  "tf.test": "TemporaryFailure", "f.test": "Failed",
+                  "ns@x.test": "NotStarted"}
+        for name, verification in seeded.items():
+            domain = "b." + name.rpartition("@")[2]
+            fake.verify_identity(name, mail_from_domain=domain,
+                                 behavior="RejectMessage", status="Success",
+                                 verification=verification)
+            dns.mx(domain, SES_MX)
+        # an unverified identity whose setting differs
+        fake.verify_identity("set.test", mail_from_domain="old.set.test",
+                             behavior="RejectMessage", status="Success",
+                             verification="Pending")
+        dns.mx("new.set.test", SES_MX)
+        ids = [(n, "b." + n.rpartition("@")[2], "RejectMessage") for n in seeded]
+        ids.append(("set.test", "new.set.test", "RejectMessage"))
+        conf = write_conf(tmp_path, fake.endpoint_url, ids,
+                          dns={"servers": dns.server, "timeout_ms": 500, "tries": 1})
+
+        p = tool("status", "-c", conf)
+        assert p.returncode == 2, p.stdout + p.stderr
+        rows = by_identity(table(p.stdout))
+        assert {n: (r["VERIFICATION"], r["STATUS"], r["SYNC"], r["NEXT"])
+                for n, r in rows.items()} == {
+            "ok.test": ("Success", "Success", "in-step", "-"),
+            "p.test": ("Pending", "Success", "settings-match",
+                       "wait for SES to verify the identity (Pending)"),
+            "tf.test": ("TemporaryFailure", "Success", "settings-match",
+                        "wait for SES to verify the identity (TemporaryFailure)"),
+            "f.test": ("Failed", "Success", "settings-match",
+                       "verify the identity in SES (Failed)"),
+            "ns@x.test": ("NotStarted", "Success", "settings-match",
+                          "verify the identity in SES (NotStarted)"),
+            "set.test": ("Pending", "Success", "differs",
+                         "wait for SES to verify the identity (Pending)"),
+        }
+        assert calls(fake, SET) == []
+        # one Get of each kind, read-only
+        assert [e["action"] for e in calls(fake)] == [GET, VERIFY]
+
+        fake.clear_log()
+        p = tool("sync", "-c", conf)
+        assert p.returncode == 2, p.stdout + p.stderr
+        rows = by_identity(table(p.stdout))
+        assert {n: r["RESULT"] for n, r in rows.items()} == {
+            "p.test": "wait for SES to verify the identity (Pending)",
+            "tf.test": "wait for SES to verify the identity (TemporaryFailure)",
+            "f.test": "verify the identity in SES (Failed)",
+            "ns@x.test": "verify the identity in SES (NotStarted)",
+            "set.test": "ok; wait for SES to verify the identity (Pending)",
+        }
+        assert ("6 identities: 1 in step, 1 changed, 0 failed, 0 unknown to SES, "
+                "0 re-verified, 0 waiting for SES, 0 with DNS to fix, "
+                "5 not verified by SES (3 requests)") in p.stdout
+        assert [dict(e["params"])["Identity"] for e in calls(fake, SET)] == ["set.test"]
+        assert settings(fake, ["set.test"]) == {"set.test": ("new.set.test",
+                                                             "RejectMessage")}
+
+        # SES verifies them (and the new MAIL FROM domain): in step, exit 0
+        for name in list(seeded) + ["set.test"]:
+            fake.set_verification(name, "Success")
+        fake.set_status("new.set.test", "Success")
+        p = tool("status", "-c", conf)
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert {r["SYNC"] for r in table(p.stdout)} == {"in-step"}
+        p = tool("sync", "-c", conf)
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert "6 in step" in p.stdout and "0 not verified by SES" in p.stdout
+    finally:
+        dns.stop()
+
+
+def test_verification_that_cannot_be_read(fake, tool, tmp_path):
+    """A policy without ses:GetIdentityVerificationAttributes: status cannot
+    tell (exit 1, "?"), sync still makes the MAIL FROM settings but fails."""
+    seed_drifted(fake)
+    conf = write_conf(tmp_path, fake.endpoint_url, drifted_identities())
+    fake.inject("error", count=10, action=VERIFY, code="AccessDenied", status=403,
+                message="User is not authorized to perform "
+                        "ses:GetIdentityVerificationAttributes")
+    p = tool("status", "-c", conf)
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert {r["VERIFICATION"] for r in table(p.stdout)} == {"?"}
+    assert ("identity verification not read: AccessDenied: User is not authorized "
+            "to perform ses:GetIdentityVerificationAttributes") in p.stderr
+    p = tool("sync", "-c", conf)
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "4 changed, 0 failed" in p.stdout
+    assert "identity verification not read: AccessDenied" in p.stderr
+    assert settings(fake, WANT) == WANT
 
 
 @pytest.mark.parametrize("command", ["sync", "status", "check-dns"])
@@ -631,7 +736,7 @@ def test_sync_pass_against_the_fake(fake, sync_pass, tmp_path):
 
     rc, rows, summary, err = sync_pass(conf)
     assert rc == 0, err
-    assert summary == {"ok": True, "gets": 1, "sets": 4, "error": None}
+    assert summary == {"ok": True, "gets": 2, "sets": 4, "error": None}
     assert rows["off.test"]["outcome"] == "ok"
     assert rows["off.test"]["ses"]["mail_from_domain"] == "b.off.test"
     assert rows["unverified.test"]["known"] is False
@@ -752,7 +857,7 @@ def test_daemon_restart_waits_for_the_interval(fake, daemon_env, milter):
     # a reload runs a pass at once
     mark = m.reload()
     m.wait_log(PASS_OK, since=mark)
-    assert [e["action"] for e in calls(fake)] == [GET]
+    assert [e["action"] for e in calls(fake)] == [GET, VERIFY]
 
 
 def test_daemon_restart_with_a_changed_configuration_syncs_at_once(fake, daemon_env,
@@ -830,6 +935,41 @@ def test_daemon_warns_of_drift(fake, daemon_env, milter):
                            r"status=Success") == 1
     finally:
         dns.stop()
+
+
+def test_daemon_warns_once_per_pass_of_unverified_identities(fake, daemon_env, milter):
+    """The synchroniser reads each identity's verification too (one more
+    request per 100 identities) and warns once per pass of each one SES
+    has not verified; the pass itself succeeds."""
+    fake.verify_identity("ok.test", mail_from_domain="b.ok.test", status="Success")
+    fake.verify_identity("p.test", mail_from_domain="b.p.test", status="Success",
+                         verification="Pending")
+    fake.verify_identity("f@x.test", verification="Failed")
+    m = milter(daemon_conf(fake.endpoint_url,
+                           [("ok.test", "b.ok.test", None),
+                            ("p.test", "b.p.test", None), ("f@x.test", None, None)],
+                           interval="1h"))
+    m.wait_log(r"SES: pass mode=apply identities=3 in_step=1 .* unknown=0 "
+               r"unverified=2 .* result=ok")
+    m.wait_log(r"SES: action=GetIdentityVerificationAttributes identities=3 "
+               r"first=f@x.test found=3 result=ok attempts=1")
+    m.wait_log(r"SES: identity=p.test verification=Pending next=wait-verification: "
+               r"SES has not verified this identity and refuses to send from it "
+               r"until it has; SES is still checking")
+    m.wait_log(r"SES: identity=f@x.test verification=Failed next=verify-identity: "
+               r"SES has not verified this identity .*; \(re\)start its verification in SES")
+    assert "identity=ok.test verification=" not in m.log.text()
+    # once per pass: a reload runs the next one
+    mark = m.reload()
+    m.wait_log(PASS_OK, since=mark)
+    assert m.log.count(r"SES: identity=p.test verification=Pending") == 2
+    assert m.log.count(r"SES: identity=f@x.test verification=Failed") == 2
+    # verified: no more warnings
+    fake.set_verification("p.test", "Success")
+    fake.set_verification("f@x.test", "Success")
+    mark = m.reload()
+    m.wait_log(r"SES: pass mode=apply .* unverified=0 .* result=ok", since=mark)
+    assert m.log.count(r"SES: identity=p.test verification=") == 2
 
 
 # -- mail never waits for SES ----------------------------------------------------

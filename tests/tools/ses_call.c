@@ -8,7 +8,8 @@
  *    "attempts":1,"retries_exhausted":false,"http_status":200,
  *    "http_error":"none","creds_status":0,"code":null,"message":null,
  *    "body":null,"request_id":"...","entries":[{"identity":...,
- *    "mail_from_domain":...,"status":...,"behavior":...}],
+ *    "mail_from_domain":...,"status":...,"behavior":...,
+ *    "verification_status":...,"verification_token":...}],
  *    "start_ms":0.1,"elapsed_ms":12.3}
  * --debug writes the client's debug lines to stderr as "debug: ...".
  *
@@ -18,6 +19,7 @@
  *                 [--threads N] [--repeat N] COMMAND [-- COMMAND]...
  * COMMAND: set IDENTITY [DOMAIN [BEHAVIOR]]   ("-" leaves a value out)
  *          get [IDENTITY...]
+ *          verification [IDENTITY...]
  *          call ACTION [KEY=VALUE...]
  * Exit: 0 every call succeeded, 1 some failed, 2 usage, 3 setup failed
  * (then stdout has {"setup_error": "..."}).
@@ -179,6 +181,10 @@ report(const struct worker *w, int seq, const struct command *cmd,
 			    je, "mail_from_domain", jstr(e->mail_from_domain));
 			json_object_set_new(je, "status", jstr(e->status));
 			json_object_set_new(je, "behavior", jstr(e->behavior));
+			json_object_set_new(je, "verification_status",
+			    jstr(e->verification_status));
+			json_object_set_new(je, "verification_token",
+			    jstr(e->verification_token));
 			json_array_append_new(list, je);
 		}
 		json_object_set_new(o, "entries", list);
@@ -209,6 +215,9 @@ run_command(
 		    cmd->argc > 2 ? opt_arg(cmd->argv[2]) : NULL, r);
 	if (strcmp(cmd->name, "get") == 0)
 		return ses_get_mail_from(
+		    c, (const char *const *)cmd->argv, (size_t)cmd->argc, r);
+	if (strcmp(cmd->name, "verification") == 0)
+		return ses_get_verification(
 		    c, (const char *const *)cmd->argv, (size_t)cmd->argc, r);
 	memset(r, 0, sizeof(*r));
 	r->kind = SES_EINTERNAL;
@@ -274,7 +283,8 @@ parse_command(char **argv, int argc, struct command *cmd)
 	cmd->argc = argc - 1;
 	if (strcmp(cmd->name, "set") == 0)
 		return cmd->argc >= 1 && cmd->argc <= 3 ? 0 : -1;
-	if (strcmp(cmd->name, "get") == 0)
+	if (strcmp(cmd->name, "get") == 0 ||
+	    strcmp(cmd->name, "verification") == 0)
 		return 0;
 	if (strcmp(cmd->name, "call") != 0 || cmd->argc < 1)
 		return -1;

@@ -4,7 +4,8 @@
  * bytes can be given), and prints for each one JSON line:
  *   {"status": N, "error": "...", "kind": N, "request_id": ...,
  *    "type": ..., "code": ..., "message": ...,
- *    "entries": [[identity, domain, status, behavior], ...]}
+ *    "entries": [[identity, domain, status, behavior,
+ *                 verification_status, verification_token], ...]}
  * with null for what was absent. A test compares this with botocore.
  */
 #include <stdio.h>
@@ -49,10 +50,11 @@ describe(int status, const char *err, const struct sesxml_doc *d)
 	list = json_array();
 	for (i = 0; i < d->nentries; i++)
 		json_array_append_new(list,
-		    json_pack("[o,o,o,o]", str(d->entries[i].identity),
+		    json_pack("[o,o,o,o,o,o]", str(d->entries[i].identity),
 			str(d->entries[i].mail_from_domain),
-			str(d->entries[i].status),
-			str(d->entries[i].behavior)));
+			str(d->entries[i].status), str(d->entries[i].behavior),
+			str(d->entries[i].verification_status),
+			str(d->entries[i].verification_token)));
 	json_object_set_new(o, "kind", json_integer(d->kind));
 	json_object_set_new(o, "request_id", str(d->request_id));
 	json_object_set_new(o, "type", str(d->error_type));

@@ -298,6 +298,9 @@ test_bad_arguments(void **state)
 	assert_int_equal(ses_get_mail_from(c, NULL, 3, &r), -1);
 	assert_int_equal(r.kind, SES_EINTERNAL);
 	ses_result_free(&r);
+	assert_int_equal(ses_get_verification(c, NULL, 3, &r), -1);
+	assert_int_equal(r.kind, SES_EINTERNAL);
+	ses_result_free(&r);
 	assert_int_equal(ses_call(c, "X", NULL, 0, NULL), -1);
 	ses_result_free(NULL);
 	ses_client_free(c);

@@ -664,6 +664,102 @@ test_limit_depth(void **state)
 	free(open);
 }
 
+/* GetIdentityVerificationAttributes as SES answers it (AWS's example). */
+static const char verification_ses[] =
+    "<GetIdentityVerificationAttributesResponse "
+    "xmlns=\"http://ses.amazonaws.com/doc/2010-12-01/\">\n"
+    "  <GetIdentityVerificationAttributesResult>\n"
+    "    <VerificationAttributes>\n"
+    "      <entry>\n"
+    "        <key>example.com</key>\n"
+    "        <value>\n"
+    "          <VerificationStatus>Pending</VerificationStatus>\n"
+    "          <VerificationToken>QTKknzFg2J4ygwa+XvHAxUl1hyHoY0gVfZdfjIedHZ0="
+    "</VerificationToken>\n"
+    "        </value>\n"
+    "      </entry>\n"
+    "      <entry>\n"
+    "        <key>user@example.com</key>\n"
+    "        <value>\n"
+    "          <VerificationStatus>Success</VerificationStatus>\n"
+    "        </value>\n"
+    "      </entry>\n"
+    "    </VerificationAttributes>\n"
+    "  </GetIdentityVerificationAttributesResult>\n"
+    "  <ResponseMetadata>\n"
+    "    <RequestId>1d0c29f1-2beb-11e2-8d39-5f18a7b0ba1b</RequestId>\n"
+    "  </ResponseMetadata>\n"
+    "</GetIdentityVerificationAttributesResponse>\n";
+
+static void
+test_verification(void **state)
+{
+	struct sesxml_doc *d;
+
+	(void)state;
+	d = parse_ok(verification_ses);
+	assert_int_equal(d->kind, SESXML_VERIFICATION_RESPONSE);
+	assert_string_equal(
+	    d->request_id, "1d0c29f1-2beb-11e2-8d39-5f18a7b0ba1b");
+	assert_int_equal(d->nentries, 2);
+	assert_entry(&d->entries[0], "example.com", NULL, NULL, NULL);
+	assert_string_equal(d->entries[0].verification_status, "Pending");
+	assert_string_equal(d->entries[0].verification_token,
+	    "QTKknzFg2J4ygwa+XvHAxUl1hyHoY0gVfZdfjIedHZ0=");
+	assert_entry(&d->entries[1], "user@example.com", NULL, NULL, NULL);
+	assert_string_equal(d->entries[1].verification_status, "Success");
+	assert_null(d->entries[1].verification_token);
+	sesxml_doc_free(d);
+}
+
+/*
+ * Each map's members only, as botocore reads them with the operation's
+ * shape; a repeated identity takes the later entry's members whole.
+ */
+static void
+test_verification_members(void **state)
+{
+	struct sesxml_doc *d;
+
+	(void)state;
+	d = parse_ok("<GetIdentityVerificationAttributesResponse><GetIdentityV"
+		     "erificationAttributesResult><VerificationAttributes><en"
+		     "try><key>a.com</key><value><VerificationStatus>Failed</"
+		     "VerificationStatus><MailFromDomain>x.a.com</MailFromDom"
+		     "ain><VerificationToken>t</VerificationToken></value></e"
+		     "ntry><entry><key>b.com</key><value><VerificationStatus/"
+		     "></value></entry><entry><key>a.com</key><value><Verific"
+		     "ationStatus>NotStarted</VerificationStatus></value></en"
+		     "try></VerificationAttributes></GetIdentityVerificationA"
+		     "ttributesResult></GetIdentityVerificationAttributesResp"
+		     "onse>");
+	assert_int_equal(d->nentries, 2);
+	assert_entry(&d->entries[0], "a.com", NULL, NULL, NULL);
+	assert_string_equal(d->entries[0].verification_status, "NotStarted");
+	assert_null(d->entries[0].verification_token);
+	assert_string_equal(d->entries[1].verification_status, "");
+	assert_null(d->request_id);
+	sesxml_doc_free(d);
+	/* and VerificationStatus in a MAIL FROM map is nobody's */
+	d = parse_ok("<GetIdentityMailFromDomainAttributesResponse><GetIdenti"
+		     "tyMailFromDomainAttributesResult><MailFromDomainAttribu"
+		     "tes><entry><key>a.com</key><value><VerificationStatus>S"
+		     "uccess</VerificationStatus><MailFromDomainStatus>Failed"
+		     "</MailFromDomainStatus></value></entry></MailFromDomain"
+		     "Attributes></GetIdentityMailFromDomainAttributesResult>"
+		     "</GetIdentityMailFromDomainAttributesResponse>");
+	assert_int_equal(d->nentries, 1);
+	assert_entry(&d->entries[0], "a.com", NULL, "Failed", NULL);
+	assert_null(d->entries[0].verification_status);
+	sesxml_doc_free(d);
+	refused("<GetIdentityVerificationAttributesResponse><GetIdentityVerif"
+		"icationAttributesResult><VerificationAttributes><entry><valu"
+		"e><VerificationStatus>Success</VerificationStatus></value></"
+		"entry></VerificationAttributes></GetIdentityVerificationAttr"
+		"ibutesResult></GetIdentityVerificationAttributesResponse>",
+	    SESXML_ESHAPE, NULL);
+}
+
 int
 main(void)
 {
@@ -671,6 +767,8 @@ main(void)
 		cmocka_unit_test(test_get),
 		cmocka_unit_test(test_get_moto),
 		cmocka_unit_test(test_get_empty_map),
+		cmocka_unit_test(test_verification),
+		cmocka_unit_test(test_verification_members),
 		cmocka_unit_test(test_get_missing_members),
 		cmocka_unit_test(test_get_duplicate_identity),
 		cmocka_unit_test(test_get_repeats_and_unknowns),

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * syncer: passes and the daemon's thread against a small SES of the
- * test's own (an HTTP server on 127.0.0.1 in a thread, answering the two
- * calls from a table of identities, with scripted failures), so that the
+ * test's own (an HTTP server on 127.0.0.1 in a thread, answering the
+ * three calls from a table of identities, with scripted failures), so that the
  * whole synchroniser runs under ASan and UBSan. The log goes to stderr,
  * which a test can capture to check the audit lines.
  */
@@ -48,6 +48,7 @@ struct fake_id {
 	char domain[80]; /* "": disabled */
 	char behavior[32];
 	char status[20];
+	char verification[20]; /* the identity's own VerificationStatus */
 };
 
 static struct fake {
@@ -58,7 +59,7 @@ static struct fake {
 	atomic_bool stop;
 	struct fake_id ids[MAX_IDS];
 	size_t nids;
-	int gets, sets, max_members;
+	int gets, sets, verifications, max_members;
 	/* the next fail_count requests of fail_action (NULL: any) fail */
 	const char *fail_action;
 	int fail_count;
@@ -78,6 +79,7 @@ fake_add(const char *name, const char *domain, const char *behavior,
 	snprintf(id->domain, sizeof(id->domain), "%s", domain);
 	snprintf(id->behavior, sizeof(id->behavior), "%s", behavior);
 	snprintf(id->status, sizeof(id->status), "%s", status);
+	snprintf(id->verification, sizeof(id->verification), "Success");
 }
 
 static struct fake_id *
@@ -96,7 +98,7 @@ fake_reset(void)
 {
 	pthread_mutex_lock(&fake.lock);
 	fake.nids = 0;
-	fake.gets = fake.sets = fake.max_members = 0;
+	fake.gets = fake.sets = fake.verifications = fake.max_members = 0;
 	fake.fail_action = NULL;
 	fake.fail_count = 0;
 	fake.fail_code = NULL;
@@ -184,8 +186,33 @@ reply_error(int fd, int status, const char *code)
 	reply(fd, status, body);
 }
 
+/* One identity's members in a MailFromDomainAttributes <value>. */
+static size_t
+mail_from_value(const struct fake_id *id, char *out, size_t len)
+{
+	size_t n = (size_t)snprintf(out, len,
+	    "<BehaviorOnMXFailure>%s</BehaviorOnMXFailure>", id->behavior);
+
+	if (id->domain[0] != '\0')
+		n += (size_t)snprintf(out + n, len - n,
+		    "<MailFromDomain>%s</MailFromDomain>"
+		    "<MailFromDomainStatus>%s</MailFromDomainStatus>",
+		    id->domain, id->status);
+	return n;
+}
+
+/* ... and in a VerificationAttributes <value>. */
+static size_t
+verification_value(const struct fake_id *id, char *out, size_t len)
+{
+	return (size_t)snprintf(out, len,
+	    "<VerificationStatus>%s</VerificationStatus>", id->verification);
+}
+
+/* A Get*Attributes answer for ACTION: MAP of the known identities asked. */
 static void
-answer_get(int fd, const char *body)
+answer_attrs(int fd, const char *body, const char *action, const char *map,
+    size_t (*value)(const struct fake_id *, char *, size_t))
 {
 	static char out[MAX_IDS * 400];
 	char key[48], name[64];
@@ -194,9 +221,7 @@ answer_get(int fd, const char *body)
 	int n;
 
 	len = (size_t)snprintf(out, sizeof(out),
-	    "<GetIdentityMailFromDomainAttributesResponse " NS_XML ">"
-	    "<GetIdentityMailFromDomainAttributesResult>"
-	    "<MailFromDomainAttributes>");
+	    "<%sResponse " NS_XML "><%sResult><%s>", action, action, map);
 	for (n = 1;; n++) {
 		snprintf(key, sizeof(key), "Identities.member.%d", n);
 		if (form_get(body, key, name, sizeof(name)) == NULL)
@@ -204,24 +229,17 @@ answer_get(int fd, const char *body)
 		if ((id = fake_find(name)) == NULL)
 			continue;
 		len += (size_t)snprintf(out + len, sizeof(out) - len,
-		    "<entry><key>%s</key><value><BehaviorOnMXFailure>%s"
-		    "</BehaviorOnMXFailure>",
-		    id->name, id->behavior);
-		if (id->domain[0] != '\0')
-			len += (size_t)snprintf(out + len, sizeof(out) - len,
-			    "<MailFromDomain>%s</MailFromDomain>"
-			    "<MailFromDomainStatus>%s</MailFromDomainStatus>",
-			    id->domain, id->status);
+		    "<entry><key>%s</key><value>", id->name);
+		len += value(id, out + len, sizeof(out) - len);
 		len += (size_t)snprintf(
 		    out + len, sizeof(out) - len, "</value></entry>");
 	}
 	if (n - 1 > fake.max_members)
 		fake.max_members = n - 1;
 	snprintf(out + len, sizeof(out) - len,
-	    "</MailFromDomainAttributes>"
-	    "</GetIdentityMailFromDomainAttributesResult><ResponseMetadata>"
-	    "<RequestId>r</RequestId></ResponseMetadata>"
-	    "</GetIdentityMailFromDomainAttributesResponse>");
+	    "</%s></%sResult><ResponseMetadata><RequestId>r</RequestId>"
+	    "</ResponseMetadata></%sResponse>",
+	    map, action, action);
 	reply(fd, 200, out);
 }
 
@@ -282,6 +300,8 @@ fake_serve(int fd)
 	pthread_mutex_lock(&fake.lock);
 	if (strcmp(action, "SetIdentityMailFromDomain") == 0)
 		fake.sets++;
+	else if (strcmp(action, "GetIdentityVerificationAttributes") == 0)
+		fake.verifications++;
 	else
 		fake.gets++;
 	if (fake.fail_count > 0 &&
@@ -291,8 +311,12 @@ fake_serve(int fd)
 		reply_error(fd, fake.fail_status, fake.fail_code);
 	} else if (strcmp(action, "SetIdentityMailFromDomain") == 0)
 		answer_set(fd, body);
+	else if (strcmp(action, "GetIdentityVerificationAttributes") == 0)
+		answer_attrs(fd, body, action, "VerificationAttributes",
+		    verification_value);
 	else
-		answer_get(fd, body);
+		answer_attrs(fd, body, "GetIdentityMailFromDomainAttributes",
+		    "MailFromDomainAttributes", mail_from_value);
 	pthread_mutex_unlock(&fake.lock);
 }
 
@@ -540,8 +564,13 @@ test_converge(void **state)
 	assert_int_equal(run(c, SYNCPASS_APPLY, NULL, &rep), 0);
 	log = capture_end();
 	assert_true(rep.read);
-	assert_int_equal(rep.get_requests, 1);
+	assert_true(rep.verification_read);
+	/* one Get of each kind */
+	assert_int_equal(rep.get_requests, 2);
 	assert_int_equal(rep.set_requests, 3);
+	assert_string_equal(
+	    row_of(&rep, "b.test")->ses.verification_status, "Success");
+	assert_null(row_of(&rep, "gone.test")->ses.verification_status);
 	assert_int_equal(row_of(&rep, "a.test")->outcome, SYNCPASS_CHANGED);
 	assert_int_equal(row_of(&rep, "a.test")->diff,
 	    SYNCPLAN_DIFF_DOMAIN | SYNCPLAN_DIFF_BEHAVIOR);
@@ -572,6 +601,10 @@ test_converge(void **state)
 	assert_non_null(strstr(log,
 	    "SES: action=GetIdentityMailFromDomainAttributes "
 	    "identities=5 first=a.test found=4 result=ok attempts=1"));
+	assert_non_null(strstr(log,
+	    "SES: action=GetIdentityVerificationAttributes "
+	    "identities=5 first=a.test found=4 result=ok attempts=1"));
+	assert_non_null(strstr(log, " unknown=1 unverified=0 "));
 	free(log);
 
 	/* converged: a second pass reads and sets nothing */
@@ -720,10 +753,12 @@ test_batches(void **state)
 	pthread_mutex_unlock(&fake.lock);
 	c = make_conf("", ini);
 	assert_int_equal(run(c, SYNCPASS_APPLY, NULL, &rep), 0);
-	assert_int_equal(rep.get_requests, 3);
+	/* three Gets of 100 of each kind */
+	assert_int_equal(rep.get_requests, 6);
 	assert_int_equal(rep.set_requests, 5);
 	syncpass_report_free(&rep);
 	assert_int_equal(fake_counts(&sets), 3);
+	assert_int_equal(fake.verifications, 3);
 	assert_int_equal(sets, 5);
 	assert_int_equal(fake.max_members, 100);
 	conf_unref(c);
@@ -1237,6 +1272,123 @@ group_teardown(void **state)
 	return 0;
 }
 
+/*
+ * SES has not verified some identities: each is reported once per pass
+ * (not by a read-only pass), never in step; the Sets still go ahead, and
+ * a Failed MAIL FROM of an unverified identity is not re-verified yet.
+ */
+static void
+test_unverified(void **state)
+{
+	struct conf *c = make_conf("",
+	    "[identity ok.test]\nmail_from_domain = b.ok.test\n"
+	    "[identity p.test]\nmail_from_domain = b.p.test\n"
+	    "[identity tf.test]\nmail_from_domain = b.tf.test\n"
+	    "[identity f.test]\nmail_from_domain = b.f.test\n"
+	    "[identity ns@x.test]\nmail_from_domain =\n"
+	    "[identity set.test]\nmail_from_domain = new.set.test\n");
+	struct syncpass_report rep;
+	char *log;
+	int sets;
+
+	(void)state;
+	pthread_mutex_lock(&fake.lock);
+	fake_add("ok.test", "b.ok.test", "UseDefaultValue", "Success");
+	fake_add("p.test", "b.p.test", "UseDefaultValue", "Success");
+	fake_add("tf.test", "b.tf.test", "UseDefaultValue", "Pending");
+	fake_add("f.test", "b.f.test", "UseDefaultValue", "Failed");
+	fake_add("ns@x.test", "", "UseDefaultValue", "");
+	fake_add("set.test", "old.set.test", "UseDefaultValue", "Success");
+	snprintf(fake_find("p.test")->verification, 20, "Pending");
+	snprintf(fake_find("tf.test")->verification, 20, "TemporaryFailure");
+	snprintf(fake_find("f.test")->verification, 20, "Failed");
+	snprintf(fake_find("ns@x.test")->verification, 20, "NotStarted");
+	snprintf(fake_find("set.test")->verification, 20, "Pending");
+	pthread_mutex_unlock(&fake.lock);
+
+	capture_start();
+	assert_int_equal(run_hooked(c, SYNCPASS_APPLY, NULL, &rep), 0);
+	log = capture_end();
+	assert_int_equal(row_of(&rep, "ok.test")->next, SYNCPLAN_NEXT_NONE);
+	assert_false(syncpass_row_unverified(row_of(&rep, "ok.test")));
+	assert_int_equal(
+	    row_of(&rep, "p.test")->next, SYNCPLAN_NEXT_VERIFY_WAIT);
+	assert_string_equal(
+	    row_of(&rep, "p.test")->ses.verification_status, "Pending");
+	assert_int_equal(
+	    row_of(&rep, "tf.test")->next, SYNCPLAN_NEXT_VERIFY_WAIT);
+	assert_int_equal(row_of(&rep, "f.test")->next, SYNCPLAN_NEXT_VERIFY);
+	/* not re-verified although its MX checks out: no use yet */
+	assert_int_equal(row_of(&rep, "f.test")->outcome, SYNCPASS_IN_STEP);
+	assert_int_equal(row_of(&rep, "ns@x.test")->next, SYNCPLAN_NEXT_VERIFY);
+	assert_int_equal(row_of(&rep, "set.test")->outcome, SYNCPASS_CHANGED);
+	assert_int_equal(
+	    row_of(&rep, "set.test")->next, SYNCPLAN_NEXT_VERIFY_WAIT);
+	assert_true(syncpass_row_unverified(row_of(&rep, "set.test")));
+	syncpass_report_free(&rep);
+	fake_counts(&sets);
+	assert_int_equal(sets, 1);
+	assert_string_equal(fake_find("set.test")->domain, "new.set.test");
+	assert_int_equal(
+	    count_lines(log, "SES has not verified this identity"), 5);
+	assert_non_null(strstr(log,
+	    "SES: identity=p.test verification=Pending "
+	    "next=wait-verification: SES has not verified this identity and "
+	    "refuses to send from it until it has; SES is still checking"));
+	assert_non_null(strstr(log,
+	    "SES: identity=f.test verification=Failed next=verify-identity: "));
+	assert_non_null(strstr(log,
+	    "SES: identity=ns@x.test verification=NotStarted "
+	    "next=verify-identity: "));
+	assert_non_null(strstr(log, " in_step=1 "));
+	assert_non_null(strstr(log, " unverified=5 "));
+	free(log);
+
+	/* a read-only pass (`ses-mailfrom status`) reports, logs nothing */
+	capture_start();
+	assert_int_equal(run_hooked(c, SYNCPASS_READ_ONLY, NULL, &rep), 0);
+	log = capture_end();
+	assert_int_equal(row_of(&rep, "f.test")->next, SYNCPLAN_NEXT_VERIFY);
+	syncpass_report_free(&rep);
+	assert_int_equal(
+	    count_lines(log, "SES has not verified this identity"), 0);
+	free(log);
+	conf_unref(c);
+}
+
+/*
+ * The verification cannot be read (a policy without
+ * ses:GetIdentityVerificationAttributes): the MAIL FROM settings are
+ * still made, and the pass fails saying why.
+ */
+static void
+test_verification_unreadable(void **state)
+{
+	struct conf *c = make_conf("", four);
+	struct syncpass_report rep;
+	int sets;
+
+	(void)state;
+	seed_four();
+	fake.fail_action = "GetIdentityVerificationAttributes";
+	fake.fail_count = 100;
+	fake.fail_status = 403;
+	fake.fail_code = "AccessDenied";
+	assert_int_equal(run(c, SYNCPASS_APPLY, NULL, &rep), -1);
+	assert_true(rep.read);
+	assert_false(rep.verification_read);
+	assert_string_equal(rep.error,
+	    "identity verification not read: AccessDenied: fake AccessDenied");
+	assert_int_equal(row_of(&rep, "a.test")->outcome, SYNCPASS_CHANGED);
+	assert_int_equal(row_of(&rep, "b.test")->outcome, SYNCPASS_IN_STEP);
+	assert_null(row_of(&rep, "b.test")->ses.verification_status);
+	syncpass_report_free(&rep);
+	fake_counts(&sets);
+	assert_int_equal(sets, 3);
+	assert_int_equal(fake.verifications, 1);
+	conf_unref(c);
+}
+
 int
 main(void)
 {
@@ -1252,6 +1404,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_state_updates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reverify, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_unverified, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_verification_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drift, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cancelled, setup, teardown),

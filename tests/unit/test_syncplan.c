@@ -29,7 +29,7 @@ have(const char *name, const char *domain, const char *status,
     const char *behavior)
 {
 	struct sesxml_mail_from m = { (char *)name, (char *)domain,
-		(char *)status, (char *)behavior };
+		(char *)status, (char *)behavior, NULL, NULL };
 
 	return m;
 }
@@ -260,7 +260,7 @@ test_make(void **state)
 	struct syncplan_item out[6];
 
 	(void)state;
-	assert_int_equal(syncplan_make(w, 6, h, 7, out), 0);
+	assert_int_equal(syncplan_make(w, 6, h, 7, NULL, 0, out), 0);
 	assert_ptr_equal(out[0].want, &w[0]);
 	assert_ptr_equal(out[0].have, &h[3]);
 	assert_int_equal(out[0].verdict, SYNCPLAN_SET);
@@ -289,11 +289,13 @@ test_make_empty(void **state)
 
 	(void)state;
 	/* nothing configured, nothing answered, an entry without a key */
-	assert_int_equal(syncplan_make(NULL, 0, NULL, 0, NULL), 0);
-	assert_int_equal(syncplan_make(w, 1, NULL, 0, out), 0);
+	assert_int_equal(syncplan_make(NULL, 0, NULL, 0, NULL, 0, NULL), 0);
+	assert_int_equal(syncplan_make(w, 1, NULL, 0, NULL, 0, out), 0);
 	assert_int_equal(out[0].verdict, SYNCPLAN_UNKNOWN);
-	assert_int_equal(syncplan_make(w, 1, h, 1, out), 0);
+	assert_null(out[0].verification);
+	assert_int_equal(syncplan_make(w, 1, h, 1, h, 1, out), 0);
 	assert_int_equal(out[0].verdict, SYNCPLAN_UNKNOWN);
+	assert_null(out[0].verification);
 }
 
 /* 1,000 configured and answered in reverse: every one found, in step. */
@@ -322,7 +324,7 @@ test_make_many(void **state)
 		h[N - 1 - i] = have(names[i], doms[i], "Success",
 		    i % 2 ? "RejectMessage" : "UseDefaultValue");
 	}
-	assert_int_equal(syncplan_make(w, N, h, N, out), 0);
+	assert_int_equal(syncplan_make(w, N, h, N, NULL, 0, out), 0);
 	for (i = 0; i < N; i++) {
 		assert_ptr_equal(out[i].have, &h[N - 1 - i]);
 		assert_int_equal(out[i].verdict, SYNCPLAN_IN_STEP);
@@ -388,23 +390,24 @@ test_next(void **state)
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		h = have("example.com", "b.example.com", rows[i].status,
 		    "RejectMessage");
-		if (syncplan_next(SYNCPLAN_IN_STEP, &w, &h, rows[i].mx,
-			rows[i].recent) != rows[i].next)
+		if (syncplan_next(SYNCPLAN_IN_STEP, &w, &h, "Success",
+			rows[i].mx, rows[i].recent) != rows[i].next)
 			fail_msg("row %zu (%s): got %s", i,
 			    rows[i].status ? rows[i].status : "none",
-			    syncplan_next_name(syncplan_next(SYNCPLAN_IN_STEP,
-				&w, &h, rows[i].mx, rows[i].recent)));
+			    syncplan_next_name(
+				syncplan_next(SYNCPLAN_IN_STEP, &w, &h,
+				    "Success", rows[i].mx, rows[i].recent)));
 	}
 	/* a Set or an unknown identity come first; disabled needs nothing */
 	h = have("example.com", "b.example.com", "Failed", "RejectMessage");
-	assert_int_equal(
-	    syncplan_next(SYNCPLAN_SET, &w, &h, SYNCPLAN_MX_OK, false),
+	assert_int_equal(syncplan_next(SYNCPLAN_SET, &w, &h, "Success",
+			     SYNCPLAN_MX_OK, false),
 	    SYNCPLAN_NEXT_SET);
-	assert_int_equal(
-	    syncplan_next(SYNCPLAN_UNKNOWN, &w, NULL, SYNCPLAN_MX_OK, false),
+	assert_int_equal(syncplan_next(SYNCPLAN_UNKNOWN, &w, NULL, NULL,
+			     SYNCPLAN_MX_OK, false),
 	    SYNCPLAN_NEXT_UNKNOWN);
 	h = have("example.com", NULL, NULL, "UseDefaultValue");
-	assert_int_equal(syncplan_next(SYNCPLAN_IN_STEP, &off, &h,
+	assert_int_equal(syncplan_next(SYNCPLAN_IN_STEP, &off, &h, "Success",
 			     SYNCPLAN_MX_UNCHECKED, false),
 	    SYNCPLAN_NEXT_NONE);
 	assert_string_equal(
@@ -413,11 +416,131 @@ test_next(void **state)
 	    syncplan_next_name(SYNCPLAN_NEXT_FIX_DNS), "fix-dns");
 }
 
+/*
+ * The identity's own verification, row by row: whatever the MAIL FROM
+ * side says (in step and used, to be set, Failed with a good MX), an
+ * identity SES has not verified waits for SES or needs verifying; an
+ * unknown verification (not read) leaves the MAIL FROM side to decide.
+ */
+static void
+test_next_verification(void **state)
+{
+	static const struct {
+		const char *verification;
+		enum syncplan_verdict verdict;
+		const char *status;
+		enum syncplan_next next;
+	} rows[] = {
+		{ "Success", SYNCPLAN_IN_STEP, "Success", SYNCPLAN_NEXT_NONE },
+		{ "Success", SYNCPLAN_SET, "Success", SYNCPLAN_NEXT_SET },
+		{ "Success", SYNCPLAN_IN_STEP, "Failed",
+		    SYNCPLAN_NEXT_REVERIFY },
+		{ "Pending", SYNCPLAN_IN_STEP, "Success",
+		    SYNCPLAN_NEXT_VERIFY_WAIT },
+		{ "Pending", SYNCPLAN_SET, "Success",
+		    SYNCPLAN_NEXT_VERIFY_WAIT },
+		{ "Pending", SYNCPLAN_IN_STEP, "Failed",
+		    SYNCPLAN_NEXT_VERIFY_WAIT },
+		{ "TemporaryFailure", SYNCPLAN_IN_STEP, "Success",
+		    SYNCPLAN_NEXT_VERIFY_WAIT },
+		{ "TemporaryFailure", SYNCPLAN_SET, "Pending",
+		    SYNCPLAN_NEXT_VERIFY_WAIT },
+		{ "Failed", SYNCPLAN_IN_STEP, "Success", SYNCPLAN_NEXT_VERIFY },
+		{ "Failed", SYNCPLAN_SET, "Success", SYNCPLAN_NEXT_VERIFY },
+		{ "Failed", SYNCPLAN_IN_STEP, "Failed", SYNCPLAN_NEXT_VERIFY },
+		{ "NotStarted", SYNCPLAN_IN_STEP, "Success",
+		    SYNCPLAN_NEXT_VERIFY },
+		{ "NotStarted", SYNCPLAN_SET, NULL, SYNCPLAN_NEXT_VERIFY },
+		/* a value SES may add one day is no Success either */
+		{ "Revoked", SYNCPLAN_IN_STEP, "Success",
+		    SYNCPLAN_NEXT_VERIFY },
+		{ "", SYNCPLAN_IN_STEP, "Success", SYNCPLAN_NEXT_VERIFY },
+		{ "success", SYNCPLAN_IN_STEP, "Success",
+		    SYNCPLAN_NEXT_VERIFY },
+		{ NULL, SYNCPLAN_IN_STEP, "Success", SYNCPLAN_NEXT_NONE },
+		{ NULL, SYNCPLAN_SET, "Success", SYNCPLAN_NEXT_SET },
+		{ NULL, SYNCPLAN_IN_STEP, "Pending", SYNCPLAN_NEXT_WAIT },
+	};
+	struct conf_identity w = want("example.com", "b.example.com", RM);
+	struct conf_identity off = want("example.com", NULL, RM);
+	struct sesxml_mail_from h;
+	enum syncplan_next got;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		h = have("example.com", "b.example.com", rows[i].status,
+		    "RejectMessage");
+		got = syncplan_next(rows[i].verdict, &w, &h,
+		    rows[i].verification, SYNCPLAN_MX_OK, false);
+		if (got != rows[i].next)
+			fail_msg("row %zu (%s): got %s", i,
+			    rows[i].verification ? rows[i].verification
+						 : "none",
+			    syncplan_next_name(got));
+	}
+	/* an identity SES does not know stays unknown */
+	assert_int_equal(syncplan_next(SYNCPLAN_UNKNOWN, &w, NULL, "Pending",
+			     SYNCPLAN_MX_OK, false),
+	    SYNCPLAN_NEXT_UNKNOWN);
+	/* a disabled MAIL FROM needs nothing, but the identity does */
+	h = have("example.com", NULL, NULL, "UseDefaultValue");
+	assert_int_equal(syncplan_next(SYNCPLAN_IN_STEP, &off, &h, "Pending",
+			     SYNCPLAN_MX_UNCHECKED, false),
+	    SYNCPLAN_NEXT_VERIFY_WAIT);
+	assert_string_equal(
+	    syncplan_next_name(SYNCPLAN_NEXT_VERIFY_WAIT), "wait-verification");
+	assert_string_equal(
+	    syncplan_next_name(SYNCPLAN_NEXT_VERIFY), "verify-identity");
+}
+
+/* Verification entries are matched as the MAIL FROM ones are. */
+static void
+test_make_verification(void **state)
+{
+	struct conf_identity w[] = {
+		want("example.com", "b.example.com", RM),
+		want("Alice@example.org", NULL, UD),
+		want("new.test", "b.new.test", RM),
+		want("gone.test", "b.gone.test", RM),
+	};
+	struct sesxml_mail_from h[] = {
+		have(
+		    "example.com", "b.example.com", "Success", "RejectMessage"),
+		have("Alice@example.org", NULL, NULL, "UseDefaultValue"),
+		have("new.test", "b.new.test", "Success", "RejectMessage"),
+	};
+	struct sesxml_mail_from v[5];
+	struct syncplan_item out[4];
+
+	(void)state;
+	memset(v, 0, sizeof(v));
+	v[0].identity = "NEW.TEST";
+	v[0].verification_status = "Pending";
+	v[1].identity = "alice@example.org"; /* another mailbox */
+	v[1].verification_status = "Failed";
+	v[2].identity = "Alice@EXAMPLE.ORG";
+	v[2].verification_status = "Success";
+	v[3].identity = "example.com";
+	v[3].verification_status = "Success";
+	v[4].identity = "example.com"; /* a repeat: the first counts */
+	v[4].verification_status = "Failed";
+	assert_int_equal(syncplan_make(w, 4, h, 3, v, 5, out), 0);
+	assert_string_equal(out[0].verification, "Success");
+	assert_string_equal(out[1].verification, "Success");
+	assert_string_equal(out[2].verification, "Pending");
+	assert_int_equal(out[2].verdict, SYNCPLAN_IN_STEP);
+	assert_null(out[3].verification);
+	assert_int_equal(out[3].verdict, SYNCPLAN_UNKNOWN);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_next),
+		cmocka_unit_test(test_next_verification),
+		cmocka_unit_test(test_make_verification),
 		cmocka_unit_test(test_in_step),
 		cmocka_unit_test(test_domain_case),
 		cmocka_unit_test(test_domain_differs),

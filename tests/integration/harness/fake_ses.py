@@ -192,9 +192,12 @@ class FakeSES:
         return self.control("GET", "state")
 
     def verify_identity(self, identity, mail_from_domain=None, behavior=None,
-                        status=None):
-        """Make an identity known, optionally with its MAIL FROM settings."""
+                        status=None, verification=None):
+        """Make an identity known, optionally with its MAIL FROM settings
+        and its own VerificationStatus (default Success)."""
         item = {"identity": identity}
+        if verification is not None:
+            item["verification"] = verification
         if mail_from_domain is not None:
             item["mail_from_domain"] = mail_from_domain
         if behavior is not None:
@@ -217,6 +220,13 @@ class FakeSES:
     def set_status(self, domain, status):
         """MailFromDomainStatus Get reports for this MAIL FROM domain."""
         return self.control("POST", "status", {"domain": domain, "status": status})
+
+    def set_verification(self, identity, status):
+        """VerificationStatus GetIdentityVerificationAttributes reports for
+        a known identity (Pending, Success, Failed, TemporaryFailure,
+        NotStarted)."""
+        return self.control("POST", "verification",
+                            {"identity": identity, "status": status})
 
     def set_default_status(self, status):
         return self.control("POST", "status", {"status": status})

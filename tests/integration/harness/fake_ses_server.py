@@ -4,8 +4,9 @@
 
 The project's SES client, its ses-mailfrom tool and the real AWS CLI are
 tested against it.  It answers SetIdentityMailFromDomain,
-GetIdentityMailFromDomainAttributes, VerifyDomainIdentity,
-VerifyEmailIdentity and ListIdentities with SES's own XML documents, checks
+GetIdentityMailFromDomainAttributes, GetIdentityVerificationAttributes,
+VerifyDomainIdentity, VerifyEmailIdentity and ListIdentities with SES's own
+XML documents, checks
 every SigV4 signature strictly (botocore recomputes it), enforces SES's
 account-wide rate limit, and lets a test queue faults (5xx, throttling,
 hangs, dropped connections, slow bodies, delays, arbitrary error documents)
@@ -58,6 +59,7 @@ READ_TIMEOUT = 30           # seconds a connection may idle between requests
 
 BEHAVIORS = ("RejectMessage", "UseDefaultValue")
 STATUSES = ("Pending", "Success", "Failed", "TemporaryFailure")
+VERIFICATION_STATUSES = STATUSES + ("NotStarted",)
 IDENTITY_TYPES = ("EmailAddress", "Domain")
 DISABLED_SHAPES = ("absent", "empty")
 
@@ -573,6 +575,7 @@ class Ses:
         handler = {
             "SetIdentityMailFromDomain": self.set_mail_from,
             "GetIdentityMailFromDomainAttributes": self.get_mail_from,
+            "GetIdentityVerificationAttributes": self.get_verification,
             "VerifyDomainIdentity": self.verify_domain,
             "VerifyEmailIdentity": self.verify_email,
             "ListIdentities": self.list_identities,
@@ -620,7 +623,9 @@ class Ses:
                 self.state.statuses[mail_from.lower()] = "Pending"
         return "SetIdentityMailFromDomain", None
 
-    def get_mail_from(self, params):
+    @staticmethod
+    def _listed(params):
+        """Identities.member.N in index order, checked as SES does."""
         members = []
         listed = False
         for key, value in params:
@@ -638,21 +643,46 @@ class Ses:
                 "Value '[%s]' at 'identities' failed to satisfy constraint: "
                 "Member must have length less than or equal to %d"
                 % (", ".join(identities), MAX_IDENTITIES))
+        return identities
+
+    def _attributes(self, params, map_name, value_lines):
+        """A Get*Attributes map: one entry per known identity listed, in
+        order, repeats and unknown identities left out."""
         entries = []
         seen = set()
         with self.state.lock:
-            for identity in identities:
+            for identity in self._listed(params):
                 record = self.state.identities.get(identity)
                 if record is None or identity in seen:
                     continue
                 seen.add(identity)
-                entries.append(self._entry_xml(identity, record))
-        result = ("    <MailFromDomainAttributes>\n%s"
-                  "    </MailFromDomainAttributes>\n" % "".join(entries))
-        return "GetIdentityMailFromDomainAttributes", result
+                entries.append(
+                    "      <entry>\n        <key>%s</key>\n        <value>\n%s"
+                    "        </value>\n      </entry>\n"
+                    % (xml_text(identity), "".join(value_lines(identity, record))))
+        return "    <%s>\n%s    </%s>\n" % (map_name, "".join(entries), map_name)
 
-    def _entry_xml(self, identity, record):
-        """One map entry; the caller holds the state lock."""
+    def get_mail_from(self, params):
+        return ("GetIdentityMailFromDomainAttributes",
+                self._attributes(params, "MailFromDomainAttributes",
+                                 self._mail_from_lines))
+
+    def get_verification(self, params):
+        return ("GetIdentityVerificationAttributes",
+                self._attributes(params, "VerificationAttributes",
+                                 self._verification_lines))
+
+    @staticmethod
+    def _verification_lines(identity, record):
+        lines = ["          <VerificationStatus>%s</VerificationStatus>\n"
+                 % record["verification"]]
+        if record["type"] == "Domain":
+            lines.append("          <VerificationToken>%s</VerificationToken>\n"
+                         % domain_token(identity))
+        return lines
+
+    def _mail_from_lines(self, identity, record):
+        """One entry's members; the caller holds the state lock."""
         lines = ["          <BehaviorOnMXFailure>%s</BehaviorOnMXFailure>\n"
                  % record["behavior"]]
         mail_from = record["mail_from_domain"]
@@ -665,9 +695,7 @@ class Ses:
                          "</MailFromDomainStatus>\n" % status)
         elif self.state.disabled_shape == "empty":
             lines.append("          <MailFromDomain/>\n")
-        return ("      <entry>\n        <key>%s</key>\n        <value>\n%s"
-                "        </value>\n      </entry>\n"
-                % (xml_text(identity), "".join(lines)))
+        return lines
 
     def verify_domain(self, params):
         domain = first_param(params, "Domain")
@@ -677,10 +705,9 @@ class Ses:
             raise SesError("InvalidParameterValue", 400,
                            "Invalid domain name <%s>." % domain)
         add_identity(self.state, domain)
-        token = base64.b64encode(
-            hashlib.sha256(domain.lower().encode("utf-8")).digest()).decode()
         return ("VerifyDomainIdentity",
-                "    <VerificationToken>%s</VerificationToken>\n" % token)
+                "    <VerificationToken>%s</VerificationToken>\n"
+                % domain_token(domain))
 
     def verify_email(self, params):
         address = first_param(params, "EmailAddress")
@@ -721,18 +748,29 @@ class Ses:
         return "ListIdentities", result
 
 
-def add_identity(state, identity, mail_from_domain=None, behavior=None):
-    """Make an identity known (verified); keeps an existing record's settings."""
+def domain_token(domain):
+    """The TXT record value SES would ask for, stable per domain."""
+    return base64.b64encode(
+        hashlib.sha256(domain.lower().encode("utf-8")).digest()).decode()
+
+
+def add_identity(state, identity, mail_from_domain=None, behavior=None,
+                 verification=None):
+    """Make an identity known (its VerificationStatus Success unless given);
+    keeps an existing record's settings."""
     with state.lock:
         record = state.identities.get(identity)
         if record is None:
             record = {"type": "EmailAddress" if "@" in identity else "Domain",
-                      "mail_from_domain": None, "behavior": "UseDefaultValue"}
+                      "mail_from_domain": None, "behavior": "UseDefaultValue",
+                      "verification": "Success"}
             state.identities[identity] = record
         if mail_from_domain is not None:
             record["mail_from_domain"] = mail_from_domain or None
         if behavior is not None:
             record["behavior"] = behavior
+        if verification is not None:
+            record["verification"] = verification
         return record
 
 
@@ -1048,6 +1086,8 @@ class Handler(BaseHTTPRequestHandler):
             return {"ok": True}
         if (method, name) == ("POST", "status"):
             return self._set_status(payload)
+        if (method, name) == ("POST", "verification"):
+            return self._set_verification(payload)
         if (method, name) == ("GET", "faults"):
             return state.describe()["faults"]
         if (method, name) == ("POST", "faults"):
@@ -1105,6 +1145,10 @@ class Handler(BaseHTTPRequestHandler):
         mail_from = item.get("mail_from_domain")
         behavior = item.get("behavior")
         status = item.get("status")
+        verification = item.get("verification")
+        if verification is not None and verification not in VERIFICATION_STATUSES:
+            raise ControlError(400, "verification must be one of "
+                               + ", ".join(VERIFICATION_STATUSES))
         if mail_from is not None and not isinstance(mail_from, str):
             raise ControlError(400, "mail_from_domain must be a string")
         if behavior is not None and behavior not in BEHAVIORS:
@@ -1114,7 +1158,8 @@ class Handler(BaseHTTPRequestHandler):
             raise ControlError(400, "status needs a mail_from_domain and one "
                                "of " + ", ".join(STATUSES))
         state = self.server.state
-        record = add_identity(state, item["identity"], mail_from, behavior)
+        record = add_identity(state, item["identity"], mail_from, behavior,
+                              verification)
         if status is not None:
             with state.lock:
                 state.statuses[mail_from.lower()] = status
@@ -1133,6 +1178,21 @@ class Handler(BaseHTTPRequestHandler):
                 state.statuses[domain.lower()] = status
             else:
                 raise ControlError(400, "domain must be a non-empty string")
+        return {"ok": True}
+
+    def _set_verification(self, payload):
+        state = self.server.state
+        status = payload.get("status")
+        identity = payload.get("identity")
+        if status not in VERIFICATION_STATUSES:
+            raise ControlError(400, "status must be one of "
+                               + ", ".join(VERIFICATION_STATUSES))
+        with state.lock:
+            record = state.identities.get(identity) \
+                if isinstance(identity, str) else None
+            if record is None:
+                raise ControlError(404, "no such identity")
+            record["verification"] = status
         return {"ok": True}
 
     def _config(self, payload):
