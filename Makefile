@@ -58,7 +58,7 @@ BENCHES   = $(patsubst tests/bench/%.c,$(B)/tests/bench/%,$(BENCH_SRC))
 TEST_LIBS = $(LIBAWSCLI) $(LIBMILTER) $(LIBSES)
 
 .PHONY: all deps check check-tree check-unit check-asan check-integration \
-        check-fuzz tests run install clean fuzz bench format deb
+        check-fuzz tests run install clean fuzz fuzz-long bench format deb
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -165,6 +165,12 @@ fuzz: $(FUZZ_BINS)
 FUZZ_SECONDS ?= 10
 check-fuzz: fuzz
 	tests/run-fuzz $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+# Longer fuzzing on demand (not part of make check): each target for
+# FUZZ_LONG_SECONDS on a corpus kept in build/fuzz/corpus/ between runs.
+FUZZ_LONG_SECONDS ?= 600
+fuzz-long: fuzz
+	tests/run-fuzz-long $(FUZZ_LONG_SECONDS) $(FUZZ_BINS)
 
 # Figures, not pass/fail: the milter's cost per message against a no-op
 # libmilter filter, and ses-mailfrom against /usr/bin/aws. See
