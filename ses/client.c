@@ -136,18 +136,6 @@ debugf(const struct ses_client *c, const char *fmt, ...)
 	c->debug(c->debug_arg, line);
 }
 
-/* A server's string made safe for a debug line: no control bytes. */
-static void
-printable(const char *s, char *out, size_t outlen)
-{
-	size_t i;
-
-	for (i = 0; s != NULL && s[i] != '\0' && i + 1 < outlen; i++)
-		out[i] =
-		    (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	out[i] = '\0';
-}
-
 static void
 result_reset(struct ses_result *res)
 {
@@ -473,7 +461,7 @@ outcome_text(const struct ses_result *res, char *out, size_t outlen)
 		snprintf(out, outlen, "HTTP %ld", res->http_status);
 		break;
 	case SES_ESERVICE:
-		printable(res->code, code, sizeof(code));
+		errbuf_printable(res->code, code, sizeof(code));
 		snprintf(out, outlen, "HTTP %ld %s", res->http_status, code);
 		break;
 	case SES_EPARSE:
