@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """The SES library's I/O edge, driven through build/tests/creds_probe and
-build/tests/http_probe: the credentials chain (environment, shared files,
+build/tests/http_probe: the credentials chain (environment, assume-role
+profiles and web identity against a fake STS and moto's, shared files,
 container endpoint, IMDSv2, refresh before expiry), region and endpoint
 resolution, and the HTTP transport's error classes over plain and TLS
 connections to local servers. Every probe runs with --debug or a secret
@@ -20,6 +21,8 @@ import time
 
 import pytest
 
+from harness.fake_sts import FakeSTS, expected, SECRET_PREFIX, TOKEN_PREFIX
+
 # Every secret the tests hand to the code under test.
 ENV_SECRET = "EnvSecret/0123456789abcdefghijKLMN+"
 ENV_TOKEN = "EnvSessionToken0123456789ABCDEF=="
@@ -36,7 +39,10 @@ IMDS_TOKEN = "ImdsSessionToken/IQoJb3JpZ2luX2Vj=="
 IMDS_API_TOKEN = "ImdsApiToken-AQAEAFooBarBaz=="
 HTTP_AUTH = "AWS4-HMAC-SHA256 Credential=AKID/x, Signature=HttpSecretSig0123"
 HTTP_TOKEN = "HttpSecurityToken/0123456789=="
-SECRETS = [ENV_SECRET, ENV_TOKEN, FILE_SECRET, FILE_TOKEN, PROFILE_SECRET,
+WEB_TOKEN = "eyJhbGciOiJSUzI1NiIsImtpZCI6IkVLUyJ9.WebIdentityJwtBody.Sig0"
+WEB_TOKEN_ROTATED = "eyJhbGciOiJSUzI1NiIsImtpZCI6IlJPVCJ9.RotatedJwtBody.Sig1"
+SECRETS = [WEB_TOKEN, WEB_TOKEN_ROTATED, SECRET_PREFIX, TOKEN_PREFIX,
+           ENV_SECRET, ENV_TOKEN, FILE_SECRET, FILE_TOKEN, PROFILE_SECRET,
            CONFIG_SECRET, CONT_SECRET, CONT_TOKEN, AUTH_TOKEN,
            AUTH_TOKEN_FILE_VALUE, IMDS_SECRET, IMDS_TOKEN, IMDS_API_TOKEN,
            HTTP_AUTH, HTTP_TOKEN]
@@ -494,11 +500,292 @@ def scenario_region_endpoint(probe):
     return r
 
 
+
+# ------------------------------------------------------------- STS
+
+ROLE = "arn:aws:iam::123456789012:role/"
+
+
+def sts_env(sts, **more):
+    return {"AWS_ENDPOINT_URL_STS": sts.url, "AWS_REGION": "eu-west-1", **more}
+
+
+def check_sts_creds(got, role, caller, source):
+    akid, secret, token = expected(role, caller)
+    assert got["source"] == source
+    assert got["access_key_id"] == akid
+    assert got["secret_sha256"] == sha(secret)
+    assert got["token_sha256"] == sha(token)
+
+
+def scenario_web_identity_env(probe):
+    tok = write(probe.home / "token", WEB_TOKEN)
+    with FakeSTS() as sts:
+        r = probe(env=sts_env(sts, AWS_WEB_IDENTITY_TOKEN_FILE=tok,
+                              AWS_ROLE_ARN=ROLE + "irsa", AWS_ROLE_SESSION_NAME="pod-1"))
+        assert r.rc == 0, r.stderr
+        check_sts_creds(r.first, ROLE + "irsa", "web:" + WEB_TOKEN,
+                        "assume-role-with-web-identity")
+        assert abs(int(r.first["expiration"]) - (time.time() + 3600)) < 60
+        headers, form = sts.requests[0]
+        assert "Authorization" not in headers  # unsigned
+        assert form == {"Action": "AssumeRoleWithWebIdentity", "Version": "2011-06-15",
+                        "RoleArn": ROLE + "irsa", "RoleSessionName": "pod-1",
+                        "WebIdentityToken": WEB_TOKEN}
+        assert "Calling STS AssumeRoleWithWebIdentity at " + sts.url in r.stderr
+        # Without a session name, botocore's.
+        r = probe(env=sts_env(sts, AWS_WEB_IDENTITY_TOKEN_FILE=tok, AWS_ROLE_ARN=ROLE + "x"))
+        assert sts.requests[-1][1]["RoleSessionName"].startswith("botocore-session-")
+        # A token file without a role is botocore's error.
+        r = probe(env=sts_env(sts, AWS_WEB_IDENTITY_TOKEN_FILE=tok))
+        assert r.rc == 255 and "has no role ARN configured" in r.stderr
+        # An unreadable token file, and a refusal, are errors naming no token.
+        r = probe(env=sts_env(sts, AWS_WEB_IDENTITY_TOKEN_FILE=tok + ".gone",
+                              AWS_ROLE_ARN=ROLE + "x"))
+        assert r.rc == 255 and "cannot read the web identity token file" in r.stderr
+        sts.refuse = ("InvalidIdentityToken", "No OpenIDConnect provider found")
+        r = probe(env=sts_env(sts, AWS_WEB_IDENTITY_TOKEN_FILE=tok, AWS_ROLE_ARN=ROLE + "x"))
+        assert r.rc == 255
+        assert ("An error occurred (InvalidIdentityToken) when calling the "
+                "AssumeRoleWithWebIdentity operation: No OpenIDConnect provider found") in r.stderr
+    return r
+
+
+def scenario_web_identity_rotation(probe):
+    """Kubernetes rotates the token file: each refresh reads it again."""
+    tok = probe.home / "token"
+    tok.write_text(WEB_TOKEN)
+    with FakeSTS(expires_in=14 * 60) as sts:
+        sts.after = lambda form: tok.write_text(WEB_TOKEN_ROTATED)
+        r = probe("--gets", "2", env=sts_env(sts, AWS_WEB_IDENTITY_TOKEN_FILE=str(tok),
+                                             AWS_ROLE_ARN=ROLE + "irsa"))
+        assert r.rc == 0, r.stderr
+        assert [f["WebIdentityToken"] for _, f in sts.requests] == [WEB_TOKEN, WEB_TOKEN_ROTATED]
+        check_sts_creds(r.gets[1], ROLE + "irsa", "web:" + WEB_TOKEN_ROTATED,
+                        "assume-role-with-web-identity")
+    return r
+
+
+def scenario_web_identity_profile(probe):
+    tok = write(probe.home / "token", WEB_TOKEN)
+    other = write(probe.home / "other", WEB_TOKEN_ROTATED)
+    write(probe.home / ".aws" / "config",
+          f"[profile eks]\nrole_arn = {ROLE}fromprofile\nweb_identity_token_file = {tok}\n"
+          f"role_session_name = prof\n")
+    with FakeSTS() as sts:
+        env = sts_env(sts, AWS_WEB_IDENTITY_TOKEN_FILE=other, AWS_ROLE_ARN=ROLE + "env")
+        # Named explicitly, the profile's keys and not the environment's.
+        r = probe("--profile", "eks", env=env)
+        assert r.rc == 0, r.stderr
+        check_sts_creds(r.first, ROLE + "fromprofile", "web:" + WEB_TOKEN,
+                        "assume-role-with-web-identity")
+        # Through AWS_PROFILE, the environment's keys win one by one.
+        r = probe(env={**env, "AWS_PROFILE": "eks", "AWS_ROLE_ARN": None})
+        check_sts_creds(r.first, ROLE + "fromprofile", "web:" + WEB_TOKEN_ROTATED,
+                        "assume-role-with-web-identity")
+    return r
+
+
+ROLE_CONFIG = f"""[profile base]
+aws_access_key_id = AKIDBASE
+aws_secret_access_key = {PROFILE_SECRET}
+[profile one]
+role_arn = {ROLE}one
+source_profile = base
+role_session_name = sess-one
+external_id = ext-123
+duration_seconds = 1800
+[profile two]
+role_arn = {ROLE}two
+source_profile = one
+[profile self]
+role_arn = {ROLE}self
+source_profile = self
+aws_access_key_id = AKIDSELF
+aws_secret_access_key = {CONFIG_SECRET}
+[profile loopa]
+role_arn = {ROLE}a
+source_profile = loopb
+[profile loopb]
+role_arn = {ROLE}b
+source_profile = loopa
+[profile selfnokeys]
+role_arn = {ROLE}x
+source_profile = selfnokeys
+[profile both]
+role_arn = {ROLE}x
+source_profile = base
+credential_source = Environment
+[profile neither]
+role_arn = {ROLE}x
+[profile nosuch]
+role_arn = {ROLE}x
+source_profile = ghost
+[profile badsource]
+role_arn = {ROLE}x
+credential_source = Mainframe
+[profile empty]
+region = us-east-1
+[profile needskeys]
+role_arn = {ROLE}x
+source_profile = empty
+[profile mfa]
+role_arn = {ROLE}x
+source_profile = base
+mfa_serial = arn:aws:iam::123456789012:mfa/admin
+[profile fromenv]
+role_arn = {ROLE}fromenv
+credential_source = Environment
+[profile fromecs]
+role_arn = {ROLE}fromecs
+credential_source = EcsContainer
+"""
+
+
+def scenario_assume_role_chain(probe):
+    write(probe.home / ".aws" / "config", ROLE_CONFIG)
+    with FakeSTS() as sts:
+        r = probe("--profile", "one", env=sts_env(sts))
+        assert r.rc == 0, r.stderr
+        check_sts_creds(r.first, ROLE + "one", "AKIDBASE", "assume-role")
+        headers, form = sts.requests[0]
+        assert form == {"Action": "AssumeRole", "Version": "2011-06-15",
+                        "RoleArn": ROLE + "one", "RoleSessionName": "sess-one",
+                        "ExternalId": "ext-123", "DurationSeconds": "1800"}
+        assert headers["Authorization"].startswith(
+            "AWS4-HMAC-SHA256 Credential=AKIDBASE/")
+        assert "/eu-west-1/sts/aws4_request" in headers["Authorization"]
+        assert "X-Amz-Security-Token" not in headers
+        assert abs(int(r.first["expiration"]) - (time.time() + 1800)) < 60
+        # Chained: two -> one -> base, the second call signed with one's keys.
+        sts.requests.clear()
+        r = probe(env=sts_env(sts, AWS_PROFILE="two"))
+        assert r.rc == 0, r.stderr
+        one_akid, _, one_token = expected(ROLE + "one", "AKIDBASE")
+        check_sts_creds(r.first, ROLE + "two", one_akid, "assume-role")
+        assert [f["RoleArn"] for _, f in sts.requests] == [ROLE + "one", ROLE + "two"]
+        assert sts.requests[1][0]["X-Amz-Security-Token"] == one_token
+        # A profile may name itself to use its own keys.
+        r = probe("--profile", "self", env=sts_env(sts))
+        check_sts_creds(r.first, ROLE + "self", "AKIDSELF", "assume-role")
+    return r
+
+
+def scenario_assume_role_errors(probe):
+    write(probe.home / ".aws" / "config", ROLE_CONFIG)
+    with FakeSTS() as sts:
+        cases = {
+            "loopa": "Infinite loop in credential configuration detected. Attempting to "
+                     "load from profile loopa which has already been visited. "
+                     "Visited profiles: ['loopa', 'loopb']",
+            "selfnokeys": "Infinite loop in credential configuration detected",
+            "both": 'The profile "both" contains both source_profile and credential_source.',
+            "neither": "Partial credentials found in assume-role, missing: "
+                       "source_profile or credential_source",
+            "nosuch": 'The source_profile "ghost" referenced in the profile "nosuch" '
+                      "does not exist.",
+            "badsource": 'The credential source "Mainframe" referenced in profile '
+                         '"badsource" is not valid.',
+            "needskeys": 'The source profile "empty" must have credentials.',
+            "mfa": 'The profile "mfa" assumes its role with an MFA code (mfa_serial), '
+                   "which nobody can type here",
+            "fromenv": "No credentials found in credential_source referenced in "
+                       "profile fromenv",
+        }
+        for profile, message in cases.items():
+            r = probe("--profile", profile, env=sts_env(sts))
+            assert r.rc == 255, (profile, r.stderr)
+            assert message in r.stderr, (profile, r.stderr)
+        assert sts.requests == []
+        sts.refuse = ("AccessDenied", "User: arn:aws:iam::123456789012:user/base is "
+                      "not authorized to perform: sts:AssumeRole")
+        r = probe("--profile", "one", env=sts_env(sts))
+        assert r.rc == 255
+        assert ("An error occurred (AccessDenied) when calling the AssumeRole operation: "
+                "User: arn:aws:iam::123456789012:user/base is not authorized") in r.stderr
+    return r
+
+
+def scenario_assume_role_credential_source(probe):
+    write(probe.home / ".aws" / "config", ROLE_CONFIG)
+    with FakeSTS() as sts, FakeContainer() as ecs:
+        env = sts_env(sts, AWS_ACCESS_KEY_ID="AKIDENV", AWS_SECRET_ACCESS_KEY=ENV_SECRET)
+        # Named explicitly, the environment is no source of its own but
+        # still this profile's credential_source.
+        r = probe("--profile", "fromenv", env=env)
+        assert r.rc == 0, r.stderr
+        check_sts_creds(r.first, ROLE + "fromenv", "AKIDENV", "assume-role")
+        # Through AWS_PROFILE the environment's keys come first.
+        r = probe(env={**env, "AWS_PROFILE": "fromenv"})
+        assert r.first["source"] == "env"
+        r = probe("--profile", "fromecs",
+                  env=sts_env(sts, AWS_CONTAINER_CREDENTIALS_FULL_URI=ecs.url))
+        assert r.rc == 0, r.stderr
+        check_sts_creds(r.first, ROLE + "fromecs", "ASIACONT1", "assume-role")
+        assert sts.requests[-1][0]["X-Amz-Security-Token"] == CONT_TOKEN
+    return r
+
+
+def scenario_assume_role_refresh(probe):
+    write(probe.home / ".aws" / "config", ROLE_CONFIG)
+    with FakeSTS(expires_in=14 * 60) as sts:
+        r = probe("--profile", "two", "--gets", "2", env=sts_env(sts))
+        assert r.rc == 0, r.stderr
+        assert len(sts.requests) == 4  # each refresh walks the chain again
+        assert "refreshing" in r.stderr
+    return r
+
+
+def scenario_sts_endpoints(probe):
+    """AWS_ENDPOINT_URL_STS over AWS_ENDPOINT_URL; signed for the region."""
+    write(probe.home / ".aws" / "config", ROLE_CONFIG)
+    with FakeSTS() as sts, FakeSTS() as other:
+        r = probe("--profile", "one", "--region", "ap-south-1",
+                  env={"AWS_ENDPOINT_URL": other.url})
+        assert r.rc == 0, r.stderr
+        assert len(other.requests) == 1
+        assert "/ap-south-1/sts/aws4_request" in other.requests[0][0]["Authorization"]
+        r = probe("--profile", "one",
+                  env={"AWS_ENDPOINT_URL": other.url, "AWS_ENDPOINT_URL_STS": sts.url})
+        assert len(sts.requests) == 1 and len(other.requests) == 1
+        # No region anywhere: the global endpoint's us-east-1.
+        assert "/us-east-1/sts/aws4_request" in sts.requests[0][0]["Authorization"]
+    return r
+
+
+def scenario_precedence(probe):
+    """botocore's order: env, assume-role, web identity, credentials file,
+    config file."""
+    tok = write(probe.home / "token", WEB_TOKEN)
+    write(probe.home / ".aws" / "credentials", CREDENTIALS)
+    write(probe.home / ".aws" / "config",
+          f"[default]\nrole_arn = {ROLE}default\nsource_profile = prod\n")
+    with FakeSTS() as sts:
+        web = {"AWS_WEB_IDENTITY_TOKEN_FILE": tok, "AWS_ROLE_ARN": ROLE + "irsa"}
+        r = probe(env=sts_env(sts, AWS_ACCESS_KEY_ID="AKIDENV",
+                              AWS_SECRET_ACCESS_KEY=ENV_SECRET, **web))
+        assert r.first["source"] == "env"
+        r = probe(env=sts_env(sts, **web))
+        check_sts_creds(r.first, ROLE + "default", "AKIDFILEPROD", "assume-role")
+        (probe.home / ".aws" / "config").unlink()
+        r = probe(env=sts_env(sts, **web))
+        check_sts_creds(r.first, ROLE + "irsa", "web:" + WEB_TOKEN,
+                        "assume-role-with-web-identity")
+        r = probe(env=sts_env(sts))
+        assert r.first["source"] == "shared-credentials-file"
+    return r
+
+
 SCENARIOS = [scenario_env, scenario_credentials_file, scenario_config_profile,
              scenario_explicit_profile_skips_env, scenario_container_env_token,
              scenario_container_file_token, scenario_container_host_refused,
              scenario_imds, scenario_container_refresh, scenario_imds_refresh,
-             scenario_nothing, scenario_region_endpoint]
+             scenario_nothing, scenario_region_endpoint,
+             scenario_web_identity_env, scenario_web_identity_rotation,
+             scenario_web_identity_profile, scenario_assume_role_chain,
+             scenario_assume_role_errors, scenario_assume_role_credential_source,
+             scenario_assume_role_refresh, scenario_sts_endpoints,
+             scenario_precedence]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__[9:])
@@ -759,6 +1046,28 @@ def test_debug_output_has_no_secret(probe, http_probe, pki):
     text = "\n".join(probe.log + http_probe.log)
     assert len(probe.log) >= 2 * len(SCENARIOS) and len(http_probe.log) == 4
     assert text.count("DEBUG creds:") >= 2 * len(SCENARIOS)
-    for source in ("env", "shared-credentials-file", "config-file", "container-role", "iam-role"):
+    for source in ("env", "shared-credentials-file", "config-file", "container-role", "iam-role",
+                   "assume-role", "assume-role-with-web-identity"):
         assert f"source={source}" in text
     assert_no_secret(text)
+
+
+# ------------------------------------------------------------ moto's STS
+
+def test_sts_against_moto(probe, moto_server):
+    """moto's STS, a real implementation of the API: its answers (random
+    keys, its own XML) are read, web identity and a chained assume-role."""
+    tok = write(probe.home / "token", WEB_TOKEN)
+    write(probe.home / ".aws" / "config", ROLE_CONFIG)
+    r = probe(env={"AWS_ENDPOINT_URL_STS": moto_server, "AWS_REGION": "us-east-1",
+                   "AWS_WEB_IDENTITY_TOKEN_FILE": tok, "AWS_ROLE_ARN": ROLE + "irsa"})
+    assert r.rc == 0, r.stderr
+    assert r.first["source"] == "assume-role-with-web-identity"
+    assert r.first["access_key_id"].startswith("ASIA") and r.first["token"] == "yes"
+    assert int(r.first["expiration"]) > time.time()
+    r = probe("--profile", "two", env={"AWS_ENDPOINT_URL_STS": moto_server,
+                                       "AWS_REGION": "us-east-1"})
+    assert r.rc == 0, r.stderr
+    assert r.first["source"] == "assume-role"
+    assert r.first["access_key_id"].startswith("ASIA")
+    assert r.stderr.count("Calling STS AssumeRole at") == 2

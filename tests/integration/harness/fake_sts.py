@@ -1,0 +1,117 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""A fake STS on loopback for the credentials chain's tests: AssumeRole and
+AssumeRoleWithWebIdentity as query-API form posts, answered with
+credentials that depend only on what was asked (the role, and who asked:
+the signer's access key id, or the web identity token), so that botocore
+and our chain, given the same files, must come back with the same keys.
+moto's STS hands out random keys and checks no signature; this one records
+every request and can refuse or expire on demand."""
+
+import datetime
+import hashlib
+import http.server
+import threading
+import urllib.parse
+
+# Prefixes of everything secret it hands out: the leak checks grep for them.
+SECRET_PREFIX = "StsSecretKey/abcdefghijk+"
+TOKEN_PREFIX = "StsSessionToken/IQoJb3JpZ2luX2VjE"
+
+
+def _digest(*parts):
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def expected(role_arn, caller):
+    """The (access key id, secret, token) it answers ROLE_ARN asked by
+    CALLER (an access key id, or "web:" + the token)."""
+    d = _digest(role_arn, caller)
+    return "ASIA" + d[:16].upper(), SECRET_PREFIX + d[16:40], TOKEN_PREFIX + d[40:]
+
+
+class FakeSTS:
+    def __init__(self, expires_in=3600):
+        fake = self
+        self.expires_in = expires_in
+        self.requests = []
+        self.refuse = None  # (code, message): answer 403 with it
+        self.after = None   # called with each request's form (token rotation)
+        self.lock = threading.Lock()
+
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                form = dict(urllib.parse.parse_qsl(self.rfile.read(n).decode(),
+                                                   keep_blank_values=True))
+                status, body = fake.answer(dict(self.headers), form)
+                data = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/xml")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
+                                       daemon=True)
+
+    def answer(self, headers, form):
+        with self.lock:
+            self.requests.append((headers, form))
+        if self.after:
+            self.after(form)
+        action = form.get("Action")
+        auth = headers.get("Authorization", "")
+        if self.refuse:
+            return 403, self.error(*self.refuse)
+        if action == "AssumeRole":
+            if not auth.startswith("AWS4-HMAC-SHA256 Credential="):
+                return 403, self.error("MissingAuthenticationToken",
+                                       "Request is missing Authentication Token")
+            caller = auth.split("Credential=", 1)[1].split("/", 1)[0]
+        elif action == "AssumeRoleWithWebIdentity":
+            caller = "web:" + form.get("WebIdentityToken", "")
+        else:
+            return 400, self.error("InvalidAction", "Could not find operation " + str(action))
+        if "RoleArn" not in form or "RoleSessionName" not in form:
+            return 400, self.error("MissingParameter", "RoleArn and RoleSessionName")
+        akid, secret, token = expected(form["RoleArn"], caller)
+        exp = (datetime.datetime.now(datetime.timezone.utc)
+               + datetime.timedelta(seconds=int(form.get("DurationSeconds",
+                                                         self.expires_in))))
+        return 200, f"""<{action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <{action}Result>
+    <Credentials>
+      <AccessKeyId>{akid}</AccessKeyId>
+      <SecretAccessKey>{secret}</SecretAccessKey>
+      <SessionToken>{token}</SessionToken>
+      <Expiration>{exp.strftime("%Y-%m-%dT%H:%M:%SZ")}</Expiration>
+    </Credentials>
+    <AssumedRoleUser><Arn>{form["RoleArn"]}/{form["RoleSessionName"]}</Arn>
+      <AssumedRoleId>AROA:{form["RoleSessionName"]}</AssumedRoleId></AssumedRoleUser>
+  </{action}Result>
+  <ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ResponseMetadata>
+</{action}Response>
+"""
+
+    @staticmethod
+    def error(code, message):
+        return f"""<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>
+  <RequestId>f6a8c2b0-0000-0000-0000-000000000000</RequestId>
+</ErrorResponse>
+"""
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
