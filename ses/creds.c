@@ -27,6 +27,7 @@
 #include "ses/awsconfig.h"
 #include "ses/awsenv.h"
 #include "ses/creds.h"
+#include "ses/creds_process.h"
 #include "ses/creds_sts.h"
 #include "ses/file.h"
 #include "ses/http.h"
@@ -87,6 +88,8 @@ creds_source_name(enum creds_source s)
 		return "assume-role";
 	case CREDS_SOURCE_WEB_IDENTITY:
 		return "assume-role-with-web-identity";
+	case CREDS_SOURCE_PROCESS:
+		return "custom-process";
 	case CREDS_SOURCE_SHARED_CREDENTIALS:
 		return "shared-credentials-file";
 	case CREDS_SOURCE_SHARED_CONFIG:
@@ -803,6 +806,48 @@ from_web_identity(struct creds_provider *p, const struct awsenv_shared *sh,
 	return st;
 }
 
+static enum creds_status
+from_process(struct creds_provider *p, const struct awsenv_shared *sh,
+    const char *profile, struct creds *out, char *err, size_t errlen)
+{
+	const char *cmd = prof_get(sh, profile, "credential_process");
+	enum creds_status st;
+
+	if (cmd == NULL || *cmd == '\0')
+		return CREDS_ENOTFOUND;
+	/* Not the command line: its arguments may hold a secret. */
+	debug(p, "Running the credential_process of profile %s", profile);
+	st = creds_process_run(cmd, CREDS_PROCESS_TIMEOUT, out, err, errlen);
+	if (st == CREDS_OK)
+		debug(p, "Found credentials from custom-process");
+	return st;
+}
+
+/*
+ * The static keys of PROFILE's own: the credentials file, its
+ * credential_process, the config file.
+ */
+static enum creds_status
+profile_static(struct creds_provider *p, const struct awsenv_shared *sh,
+    const char *profile, struct creds *out, char *err, size_t errlen)
+{
+	enum creds_status st;
+
+	debug(p, "Looking for credentials via: shared-credentials-file");
+	st = from_file(p, sh->credentials, profile, sh->credentials_path,
+	    CREDS_SOURCE_SHARED_CREDENTIALS, out, err, errlen);
+	if (st == CREDS_ENOTFOUND) {
+		debug(p, "Looking for credentials via: custom-process");
+		st = from_process(p, sh, profile, out, err, errlen);
+	}
+	if (st == CREDS_ENOTFOUND) {
+		debug(p, "Looking for credentials via: config-file");
+		st = from_file(p, sh->config, profile, sh->config_path,
+		    CREDS_SOURCE_SHARED_CONFIG, out, err, errlen);
+	}
+	return st;
+}
+
 /* The profile-based providers a source_profile without a role runs. */
 static enum creds_status
 profile_keys(struct creds_provider *p, const struct awsenv_shared *sh,
@@ -812,12 +857,7 @@ profile_keys(struct creds_provider *p, const struct awsenv_shared *sh,
 
 	st = from_web_identity(p, sh, profile, 0, out, err, errlen);
 	if (st == CREDS_ENOTFOUND)
-		st =
-		    from_file(p, sh->credentials, profile, sh->credentials_path,
-			CREDS_SOURCE_SHARED_CREDENTIALS, out, err, errlen);
-	if (st == CREDS_ENOTFOUND)
-		st = from_file(p, sh->config, profile, sh->config_path,
-		    CREDS_SOURCE_SHARED_CONFIG, out, err, errlen);
+		st = profile_static(p, sh, profile, out, err, errlen);
 	return st;
 }
 
@@ -995,7 +1035,8 @@ assume_role(struct creds_provider *p, const struct awsenv_shared *sh,
 
 /*
  * The profile-based part of the chain, in botocore's order: assume role,
- * web identity, the credentials file, the config file.
+ * web identity, the credentials file, credential_process, the config
+ * file.
  */
 static enum creds_status
 from_profile(
@@ -1023,16 +1064,8 @@ from_profile(
 	debug(p, "Looking for credentials via: assume-role-with-web-identity");
 	st = from_web_identity(
 	    p, &sh, sh.profile, p->profile == NULL, out, err, errlen);
-	if (st != CREDS_ENOTFOUND)
-		goto done;
-	debug(p, "Looking for credentials via: shared-credentials-file");
-	st = from_file(p, sh.credentials, sh.profile, sh.credentials_path,
-	    CREDS_SOURCE_SHARED_CREDENTIALS, out, err, errlen);
-	if (st == CREDS_ENOTFOUND) {
-		debug(p, "Looking for credentials via: config-file");
-		st = from_file(p, sh.config, sh.profile, sh.config_path,
-		    CREDS_SOURCE_SHARED_CONFIG, out, err, errlen);
-	}
+	if (st == CREDS_ENOTFOUND)
+		st = profile_static(p, &sh, sh.profile, out, err, errlen);
 done:
 	awsenv_shared_free(&sh);
 	return st;

@@ -13,8 +13,9 @@
  *      ($AWS_ROLE_SESSION_NAME; not with an explicit profile), else the
  *      profile's web_identity_token_file and role_arn: STS
  *      AssumeRoleWithWebIdentity, the token file read at every fetch
- *   4. the profile's static keys in the shared credentials file, then in
- *      the config file
+ *   4. the profile's static keys in the shared credentials file; then its
+ *      credential_process (creds_process.h); then its static keys in the
+ *      config file
  *   5. container: http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI
  *      or $AWS_CONTAINER_CREDENTIALS_FULL_URI (https, or http to a loopback
  *      or the ECS/EKS agent address), with an Authorization header from
@@ -53,6 +54,7 @@ enum creds_source {
 	CREDS_SOURCE_ENV,
 	CREDS_SOURCE_ASSUME_ROLE,
 	CREDS_SOURCE_WEB_IDENTITY,
+	CREDS_SOURCE_PROCESS,
 	CREDS_SOURCE_SHARED_CREDENTIALS,
 	CREDS_SOURCE_SHARED_CONFIG,
 	CREDS_SOURCE_CONTAINER,
@@ -127,7 +129,8 @@ enum creds_status creds_provider_get(
 void creds_clear(struct creds *);
 
 /* botocore's names: "env", "assume-role", "assume-role-with-web-identity",
-   "shared-credentials-file", "config-file", "container-role",
+   "shared-credentials-file", "custom-process", "config-file",
+   "container-role",
    "iam-role"; "none". */
 const char *creds_source_name(enum creds_source);
 

@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import http.server
 import json
+import shlex
 import os
 import socket
 import ssl
@@ -41,7 +42,9 @@ HTTP_AUTH = "AWS4-HMAC-SHA256 Credential=AKID/x, Signature=HttpSecretSig0123"
 HTTP_TOKEN = "HttpSecurityToken/0123456789=="
 WEB_TOKEN = "eyJhbGciOiJSUzI1NiIsImtpZCI6IkVLUyJ9.WebIdentityJwtBody.Sig0"
 WEB_TOKEN_ROTATED = "eyJhbGciOiJSUzI1NiIsImtpZCI6IlJPVCJ9.RotatedJwtBody.Sig1"
-SECRETS = [WEB_TOKEN, WEB_TOKEN_ROTATED, SECRET_PREFIX, TOKEN_PREFIX,
+PROC_SECRET = "ProcessSecret/RolesAnywhere0123+5"
+PROC_TOKEN = "ProcessSessionToken/IQoJb3JpZ2luX2Vj=="
+SECRETS = [PROC_SECRET, PROC_TOKEN, WEB_TOKEN, WEB_TOKEN_ROTATED, SECRET_PREFIX, TOKEN_PREFIX,
            ENV_SECRET, ENV_TOKEN, FILE_SECRET, FILE_TOKEN, PROFILE_SECRET,
            CONFIG_SECRET, CONT_SECRET, CONT_TOKEN, AUTH_TOKEN,
            AUTH_TOKEN_FILE_VALUE, IMDS_SECRET, IMDS_TOKEN, IMDS_API_TOKEN,
@@ -776,6 +779,123 @@ def scenario_precedence(probe):
     return r
 
 
+# ---------------------------------------------------- credential_process
+
+HELPER = """#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
+# A credential_process: records its arguments, answers as told by its
+# first argument, counts its runs.
+import datetime, json, os, sys, time
+here = os.path.dirname(os.path.abspath(__file__))
+n = 1
+if os.path.exists(here + "/runs"):
+    n = int(open(here + "/runs").read()) + 1
+open(here + "/runs", "w").write(str(n))
+json.dump(sys.argv[1:], open(here + "/argv.json", "w"))
+mode = sys.argv[1]
+print("helper: signing with the test certificate", file=sys.stderr)
+if mode == "fail":
+    print("helper: no private key found", file=sys.stderr)
+    sys.exit(3)
+exp = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(
+    seconds=int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 3600)
+doc = {"Version": 2 if mode == "v2" else 1, "AccessKeyId": "ASIAPROC%d" % n,
+       "SecretAccessKey": "@SECRET@", "SessionToken": "@TOKEN@",
+       "Expiration": exp.strftime("%Y-%m-%dT%H:%M:%SZ")}
+if mode == "static":
+    del doc["SessionToken"], doc["Expiration"]
+if mode == "nosecret":
+    del doc["SecretAccessKey"]
+print(json.dumps(doc))
+"""
+
+
+def helper(probe):
+    path = probe.home / "bin" / "signing helper"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(HELPER.replace("@SECRET@", PROC_SECRET).replace("@TOKEN@", PROC_TOKEN))
+    path.chmod(0o755)
+    runs = probe.home / "bin" / "runs"
+    if runs.exists():
+        runs.unlink()
+    return path
+
+
+def scenario_process(probe):
+    h = helper(probe)
+    cfg = probe.home / ".aws" / "config"
+    line = f""""{h}" ok 'two words' "say \\"hi\\" \\n" back\\ slash ''"""
+    cfg.write_text(f"""[default]
+credential_process = {line}
+[profile static]
+credential_process = '{h}' static
+[profile fail]
+credential_process = '{h}' fail
+[profile v2]
+credential_process = '{h}' v2
+[profile nosecret]
+credential_process = '{h}' nosecret
+[profile missing]
+credential_process = /nonexistent/aws_signing_helper credential-process
+[profile unclosed]
+credential_process = '{h} ok
+""")
+    r = probe()
+    assert r.rc == 0, r.stderr
+    assert r.first["source"] == "custom-process"
+    assert r.first["access_key_id"] == "ASIAPROC1"
+    assert r.first["secret_sha256"] == sha(PROC_SECRET)
+    assert r.first["token_sha256"] == sha(PROC_TOKEN)
+    assert abs(int(r.first["expiration"]) - (time.time() + 3600)) < 60
+    # Split as shlex.split() splits it, no shell in between.
+    args = json.loads((h.parent / "argv.json").read_text())
+    assert args == shlex.split(line)[1:]
+    assert args == ["ok", "two words", 'say "hi" \\n', "back slash", ""]
+    # Its standard error is passed through.
+    assert "helper: signing with the test certificate" in r.stderr
+    r = probe("--profile", "static")
+    assert (r.first["access_key_id"], r.first["token"], r.first["expiration"]) == \
+        ("ASIAPROC2", "no", "0")
+    for profile, message in (
+            ("fail", "Error when retrieving credentials from custom-process: "
+                     f"{h} exited with status 3"),
+            ("v2", "Unsupported version '(not 1)' for credential process provider, "
+                   "supported versions: 1"),
+            ("nosecret", "Missing required key in response: 'SecretAccessKey'"),
+            ("missing", "cannot run /nonexistent/aws_signing_helper: "
+                        "No such file or directory"),
+            ("unclosed", "credential_process is not a command line")):
+        r = probe("--profile", profile)
+        assert r.rc == 255, (profile, r.stderr)
+        assert message in r.stderr, (profile, r.stderr)
+    assert "helper: no private key found" in probe.log[-5]
+    return r
+
+
+def scenario_process_refresh_and_order(probe):
+    h = helper(probe)
+    write(probe.home / ".aws" / "config",
+          f"[default]\ncredential_process = '{h}' ok 840\n"
+          f"aws_access_key_id = AKIDCONFIG\naws_secret_access_key = {CONFIG_SECRET}\n"
+          f"[profile ra]\nrole_arn = {ROLE}viaprocess\nsource_profile = src\n"
+          f"[profile src]\ncredential_process = '{h}' ok\n")
+    # 14 minutes left: run again at the next get. It beats the config
+    # file's keys.
+    r = probe("--gets", "2")
+    assert r.rc == 0, r.stderr
+    assert [g["access_key_id"] for g in r.gets] == ["ASIAPROC1", "ASIAPROC2"]
+    # The credentials file's keys beat it.
+    write(probe.home / ".aws" / "credentials", CREDENTIALS)
+    r = probe()
+    assert r.first["source"] == "shared-credentials-file"
+    # Roles Anywhere as the source of an assume-role profile.
+    with FakeSTS() as sts:
+        r = probe("--profile", "ra", env=sts_env(sts))
+        assert r.rc == 0, r.stderr
+        check_sts_creds(r.first, ROLE + "viaprocess", "ASIAPROC3", "assume-role")
+    return r
+
+
 SCENARIOS = [scenario_env, scenario_credentials_file, scenario_config_profile,
              scenario_explicit_profile_skips_env, scenario_container_env_token,
              scenario_container_file_token, scenario_container_host_refused,
@@ -785,7 +905,8 @@ SCENARIOS = [scenario_env, scenario_credentials_file, scenario_config_profile,
              scenario_web_identity_profile, scenario_assume_role_chain,
              scenario_assume_role_errors, scenario_assume_role_credential_source,
              scenario_assume_role_refresh, scenario_sts_endpoints,
-             scenario_precedence]
+             scenario_precedence, scenario_process,
+             scenario_process_refresh_and_order]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__[9:])
@@ -1047,7 +1168,7 @@ def test_debug_output_has_no_secret(probe, http_probe, pki):
     assert len(probe.log) >= 2 * len(SCENARIOS) and len(http_probe.log) == 4
     assert text.count("DEBUG creds:") >= 2 * len(SCENARIOS)
     for source in ("env", "shared-credentials-file", "config-file", "container-role", "iam-role",
-                   "assume-role", "assume-role-with-web-identity"):
+                   "assume-role", "assume-role-with-web-identity", "custom-process"):
         assert f"source={source}" in text
     assert_no_secret(text)
 
