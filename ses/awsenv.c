@@ -45,8 +45,8 @@ awsenv_profile(const char *explicit_profile, int *namedp)
 	return p;
 }
 
-static char *
-home_path(const char *rest)
+char *
+awsenv_home_path(const char *rest)
 {
 	struct passwd pw, *res = NULL;
 	const char *home;
@@ -73,11 +73,11 @@ awsenv_shared_file(enum awsconfig_kind kind)
 	else
 		v = awsenv_get("AWS_CONFIG_FILE");
 	if (v == NULL)
-		return home_path(kind == AWSCONFIG_CREDENTIALS
+		return awsenv_home_path(kind == AWSCONFIG_CREDENTIALS
 			? "/.aws/credentials"
 			: "/.aws/config");
 	if (v[0] == '~' && (v[1] == '\0' || v[1] == '/'))
-		return home_path(v + 1);
+		return awsenv_home_path(v + 1);
 	return strdup(v);
 }
 
@@ -298,6 +298,7 @@ static const struct service {
 } services[] = {
 	[AWSENV_SES] = { "AWS_ENDPOINT_URL_SES", "email", 0 },
 	[AWSENV_STS] = { "AWS_ENDPOINT_URL_STS", "sts", 1 },
+	[AWSENV_SSO] = { "AWS_ENDPOINT_URL_SSO", "portal.sso", 0 },
 };
 
 enum awsenv_status

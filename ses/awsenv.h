@@ -47,6 +47,12 @@ const char *awsenv_profile(const char *explicit_profile, int *namedp);
  */
 char *awsenv_shared_file(enum awsconfig_kind);
 
+/*
+ * $HOME (else the user's home directory) followed by REST, allocated; NULL
+ * when out of memory or no home is known.
+ */
+char *awsenv_home_path(const char *rest);
+
 /* Both shared files, read for one profile. */
 struct awsenv_shared {
 	const char *profile;    /* as awsenv_profile() gives it */
@@ -112,12 +118,13 @@ enum awsenv_status awsenv_endpoint(const char *explicit_url, const char *region,
 
 enum awsenv_service {
 	AWSENV_SES,
-	AWSENV_STS /* the credentials providers' */
+	AWSENV_STS, /* the credentials providers' */
+	AWSENV_SSO  /* the SSO portal, https://portal.sso.REGION... */
 };
 
 /*
- * The same for another service: EXPLICIT → $AWS_ENDPOINT_URL_STS (for
- * STS) → $AWS_ENDPOINT_URL → https://sts.REGION.amazonaws.com, or the
+ * The same for another service: EXPLICIT → $AWS_ENDPOINT_URL_STS (or
+ * _SSO) → $AWS_ENDPOINT_URL → https://sts.REGION.amazonaws.com, or the
  * global https://sts.amazonaws.com when REGION is NULL (STS only).
  */
 enum awsenv_status awsenv_service_endpoint(enum awsenv_service,

@@ -28,6 +28,7 @@
 #include "ses/awsenv.h"
 #include "ses/creds.h"
 #include "ses/creds_process.h"
+#include "ses/creds_sso.h"
 #include "ses/creds_sts.h"
 #include "ses/file.h"
 #include "ses/http.h"
@@ -41,8 +42,8 @@
 #define MAX_DOCUMENT (64 * 1024)
 #define MSG_MAX 512
 #define MAX_CHAIN 16 /* source_profile hops */
-#define STS_CONNECT_MS 10000
-#define STS_TIMEOUT_MS 30000
+#define API_CONNECT_MS 10000
+#define API_TIMEOUT_MS 30000
 
 #define CONTAINER_BASE "http://169.254.170.2"
 #define IMDS_BASE "http://169.254.169.254"
@@ -57,7 +58,7 @@ struct creds_provider {
 	void *debug_arg;
 	struct creds cur;         /* source NONE: chain not run */
 	struct http_client *http; /* for the metadata endpoints */
-	struct http_client *sts;  /* for STS, through proxies */
+	struct http_client *api;  /* for STS and SSO, through proxies */
 	int attempts;
 	char *region; /* of STS; NULL: found at each call */
 	int (*mfa_prompt)(void *, const char *, char *, size_t);
@@ -90,6 +91,8 @@ creds_source_name(enum creds_source s)
 		return "assume-role-with-web-identity";
 	case CREDS_SOURCE_PROCESS:
 		return "custom-process";
+	case CREDS_SOURCE_SSO:
+		return "sso";
 	case CREDS_SOURCE_SHARED_CREDENTIALS:
 		return "shared-credentials-file";
 	case CREDS_SOURCE_SHARED_CONFIG:
@@ -690,19 +693,19 @@ has_assume_role(const struct awsenv_shared *sh, const char *profile)
 }
 
 static int
-sts_client(struct creds_provider *p, char *err, size_t errlen)
+api_client(struct creds_provider *p, char *err, size_t errlen)
 {
 	struct http_options o;
 
-	if (p->sts != NULL)
+	if (p->api != NULL)
 		return 0;
 	memset(&o, 0, sizeof(o));
 	o.ca_file = awsenv_get("AWS_CA_BUNDLE");
-	o.connect_timeout_ms = STS_CONNECT_MS;
-	o.timeout_ms = STS_TIMEOUT_MS;
+	o.connect_timeout_ms = API_CONNECT_MS;
+	o.timeout_ms = API_TIMEOUT_MS;
 	o.max_response = MAX_DOCUMENT;
-	p->sts = http_client_new(&o, err, errlen);
-	return p->sts != NULL ? 0 : -1;
+	p->api = http_client_new(&o, err, errlen);
+	return p->api != NULL ? 0 : -1;
 }
 
 /* One STS call, at the endpoint and for the region the tools would use. */
@@ -722,13 +725,13 @@ sts(struct creds_provider *p, const char *action,
 	if (awsenv_service_endpoint(
 		AWSENV_STS, NULL, region, &ep, err, errlen) != AWSENV_OK)
 		return CREDS_EINVALID;
-	if (sts_client(p, err, errlen) == -1) {
+	if (api_client(p, err, errlen) == -1) {
 		awsenv_endpoint_free(&ep);
 		return CREDS_ENOMEM;
 	}
 	debug(p, "Calling STS %s at %s (%s)", action, ep.url, ep.source);
 	st = creds_sts_call(
-	    p->sts, &ep, region, action, prm, n, signer, src, out, err, errlen);
+	    p->api, &ep, region, action, prm, n, signer, src, out, err, errlen);
 	awsenv_endpoint_free(&ep);
 	return st;
 }
@@ -824,6 +827,121 @@ from_process(struct creds_provider *p, const struct awsenv_shared *sh,
 }
 
 /*
+ * A profile key merged with its sso-session's (botocore's
+ * _resolve_sso_session_reference): -1 when the two disagree.
+ */
+static int
+sso_key(const struct awsenv_shared *sh, const char *profile,
+    const char *session, const char *key, const char **out, char *err,
+    size_t errlen)
+{
+	const char *pv = prof_get(sh, profile, key), *sv = NULL;
+
+	if (session != NULL)
+		sv = awsconfig_session_get(sh->config, session, key);
+	if (pv != NULL && sv != NULL && strcmp(pv, sv) != 0) {
+		errbuf_set(err, errlen,
+		    "The value for %s is inconsistent between profile "
+		    "(%.150s) and sso-session (%.150s).",
+		    key, pv, sv);
+		return -1;
+	}
+	*out = sv != NULL ? sv : pv;
+	return 0;
+}
+
+static enum creds_status
+from_sso(struct creds_provider *p, const struct awsenv_shared *sh,
+    const char *profile, struct creds *out, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "sso_role_name", "sso_account_id",
+		"sso_start_url", "sso_region", "sso_session" };
+	struct awsenv_endpoint ep;
+	const char *v[5], *session;
+	char missing[160] = "", name[CREDS_SSO_CACHE_NAME_SIZE], *path = NULL,
+	     *doc = NULL, *token = NULL;
+	size_t i, len = 0, nkeys = 4;
+	enum creds_status st;
+
+	if (prof_get(sh, profile, keys[0]) == NULL &&
+	    prof_get(sh, profile, keys[1]) == NULL)
+		return CREDS_ENOTFOUND;
+	if ((session = prof_get(sh, profile, "sso_session")) != NULL) {
+		if (!awsconfig_has_session(sh->config, session)) {
+			errbuf_set(err, errlen,
+			    "The specified sso-session does not exist: "
+			    "\"%.100s\"",
+			    session);
+			return CREDS_EINVALID;
+		}
+		nkeys = 5;
+	}
+	for (i = 0; i < nkeys; i++) {
+		if (sso_key(sh, profile, session, keys[i], &v[i], err,
+			errlen) == -1)
+			return CREDS_EINVALID;
+		if (v[i] == NULL)
+			snprintf(missing + strlen(missing),
+			    sizeof(missing) - strlen(missing), "%s%s",
+			    missing[0] != '\0' ? ", " : "", keys[i]);
+	}
+	if (missing[0] != '\0') {
+		errbuf_set(err, errlen,
+		    "The profile \"%.100s\" is configured to use SSO but is "
+		    "missing required configuration: %s",
+		    profile, missing);
+		return CREDS_EINVALID;
+	}
+	if (!awsenv_region_valid(v[3])) {
+		errbuf_set(err, errlen, "Invalid sso_region '%.64s'", v[3]);
+		return CREDS_EINVALID;
+	}
+	if (creds_sso_cache_name(session != NULL ? session : v[2], name) ==
+		-1 ||
+	    asprintf(&path, "/.aws/sso/cache/%s", name) == -1) {
+		errbuf_set(err, errlen, "%s", strerror(ENOMEM));
+		return CREDS_ENOMEM;
+	}
+	doc = awsenv_home_path(path);
+	free(path);
+	if (doc == NULL) {
+		errbuf_set(err, errlen, "%s", strerror(ENOMEM));
+		return CREDS_ENOMEM;
+	}
+	path = doc;
+	debug(p, "Reading the SSO token cached in %s", path);
+	if (file_read(path, MAX_DOCUMENT, 0, &doc, &len) == -1) {
+		errbuf_set(err, errlen,
+		    "Error loading SSO Token: Token for %.200s does not exist",
+		    session != NULL ? session : v[2]);
+		free(path);
+		return CREDS_EFETCH;
+	}
+	free(path);
+	st = creds_sso_parse_token(doc, len, time(NULL),
+	    session != NULL ? session : v[2], &token, err, errlen);
+	file_free(doc, len);
+	if (st != CREDS_OK)
+		return st;
+	if (awsenv_service_endpoint(AWSENV_SSO, NULL, v[3], &ep, err, errlen) !=
+	    AWSENV_OK) {
+		awsconfig_free_secret(token);
+		return CREDS_EINVALID;
+	}
+	if (api_client(p, err, errlen) == -1)
+		st = CREDS_ENOMEM;
+	else {
+		debug(p, "Calling SSO GetRoleCredentials at %s (%s)", ep.url,
+		    ep.source);
+		st = creds_sso_fetch(
+		    p->api, &ep, v[0], v[1], token, out, err, errlen);
+	}
+	awsenv_endpoint_free(&ep);
+	awsconfig_free_secret(token);
+	return st;
+}
+
+/*
  * The static keys of PROFILE's own: the credentials file, its
  * credential_process, the config file.
  */
@@ -856,6 +974,8 @@ profile_keys(struct creds_provider *p, const struct awsenv_shared *sh,
 	enum creds_status st;
 
 	st = from_web_identity(p, sh, profile, 0, out, err, errlen);
+	if (st == CREDS_ENOTFOUND)
+		st = from_sso(p, sh, profile, out, err, errlen);
 	if (st == CREDS_ENOTFOUND)
 		st = profile_static(p, sh, profile, out, err, errlen);
 	return st;
@@ -1035,7 +1155,7 @@ assume_role(struct creds_provider *p, const struct awsenv_shared *sh,
 
 /*
  * The profile-based part of the chain, in botocore's order: assume role,
- * web identity, the credentials file, credential_process, the config
+ * web identity, SSO, the credentials file, credential_process, the config
  * file.
  */
 static enum creds_status
@@ -1064,6 +1184,10 @@ from_profile(
 	debug(p, "Looking for credentials via: assume-role-with-web-identity");
 	st = from_web_identity(
 	    p, &sh, sh.profile, p->profile == NULL, out, err, errlen);
+	if (st == CREDS_ENOTFOUND) {
+		debug(p, "Looking for credentials via: sso");
+		st = from_sso(p, &sh, sh.profile, out, err, errlen);
+	}
 	if (st == CREDS_ENOTFOUND)
 		st = profile_static(p, &sh, sh.profile, out, err, errlen);
 done:
@@ -1166,7 +1290,7 @@ creds_provider_free(struct creds_provider *p)
 	pthread_mutex_destroy(&p->lock);
 	creds_clear(&p->cur);
 	http_client_free(p->http);
-	http_client_free(p->sts);
+	http_client_free(p->api);
 	free(p->region);
 	free(p->profile);
 	free(p);

@@ -13,14 +13,17 @@
  *      ($AWS_ROLE_SESSION_NAME; not with an explicit profile), else the
  *      profile's web_identity_token_file and role_arn: STS
  *      AssumeRoleWithWebIdentity, the token file read at every fetch
- *   4. the profile's static keys in the shared credentials file; then its
+ *   4. SSO: the profile's sso_account_id and sso_role_name, with its
+ *      sso_session (or legacy sso_start_url and sso_region): the token
+ *      `aws sso login` cached, traded at the portal (creds_sso.h)
+ *   5. the profile's static keys in the shared credentials file; then its
  *      credential_process (creds_process.h); then its static keys in the
  *      config file
- *   5. container: http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI
+ *   6. container: http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI
  *      or $AWS_CONTAINER_CREDENTIALS_FULL_URI (https, or http to a loopback
  *      or the ECS/EKS agent address), with an Authorization header from
  *      $AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE or _TOKEN
- *   6. EC2 instance metadata, IMDSv2 only, at
+ *   7. EC2 instance metadata, IMDSv2 only, at
  *      $AWS_EC2_METADATA_SERVICE_ENDPOINT (default http://169.254.169.254);
  *      off when AWS_EC2_METADATA_DISABLED=true
  * The metadata calls use AWS_METADATA_SERVICE_TIMEOUT (seconds, default 1)
@@ -55,6 +58,7 @@ enum creds_source {
 	CREDS_SOURCE_ASSUME_ROLE,
 	CREDS_SOURCE_WEB_IDENTITY,
 	CREDS_SOURCE_PROCESS,
+	CREDS_SOURCE_SSO,
 	CREDS_SOURCE_SHARED_CREDENTIALS,
 	CREDS_SOURCE_SHARED_CONFIG,
 	CREDS_SOURCE_CONTAINER,
@@ -129,7 +133,7 @@ enum creds_status creds_provider_get(
 void creds_clear(struct creds *);
 
 /* botocore's names: "env", "assume-role", "assume-role-with-web-identity",
-   "shared-credentials-file", "custom-process", "config-file",
+   "sso", "shared-credentials-file", "custom-process", "config-file",
    "container-role",
    "iam-role"; "none". */
 const char *creds_source_name(enum creds_source);

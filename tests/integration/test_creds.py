@@ -22,7 +22,8 @@ import time
 
 import pytest
 
-from harness.fake_sts import FakeSTS, expected, SECRET_PREFIX, TOKEN_PREFIX
+from harness.fake_sts import (FakeSSO, FakeSTS, expected, sso_expected, SECRET_PREFIX,
+                              SSO_SECRET_PREFIX, SSO_TOKEN_PREFIX, TOKEN_PREFIX)
 
 # Every secret the tests hand to the code under test.
 ENV_SECRET = "EnvSecret/0123456789abcdefghijKLMN+"
@@ -44,7 +45,10 @@ WEB_TOKEN = "eyJhbGciOiJSUzI1NiIsImtpZCI6IkVLUyJ9.WebIdentityJwtBody.Sig0"
 WEB_TOKEN_ROTATED = "eyJhbGciOiJSUzI1NiIsImtpZCI6IlJPVCJ9.RotatedJwtBody.Sig1"
 PROC_SECRET = "ProcessSecret/RolesAnywhere0123+5"
 PROC_TOKEN = "ProcessSessionToken/IQoJb3JpZ2luX2Vj=="
-SECRETS = [PROC_SECRET, PROC_TOKEN, WEB_TOKEN, WEB_TOKEN_ROTATED, SECRET_PREFIX, TOKEN_PREFIX,
+SSO_ACCESS_TOKEN = "aoaAAAAAGZSsoAccessToken0123456789:MGUCMQD+"
+SSO_LEGACY_TOKEN = "aoaAAAAAGZSsoLegacyToken9876543210:MGUCMQC+"
+SECRETS = [SSO_ACCESS_TOKEN, SSO_LEGACY_TOKEN, SSO_SECRET_PREFIX, SSO_TOKEN_PREFIX,
+           PROC_SECRET, PROC_TOKEN, WEB_TOKEN, WEB_TOKEN_ROTATED, SECRET_PREFIX, TOKEN_PREFIX,
            ENV_SECRET, ENV_TOKEN, FILE_SECRET, FILE_TOKEN, PROFILE_SECRET,
            CONFIG_SECRET, CONT_SECRET, CONT_TOKEN, AUTH_TOKEN,
            AUTH_TOKEN_FILE_VALUE, IMDS_SECRET, IMDS_TOKEN, IMDS_API_TOKEN,
@@ -896,6 +900,117 @@ def scenario_process_refresh_and_order(probe):
     return r
 
 
+# ------------------------------------------------------------------ SSO
+
+def sso_cache(probe, key, token, expires_in=3600):
+    """Writes the token `aws sso login` would have cached for KEY."""
+    d = probe.home / ".aws" / "sso" / "cache"
+    d.mkdir(parents=True, exist_ok=True)
+    exp = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=expires_in)
+    path = d / (hashlib.sha1(key.encode()).hexdigest() + ".json")
+    path.write_text(json.dumps({
+        "startUrl": "https://corp.awsapps.com/start", "region": "eu-central-1",
+        "accessToken": token, "expiresAt": exp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "clientId": "cid", "clientSecret": "csecret", "refreshToken": "rtoken"}))
+    return path
+
+
+SSO_CONFIG = """[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-central-1
+sso_registration_scopes = sso:account:access
+[profile admin]
+sso_session = corp
+sso_account_id = 111122223333
+sso_role_name = MailAdmin
+region = eu-west-1
+[profile legacy]
+sso_start_url = https://legacy.awsapps.com/start
+sso_region = us-east-1
+sso_account_id = 444455556666
+sso_role_name = Legacy Role
+[profile partial]
+sso_session = corp
+sso_role_name = MailAdmin
+[profile ghost]
+sso_session = nosuch
+sso_account_id = 1
+sso_role_name = r
+[profile clash]
+sso_session = corp
+sso_start_url = https://other.awsapps.com/start
+sso_account_id = 1
+sso_role_name = r
+[profile overssorole]
+role_arn = arn:aws:iam::123456789012:role/fromsso
+source_profile = admin
+"""
+
+
+def scenario_sso(probe):
+    write(probe.home / ".aws" / "config", SSO_CONFIG)
+    sso_cache(probe, "corp", SSO_ACCESS_TOKEN)
+    sso_cache(probe, "https://legacy.awsapps.com/start", SSO_LEGACY_TOKEN)
+    with FakeSSO(tokens=[SSO_ACCESS_TOKEN, SSO_LEGACY_TOKEN]) as sso:
+        env = {"AWS_ENDPOINT_URL_SSO": sso.url}
+        r = probe("--profile", "admin", env=env)
+        assert r.rc == 0, r.stderr
+        akid, secret, token = sso_expected("MailAdmin", "111122223333", SSO_ACCESS_TOKEN)
+        assert r.first == {"source": "sso", "access_key_id": akid,
+                           "secret_sha256": sha(secret), "token": "yes",
+                           "token_sha256": sha(token), "expiration": r.first["expiration"]}
+        assert abs(int(r.first["expiration"]) - (time.time() + 3600)) < 60
+        method, path, q, headers = sso.requests[0]
+        assert q == {"role_name": "MailAdmin", "account_id": "111122223333"}
+        # A legacy profile: cached under its start URL; a role name with a
+        # space is escaped in the query.
+        r = probe(env={**env, "AWS_PROFILE": "legacy"})
+        assert r.rc == 0, r.stderr
+        akid, _, _ = sso_expected("Legacy Role", "444455556666", SSO_LEGACY_TOKEN)
+        assert r.first["access_key_id"] == akid
+        assert sso.requests[-1][2] == {"role_name": "Legacy Role",
+                                       "account_id": "444455556666"}
+        # An SSO profile as the source of an assume-role profile.
+        with FakeSTS() as sts:
+            r = probe("--profile", "overssorole", env={**env, **sts_env(sts)})
+            assert r.rc == 0, r.stderr
+            akid, _, _ = sso_expected("MailAdmin", "111122223333", SSO_ACCESS_TOKEN)
+            check_sts_creds(r.first, "arn:aws:iam::123456789012:role/fromsso", akid,
+                            "assume-role")
+        for profile, message in (
+                ("partial", 'The profile "partial" is configured to use SSO but is missing '
+                            "required configuration: sso_account_id"),
+                ("ghost", 'The specified sso-session does not exist: "nosuch"'),
+                ("clash", "The value for sso_start_url is inconsistent between profile "
+                          "(https://other.awsapps.com/start) and sso-session "
+                          "(https://corp.awsapps.com/start).")):
+            r = probe("--profile", profile, env=env)
+            assert r.rc == 255, (profile, r.stderr)
+            assert message in r.stderr, (profile, r.stderr)
+        # The portal refuses the token: log in again.
+        sso.tokens.clear()
+        r = probe("--profile", "admin", env=env)
+        assert r.rc == 255
+        assert "To refresh this SSO session run aws sso login" in r.stderr
+        # An expired cached token never reaches the portal.
+        before = len(sso.requests)
+        sso_cache(probe, "corp", SSO_ACCESS_TOKEN, expires_in=-60)
+        r = probe("--profile", "admin", env=env)
+        assert r.rc == 255
+        assert r.stderr.strip().splitlines()[-1] == (
+            "The SSO session associated with this profile has expired or is otherwise "
+            "invalid. To refresh this SSO session run aws sso login with the "
+            "corresponding profile.")
+        assert len(sso.requests) == before
+        # No cached token at all.
+        for f in (probe.home / ".aws" / "sso" / "cache").iterdir():
+            f.unlink()
+        r = probe("--profile", "admin", env=env)
+        assert r.rc == 255
+        assert "Error loading SSO Token: Token for corp does not exist" in r.stderr
+    return r
+
+
 SCENARIOS = [scenario_env, scenario_credentials_file, scenario_config_profile,
              scenario_explicit_profile_skips_env, scenario_container_env_token,
              scenario_container_file_token, scenario_container_host_refused,
@@ -906,7 +1021,7 @@ SCENARIOS = [scenario_env, scenario_credentials_file, scenario_config_profile,
              scenario_assume_role_errors, scenario_assume_role_credential_source,
              scenario_assume_role_refresh, scenario_sts_endpoints,
              scenario_precedence, scenario_process,
-             scenario_process_refresh_and_order]
+             scenario_process_refresh_and_order, scenario_sso]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__[9:])
@@ -1168,7 +1283,8 @@ def test_debug_output_has_no_secret(probe, http_probe, pki):
     assert len(probe.log) >= 2 * len(SCENARIOS) and len(http_probe.log) == 4
     assert text.count("DEBUG creds:") >= 2 * len(SCENARIOS)
     for source in ("env", "shared-credentials-file", "config-file", "container-role", "iam-role",
-                   "assume-role", "assume-role-with-web-identity", "custom-process"):
+                   "assume-role", "assume-role-with-web-identity", "custom-process",
+                   "sso"):
         assert f"source={source}" in text
     assert_no_secret(text)
 

@@ -1,21 +1,27 @@
 # SPDX-License-Identifier: BSD-2-Clause
-"""A fake STS on loopback for the credentials chain's tests: AssumeRole and
-AssumeRoleWithWebIdentity as query-API form posts, answered with
+"""A fake STS and a fake SSO portal on loopback for the credentials chain's
+tests. STS: AssumeRole and AssumeRoleWithWebIdentity as query-API form
+posts, answered with
 credentials that depend only on what was asked (the role, and who asked:
 the signer's access key id, or the web identity token), so that botocore
 and our chain, given the same files, must come back with the same keys.
 moto's STS hands out random keys and checks no signature; this one records
-every request and can refuse or expire on demand."""
+every request and can refuse or expire on demand. SSO (moto has no
+portal): GetRoleCredentials for the bearer tokens it is told are valid."""
 
 import datetime
 import hashlib
 import http.server
+import json
 import threading
+import time
 import urllib.parse
 
 # Prefixes of everything secret it hands out: the leak checks grep for them.
 SECRET_PREFIX = "StsSecretKey/abcdefghijk+"
 TOKEN_PREFIX = "StsSessionToken/IQoJb3JpZ2luX2VjE"
+SSO_SECRET_PREFIX = "SsoSecretKey/zyxwvutsrqpon+"
+SSO_TOKEN_PREFIX = "SsoSessionToken/IQoJb3JpZ2luX2VjE"
 
 
 def _digest(*parts):
@@ -29,13 +35,13 @@ def expected(role_arn, caller):
     return "ASIA" + d[:16].upper(), SECRET_PREFIX + d[16:40], TOKEN_PREFIX + d[40:]
 
 
-class FakeSTS:
-    def __init__(self, expires_in=3600):
+class _Server:
+    """A threaded HTTP server on 127.0.0.1 whose answer(method, path,
+    headers, body) gives (status, content type, text)."""
+
+    def __init__(self):
         fake = self
-        self.expires_in = expires_in
         self.requests = []
-        self.refuse = None  # (code, message): answer 403 with it
-        self.after = None   # called with each request's form (token rotation)
         self.lock = threading.Lock()
 
         class H(http.server.BaseHTTPRequestHandler):
@@ -44,24 +50,50 @@ class FakeSTS:
             def log_message(self, *args):
                 pass
 
-            def do_POST(self):
+            def reply(self, method):
                 n = int(self.headers.get("Content-Length") or 0)
-                form = dict(urllib.parse.parse_qsl(self.rfile.read(n).decode(),
-                                                   keep_blank_values=True))
-                status, body = fake.answer(dict(self.headers), form)
-                data = body.encode()
+                body = self.rfile.read(n).decode() if n else ""
+                status, ctype, text = fake.answer(method, self.path, dict(self.headers), body)
+                data = text.encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "text/xml")
+                self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            def do_GET(self):
+                self.reply("GET")
+
+            def do_POST(self):
+                self.reply("POST")
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
         self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
                                        daemon=True)
 
-    def answer(self, headers, form):
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class FakeSTS(_Server):
+    def __init__(self, expires_in=3600):
+        super().__init__()
+        self.expires_in = expires_in
+        self.refuse = None  # (code, message): answer 403 with it
+        self.after = None   # called with each request's form (token rotation)
+
+    def answer(self, method, path, headers, body):
+        form = dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
+        status, text = self.sts(headers, form)
+        return status, "text/xml", text
+
+    def sts(self, headers, form):
         with self.lock:
             self.requests.append((headers, form))
         if self.after:
@@ -108,10 +140,36 @@ class FakeSTS:
 </ErrorResponse>
 """
 
-    def __enter__(self):
-        self.thread.start()
-        return self
 
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+def sso_expected(role, account, token):
+    d = _digest(role, account, token)
+    return "ASIASSO" + d[:13].upper(), SSO_SECRET_PREFIX + d[13:37], SSO_TOKEN_PREFIX + d[37:]
+
+
+class FakeSSO(_Server):
+    """The portal's GetRoleCredentials; TOKENS are the bearer tokens it
+    takes."""
+
+    def __init__(self, tokens=(), expires_in=3600):
+        super().__init__()
+        self.tokens = set(tokens)
+        self.expires_in = expires_in
+
+    def answer(self, method, path, headers, body):
+        url = urllib.parse.urlsplit(path)
+        q = dict(urllib.parse.parse_qsl(url.query))
+        token = headers.get("x-amz-sso_bearer_token")
+        with self.lock:
+            self.requests.append((method, url.path, q, headers))
+        if method != "GET" or url.path != "/federation/credentials":
+            return 404, "application/json", '{"message": "no such operation"}'
+        if token not in self.tokens:
+            return 401, "application/json", json.dumps({
+                "message": "Session token not found or invalid",
+                "__type": "com.amazonaws.switchboard.portal#UnauthorizedException"})
+        if "role_name" not in q or "account_id" not in q:
+            return 400, "application/json", '{"__type": "InvalidRequestException"}'
+        akid, secret, tok = sso_expected(q["role_name"], q["account_id"], token)
+        return 200, "application/json", json.dumps({"roleCredentials": {
+            "accessKeyId": akid, "secretAccessKey": secret, "sessionToken": tok,
+            "expiration": int((time.time() + self.expires_in) * 1000)}})
