@@ -1195,6 +1195,38 @@ done:
 	return st;
 }
 
+int
+creds_profile_needs_mfa(const char *profile, char *err, size_t errlen)
+{
+	struct awsenv_shared sh;
+	const char *name, *mfa = NULL;
+	int hops;
+
+	if (profile == NULL && awsenv_get("AWS_ACCESS_KEY_ID") != NULL)
+		return 0;
+	if (awsenv_shared_load(profile, &sh, NULL, 0) != AWSENV_OK)
+		return 0; /* the chain reports that itself */
+	name = sh.profile;
+	/* Bounded: a loop is the chain's error to report. */
+	for (hops = 0;
+	     hops < MAX_CHAIN && name != NULL && has_assume_role(&sh, name);
+	     hops++) {
+		if ((mfa = prof_get(&sh, name, "mfa_serial")) != NULL)
+			break;
+		if (has_static(&sh, name))
+			break;
+		name = prof_get(&sh, name, "source_profile");
+	}
+	if (mfa != NULL)
+		errbuf_set(err, errlen,
+		    "profile %.100s assumes its role with an MFA code "
+		    "(mfa_serial %.100s), which a daemon cannot ask for: "
+		    "use a profile without mfa_serial",
+		    name, mfa);
+	awsenv_shared_free(&sh);
+	return mfa != NULL ? -1 : 0;
+}
+
 /*
  * Runs the chain. A source's error ends it, except the instance metadata
  * service's: any instance-less host would fail there, so it reads as

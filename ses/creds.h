@@ -129,6 +129,15 @@ void creds_provider_free(struct creds_provider *);
 enum creds_status creds_provider_get(
     struct creds_provider *, struct creds *out, char *err, size_t errlen);
 
+/*
+ * For a program that cannot ask for an MFA code (the daemon), at start-up:
+ * -1 with the reason in ERR when the profile PROFILE (NULL: as the chain
+ * picks it; the environment's keys, which come first, need no profile)
+ * assumes a role, itself or through its source_profile chain, with
+ * mfa_serial; else 0. Reads the shared files.
+ */
+int creds_profile_needs_mfa(const char *profile, char *err, size_t errlen);
+
 /* Wipes and frees the strings, then zeroes the struct. */
 void creds_clear(struct creds *);
 

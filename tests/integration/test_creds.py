@@ -13,6 +13,7 @@ import http.server
 import json
 import shlex
 import os
+import pty
 import socket
 import ssl
 import struct
@@ -1308,3 +1309,70 @@ def test_sts_against_moto(probe, moto_server):
     assert r.first["source"] == "assume-role"
     assert r.first["access_key_id"].startswith("ASIA")
     assert r.stderr.count("Calling STS AssumeRole at") == 2
+
+
+# ------------------------------------------------------------------ MFA
+
+def test_tool_asks_for_the_mfa_code_on_the_terminal(smf_build, moto_server, tmp_path):
+    """ses-mailfrom, like the AWS CLI, asks for the code of an mfa_serial
+    profile on its terminal (not on stdin, no echo) and sends it to
+    AssumeRole with the serial."""
+    home = tmp_path / "home"
+    (home / ".aws").mkdir(parents=True)
+    write(home / ".aws" / "config", ROLE_CONFIG)
+    with FakeSTS() as sts:
+        env = {"PATH": os.environ["PATH"], "HOME": str(home), "AWS_REGION": "us-east-1",
+               "AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL_STS": sts.url,
+               "AWS_ENDPOINT_URL_SES": moto_server}
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execve(os.path.join(smf_build, "ses-mailfrom"),
+                      ["ses-mailfrom", "--profile", "mfa",
+                       "get-identity-mail-from-domain-attributes",
+                       "--identities", "example.com"], env)
+        out = b""
+        deadline = time.monotonic() + 20
+        while b"Enter MFA code for" not in out and time.monotonic() < deadline:
+            out += os.read(fd, 1024)
+        assert b"Enter MFA code for arn:aws:iam::123456789012:mfa/admin: " in out
+        os.write(fd, b"654321\n")
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+        text = out.decode(errors="replace")
+        assert os.waitstatus_to_exitcode(status) == 0, text
+        assert "654321" not in text  # not echoed
+        assert "MailFromDomainAttributes" in text
+        form = sts.requests[0][1]
+        assert (form["SerialNumber"], form["TokenCode"]) == \
+            ("arn:aws:iam::123456789012:mfa/admin", "654321")
+
+
+def test_daemon_refuses_an_mfa_profile(milter, testdir):
+    """The daemon has nobody to ask: an [ses] profile that needs an MFA code
+    stops it at start-up with a clear error, before any mail."""
+    home = os.path.join(testdir, "home")
+    os.makedirs(os.path.join(home, ".aws"))
+    with open(os.path.join(home, ".aws", "config"), "w") as f:
+        f.write(ROLE_CONFIG + "[profile viamfa]\nrole_arn = " + ROLE +
+                "y\nsource_profile = mfa\n")
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": home,
+           "AWS_EC2_METADATA_DISABLED": "true"}
+    conf = {"ses": {"sync": "yes", "profile": "viamfa", "region": "us-east-1"}}
+    m = milter(conf, wait=False, env=env)
+    m.wait_exit()
+    assert m.proc.returncode == 78
+    m.wait_log(r"\[ses\] profile: profile mfa assumes its role with an MFA code "
+               r"\(mfa_serial arn:aws:iam::123456789012:mfa/admin\), which a daemon "
+               r"cannot ask for")
+    # Without MFA in the chain, it starts.
+    conf["ses"]["profile"] = "two"
+    m = milter(conf, env=env)
+    assert m.alive()
