@@ -9,12 +9,11 @@
 #include "ses/creds_sts.h"
 #include "ses/errbuf.h"
 #include "ses/form.h"
+#include "ses/formpost.h"
 #include "ses/http.h"
 #include "ses/sesxml.h"
-#include "ses/sigv4.h"
 #include "ses/strbuf.h"
 
-#define CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
 #define GLOBAL_REGION "us-east-1"
 
 enum creds_status
@@ -65,48 +64,6 @@ creds_sts_parse(const char *body, size_t len, long status, const char *action,
 	return st;
 }
 
-/* Sends BODY, signed when SIGNER is given. 0, or -1 (out of memory). */
-static int
-post(struct http_client *http, const struct awsenv_endpoint *ep,
-    const char *region, const struct strbuf *body, const struct creds *signer,
-    struct http_response *resp)
-{
-	struct sigv4_request rq;
-	struct sigv4_credentials sc;
-	struct http_header h[5];
-	char date[SIGV4_AMZ_DATE_SIZE], *auth = NULL;
-	size_t n = 0;
-
-	h[n++] = (struct http_header){ "Content-Type", CONTENT_TYPE };
-	h[n++] = (struct http_header){ "Host", ep->host_header };
-	if (signer != NULL) {
-		memset(&rq, 0, sizeof(rq));
-		rq.method = "POST";
-		rq.host = ep->host_header;
-		rq.path = ep->path;
-		rq.content_type = CONTENT_TYPE;
-		rq.body = body->data;
-		rq.body_len = body->len;
-		rq.amz_date = date;
-		rq.region = region != NULL ? region : GLOBAL_REGION;
-		rq.service = "sts";
-		sc.access_key_id = signer->access_key_id;
-		sc.secret_access_key = signer->secret_access_key;
-		sc.session_token = signer->session_token;
-		if (sigv4_amz_date(time(NULL), date) == -1 ||
-		    sigv4_authorization(&rq, &sc, &auth) == -1)
-			return -1;
-		h[n++] = (struct http_header){ "X-Amz-Date", date };
-		if (signer->session_token != NULL)
-			h[n++] = (struct http_header){ "X-Amz-Security-Token",
-				signer->session_token };
-		h[n++] = (struct http_header){ "Authorization", auth };
-	}
-	http_request(http, "POST", ep->url, h, n, body->data, body->len, resp);
-	free(auth);
-	return 0;
-}
-
 enum creds_status
 creds_sts_call(struct http_client *http, const struct awsenv_endpoint *ep,
     const char *region, const char *action, const struct creds_sts_param *prm,
@@ -139,7 +96,8 @@ creds_sts_call(struct http_client *http, const struct awsenv_endpoint *ep,
 		if (prm[i].value != NULL &&
 		    form_add(&body, prm[i].key, prm[i].value) == -1)
 			goto nomem;
-	if (post(http, ep, region, &body, signer, &resp) == -1)
+	if (formpost_send(http, ep, region != NULL ? region : GLOBAL_REGION,
+		"sts", &body, signer, &resp) == -1)
 		goto nomem;
 	if (resp.error != HTTP_ENONE) {
 		errbuf_set(err, errlen,
