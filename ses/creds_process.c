@@ -188,6 +188,8 @@ creds_process_run(
     const char *cmd, int timeout, struct creds *out, char *err, size_t errlen)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none;
 	pid_t pid;
 	char **argv = NULL, *buf = NULL;
 	int pfd[2] = { -1, -1 }, status, rc, e;
@@ -215,7 +217,17 @@ creds_process_run(
 	}
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
-	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	/*
+	 * The daemon's threads block SIGTERM and friends for libmilter: the
+	 * helper starts with no signal blocked, as from a shell.
+	 */
+	sigemptyset(&none);
+	if ((rc = posix_spawnattr_init(&attr)) == 0) {
+		posix_spawnattr_setsigmask(&attr, &none);
+		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+		rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
+		posix_spawnattr_destroy(&attr);
+	}
 	posix_spawn_file_actions_destroy(&fa);
 	close(pfd[1]);
 	pfd[1] = -1;

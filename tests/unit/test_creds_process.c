@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +210,33 @@ test_run(void **state)
 	    CREDS_EINVALID);
 }
 
+/* The daemon blocks SIGTERM in every thread; its helper must not inherit
+   that mask. */
+static void
+test_run_unblocked(void **state)
+{
+	/* awk, not sh: dash clears its signal mask when it starts. */
+	static const char cmd[] =
+	    "awk '/^SigBlk/ { if ($2 ~ /^0+$/) print \"{\\\"Version\\\":1,"
+	    "\\\"AccessKeyId\\\":\\\"A\\\",\\\"SecretAccessKey\\\":\\\"S\\\"}\" "
+	    "}' /proc/self/status";
+	sigset_t block, old;
+	struct creds c;
+	char err[256];
+	enum creds_status st;
+
+	(void)state;
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	st = creds_process_run(cmd, 5, &c, err, sizeof(err));
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (st != CREDS_OK)
+		fail_msg("%s", err);
+	creds_clear(&c);
+}
+
 int
 main(void)
 {
@@ -217,6 +246,7 @@ main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_parse_refused),
 		cmocka_unit_test(test_run),
+		cmocka_unit_test(test_run_unblocked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

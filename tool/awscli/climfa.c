@@ -43,7 +43,7 @@ cli_mfa_prompt(void *arg, const char *serial, char *code, size_t n)
 	code[len] = '\0';
 	if (echo_off)
 		(void)tcsetattr(fd, TCSAFLUSH, &old);
-	(void)write(fd, "\n", 1);
+	dprintf(fd, "\n"); /* the newline the user typed was not echoed */
 	close(fd);
 	return len > 0 ? 0 : -1;
 }
