@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+#include <sys/random.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,11 +8,13 @@
 #include <time.h>
 
 #include "ses/awsenv.h"
+#include "ses/clock.h"
 #include "ses/creds_sts.h"
 #include "ses/errbuf.h"
 #include "ses/form.h"
 #include "ses/formpost.h"
 #include "ses/http.h"
+#include "ses/retry.h"
 #include "ses/sesxml.h"
 #include "ses/strbuf.h"
 
@@ -74,6 +78,8 @@ creds_sts_call(struct http_client *http, const struct awsenv_endpoint *ep,
 	struct strbuf body;
 	enum creds_status st;
 	size_t i, cap;
+	unsigned int u;
+	int attempt;
 
 	memset(out, 0, sizeof(*out));
 	memset(&resp, 0, sizeof(resp));
@@ -96,9 +102,25 @@ creds_sts_call(struct http_client *http, const struct awsenv_endpoint *ep,
 		if (prm[i].value != NULL &&
 		    form_add(&body, prm[i].key, prm[i].value) == -1)
 			goto nomem;
-	if (formpost_send(http, ep, region != NULL ? region : GLOBAL_REGION,
-		"sts", &body, signer, &resp) == -1)
-		goto nomem;
+	for (attempt = 1;; attempt++) {
+		http_response_free(&resp);
+		if (formpost_send(http, ep,
+			region != NULL ? region : GLOBAL_REGION, "sts", &body,
+			signer, &resp) == -1)
+			goto nomem;
+		if (attempt == RETRY_DEFAULT_ATTEMPTS ||
+		    !(resp.error != HTTP_ENONE
+			    ? retry_transport_error(resp.error)
+			    : retry_service_error(NULL, resp.status)))
+			break;
+		/* As botocore's standard mode: a dropped keep-alive
+		   connection or a 5xx is tried again. */
+		if (getrandom(&u, sizeof(u), 0) != sizeof(u))
+			u = 0;
+		clock_sleep_until(clock_now_ns() +
+		    retry_delay_ms(attempt, u / 4294967296.0, 1000) *
+			1000000LL);
+	}
 	if (resp.error != HTTP_ENONE) {
 		errbuf_set(err, errlen,
 		    "Error when retrieving credentials from %s: %s",

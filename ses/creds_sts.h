@@ -3,9 +3,11 @@
  * creds_sts: the STS calls of the credentials chain, AssumeRole (SigV4,
  * signed with the source credentials) and AssumeRoleWithWebIdentity
  * (unsigned: the token is the proof), as query-API form posts like SES's.
- * One attempt per call: a failed refresh is tried again at the next
- * creds_provider_get(), and the current credentials stay in use until
- * botocore's mandatory window.
+ * Up to RETRY_DEFAULT_ATTEMPTS attempts on what botocore's standard mode
+ * retries (a connection error or a dropped keep-alive connection, HTTP
+ * 500/502/503/504), with its jittered backoff; a refresh that still fails
+ * is tried again at the next creds_provider_get(), and the current
+ * credentials stay in use until botocore's mandatory window.
  *
  * The request body of a web identity call holds the token and is wiped;
  * the answer is wiped by http_response_free() and sesxml_doc_free().

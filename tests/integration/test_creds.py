@@ -761,6 +761,25 @@ def scenario_sts_endpoints(probe):
     return r
 
 
+def scenario_sts_retry(probe):
+    """A 503 is tried again, as botocore's standard mode does; three are
+    the end."""
+    write(probe.home / ".aws" / "config", ROLE_CONFIG)
+    with FakeSTS() as sts:
+        sts.unavailable = 2
+        r = probe("--profile", "one", env=sts_env(sts))
+        assert r.rc == 0, r.stderr
+        assert len(sts.requests) == 3
+        check_sts_creds(r.first, ROLE + "one", "AKIDBASE", "assume-role")
+        sts.unavailable = 3
+        r = probe("--profile", "one", env=sts_env(sts))
+        assert r.rc == 255
+        assert len(sts.requests) == 6
+        assert ("An error occurred (ServiceUnavailable) when calling the AssumeRole "
+                "operation: Service unavailable") in r.stderr
+    return r
+
+
 def scenario_precedence(probe):
     """botocore's order: env, assume-role, web identity, credentials file,
     config file."""
@@ -1020,7 +1039,7 @@ SCENARIOS = [scenario_env, scenario_credentials_file, scenario_config_profile,
              scenario_web_identity_env, scenario_web_identity_rotation,
              scenario_web_identity_profile, scenario_assume_role_chain,
              scenario_assume_role_errors, scenario_assume_role_credential_source,
-             scenario_assume_role_refresh, scenario_sts_endpoints,
+             scenario_assume_role_refresh, scenario_sts_endpoints, scenario_sts_retry,
              scenario_precedence, scenario_process,
              scenario_process_refresh_and_order, scenario_sso]
 

@@ -87,6 +87,7 @@ class FakeSTS(_Server):
         self.expires_in = expires_in
         self.refuse = None  # (code, message): answer 403 with it
         self.after = None   # called with each request's form (token rotation)
+        self.unavailable = 0  # answer this many requests with a 503
 
     def answer(self, method, path, headers, body):
         form = dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
@@ -102,6 +103,9 @@ class FakeSTS(_Server):
         auth = headers.get("Authorization", "")
         if self.refuse:
             return 403, self.error(*self.refuse)
+        if self.unavailable > 0:
+            self.unavailable -= 1
+            return 503, self.error("ServiceUnavailable", "Service unavailable")
         if action == "AssumeRole":
             if not auth.startswith("AWS4-HMAC-SHA256 Credential="):
                 return 403, self.error("MissingAuthenticationToken",
