@@ -381,6 +381,7 @@ main(int argc, char *argv[])
 	struct resolver *res;
 	const char *why;
 	const char *pidfile = NULL;
+	char why_buf[512];
 	bool check_only = false, foreground = false;
 	int ch, pidfd = -1, sockdir = -1, rc;
 
@@ -521,6 +522,16 @@ main(int argc, char *argv[])
 	filter_set_runtime(conf_ref(conf), res);
 	/* Before the syncer, whose first pass may end at once. */
 	status_conf(conf);
+	/*
+	 * As the final user, who reads the AWS files: an MFA profile would
+	 * fail every pass, nobody being there to type the code.
+	 */
+	if (conf->sync != CONF_SYNC_NO &&
+	    syncer_check_profile(conf, why_buf, sizeof(why_buf)) == -1) {
+		log_warnx("[ses] profile: %s", why_buf);
+		conf_unref(conf);
+		return EX_CONFIG;
+	}
 	/* After the resolver (its MX checks) and as the final user (its state file). */
 	if (conf->sync != CONF_SYNC_NO)
 		sync_start(conf);

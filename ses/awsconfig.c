@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,6 +19,9 @@
 #include "ses/file.h"
 
 #define NO_SECTION SIZE_MAX
+/* Starts the section name of an sso-session: a header is trimmed, so no
+   profile name starts with a space. */
+#define SESSION_MARK " "
 
 struct entry {
 	size_t sect; /* index into sects */
@@ -100,15 +104,16 @@ find_sect(const struct awsconfig *cfg, const char *name)
 
 /*
  * Maps a section header (already trimmed) to a profile name: in the config
- * file "default" and "profile NAME" (one word) name profiles and anything
- * else ("sso-session x", "services x") is ignored. Returns the start and
- * length of the name, or -1 for an ignored section.
+ * file "default" and "profile NAME" (one word) name profiles, "sso-session
+ * NAME" an SSO session, and anything else ("services x") is ignored.
+ * Returns the start and length of the name, and 0 for a profile, 1 for an
+ * SSO session, or -1 for an ignored section.
  */
 static int
 profile_of(enum awsconfig_kind kind, const char *h, size_t n, const char **name,
     size_t *nlen)
 {
-	size_t i;
+	size_t i, skip;
 
 	if (kind == AWSCONFIG_CREDENTIALS ||
 	    (n == 7 && memcmp(h, "default", 7) == 0)) {
@@ -116,16 +121,22 @@ profile_of(enum awsconfig_kind kind, const char *h, size_t n, const char **name,
 		*nlen = n;
 		return 0;
 	}
-	if (n <= 7 || memcmp(h, "profile", 7) != 0 || !is_space(h[7]))
+	if (n > 11 && memcmp(h, "sso-session", 11) == 0 && is_space(h[11]))
+		skip = 11;
+	else if (n > 7 && memcmp(h, "profile", 7) == 0 && is_space(h[7]))
+		skip = 7;
+	else
 		return -1;
-	for (i = 8; i < n && is_space(h[i]); i++)
+	for (i = skip + 1; i < n && is_space(h[i]); i++)
 		;
 	*name = h + i;
 	*nlen = n - i;
 	for (; i < n; i++)
 		if (is_space(h[i]))
 			return -1;
-	return *nlen > 0 ? 0 : -1;
+	if (*nlen == 0)
+		return -1;
+	return skip == 11 ? 1 : 0;
 }
 
 static int
@@ -135,6 +146,7 @@ section_line(struct awsconfig *cfg, enum awsconfig_kind kind,
 	const char *h, *name;
 	size_t hn, nlen, i;
 	char *copy, **sects;
+	int k;
 
 	cur->sect = NO_SECTION;
 	for (i = n; i > 1 && s[i - 1] != ']'; i--)
@@ -149,9 +161,11 @@ section_line(struct awsconfig *cfg, enum awsconfig_kind kind,
 	}
 	while (hn > 0 && is_space(h[hn - 1]))
 		hn--;
-	if (hn == 0 || profile_of(kind, h, hn, &name, &nlen) == -1)
+	if (hn == 0 || (k = profile_of(kind, h, hn, &name, &nlen)) == -1)
 		return 0;
-	if ((copy = copy_n(name, nlen)) == NULL)
+	/* A session's section name starts with what no profile name can. */
+	if (k == 1 ? asprintf(&copy, SESSION_MARK "%.*s", (int)nlen, name) == -1
+		   : (copy = copy_n(name, nlen)) == NULL)
 		return -1;
 	if ((cur->sect = find_sect(cfg, copy)) != NO_SECTION) {
 		free(copy);
@@ -314,12 +328,12 @@ absent:
 	return *out != NULL ? 1 : -1;
 }
 
-const char *
-awsconfig_get(const struct awsconfig *cfg, const char *profile, const char *key)
+static const char *
+section_get(const struct awsconfig *cfg, const char *sect_name, const char *key)
 {
 	size_t sect, i;
 
-	if (cfg == NULL || (sect = find_sect(cfg, profile)) == NO_SECTION)
+	if (cfg == NULL || (sect = find_sect(cfg, sect_name)) == NO_SECTION)
 		return NULL;
 	for (i = cfg->nents; i > 0; i--) {
 		const struct entry *e = &cfg->ents[i - 1];
@@ -330,10 +344,54 @@ awsconfig_get(const struct awsconfig *cfg, const char *profile, const char *key)
 	return NULL;
 }
 
+const char *
+awsconfig_get(const struct awsconfig *cfg, const char *profile, const char *key)
+{
+	return *profile == *SESSION_MARK ? NULL
+					 : section_get(cfg, profile, key);
+}
+
 int
 awsconfig_has_profile(const struct awsconfig *cfg, const char *profile)
 {
-	return cfg != NULL && find_sect(cfg, profile) != NO_SECTION;
+	return cfg != NULL && *profile != *SESSION_MARK &&
+	    find_sect(cfg, profile) != NO_SECTION;
+}
+
+/* The section name of session NAME, or NULL when out of memory. */
+static char *
+session_sect(const char *name)
+{
+	char *s;
+
+	return asprintf(&s, SESSION_MARK "%s", name) == -1 ? NULL : s;
+}
+
+const char *
+awsconfig_session_get(
+    const struct awsconfig *cfg, const char *session, const char *key)
+{
+	const char *v;
+	char *sect;
+
+	if ((sect = session_sect(session)) == NULL)
+		return NULL;
+	v = section_get(cfg, sect, key);
+	free(sect);
+	return v;
+}
+
+int
+awsconfig_has_session(const struct awsconfig *cfg, const char *session)
+{
+	char *sect;
+	int found;
+
+	if (cfg == NULL || (sect = session_sect(session)) == NULL)
+		return 0;
+	found = find_sect(cfg, sect) != NO_SECTION;
+	free(sect);
+	return found;
 }
 
 void

@@ -5,7 +5,9 @@
  * length of a line (a session token is well over 1000 bytes).
  *
  *   [name]                    credentials file: the profile is "name"
- *   [default], [profile name] config file: other sections are ignored
+ *   [default], [profile name] config file: profiles
+ *   [sso-session name]        config file: an SSO session; other sections
+ *                             are ignored
  *   key = value               also "key: value"; keys compare without case
  *   # or ; at line start      comment; there are no inline comments
  *   s3 =                      an empty value followed by more-indented
@@ -54,6 +56,11 @@ const char *awsconfig_get(
 
 /* 1 if a section for PROFILE exists (even an empty one), else 0. */
 int awsconfig_has_profile(const struct awsconfig *, const char *profile);
+
+/* The same for the [sso-session SESSION] sections of a config file. */
+const char *awsconfig_session_get(
+    const struct awsconfig *, const char *session, const char *key);
+int awsconfig_has_session(const struct awsconfig *, const char *session);
 
 void awsconfig_free(struct awsconfig *);
 

@@ -45,8 +45,8 @@ awsenv_profile(const char *explicit_profile, int *namedp)
 	return p;
 }
 
-static char *
-home_path(const char *rest)
+char *
+awsenv_home_path(const char *rest)
 {
 	struct passwd pw, *res = NULL;
 	const char *home;
@@ -73,11 +73,11 @@ awsenv_shared_file(enum awsconfig_kind kind)
 	else
 		v = awsenv_get("AWS_CONFIG_FILE");
 	if (v == NULL)
-		return home_path(kind == AWSCONFIG_CREDENTIALS
+		return awsenv_home_path(kind == AWSCONFIG_CREDENTIALS
 			? "/.aws/credentials"
 			: "/.aws/config");
 	if (v[0] == '~' && (v[1] == '\0' || v[1] == '/'))
-		return home_path(v + 1);
+		return awsenv_home_path(v + 1);
 	return strdup(v);
 }
 
@@ -291,10 +291,29 @@ nomem:
 	return -1;
 }
 
+static const struct service {
+	const char *env;  /* its own endpoint variable */
+	const char *host; /* the default endpoint's first label */
+	int global;       /* 1: without a region, the global endpoint */
+} services[] = {
+	[AWSENV_SES] = { "AWS_ENDPOINT_URL_SES", "email", 0 },
+	[AWSENV_STS] = { "AWS_ENDPOINT_URL_STS", "sts", 1 },
+	[AWSENV_SSO] = { "AWS_ENDPOINT_URL_SSO", "portal.sso", 0 },
+};
+
 enum awsenv_status
 awsenv_endpoint(const char *explicit_url, const char *region,
     struct awsenv_endpoint *ep, char *err, size_t errlen)
 {
+	return awsenv_service_endpoint(
+	    AWSENV_SES, explicit_url, region, ep, err, errlen);
+}
+
+enum awsenv_status
+awsenv_service_endpoint(enum awsenv_service svc, const char *explicit_url,
+    const char *region, struct awsenv_endpoint *ep, char *err, size_t errlen)
+{
+	const struct service *sv = &services[svc];
 	const char *url, *source;
 	char *def = NULL;
 	int rc;
@@ -303,16 +322,19 @@ awsenv_endpoint(const char *explicit_url, const char *region,
 	if (explicit_url != NULL && *explicit_url != '\0') {
 		url = explicit_url;
 		source = "explicit";
-	} else if ((url = awsenv_get("AWS_ENDPOINT_URL_SES")) != NULL)
-		source = "AWS_ENDPOINT_URL_SES";
+	} else if ((url = awsenv_get(sv->env)) != NULL)
+		source = sv->env;
 	else if ((url = awsenv_get("AWS_ENDPOINT_URL")) != NULL)
 		source = "AWS_ENDPOINT_URL";
 	else {
-		if (region == NULL || !awsenv_region_valid(region)) {
+		if (sv->global && region == NULL)
+			region = "";
+		else if (region == NULL || !awsenv_region_valid(region)) {
 			errbuf_set(err, errlen, "%s", MSG_NOREGION);
 			return AWSENV_ENOREGION;
 		}
-		if (asprintf(&def, "https://email.%s.amazonaws.com%s/", region,
+		if (asprintf(&def, "https://%s%s%s.amazonaws.com%s/", sv->host,
+			*region != '\0' ? "." : "", region,
 			strncmp(region, "cn-", 3) == 0 ? ".cn" : "") == -1) {
 			errbuf_set(err, errlen, "%s", strerror(ENOMEM));
 			return AWSENV_ENOMEM;

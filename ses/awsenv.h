@@ -47,6 +47,12 @@ const char *awsenv_profile(const char *explicit_profile, int *namedp);
  */
 char *awsenv_shared_file(enum awsconfig_kind);
 
+/*
+ * $HOME (else the user's home directory) followed by REST, allocated; NULL
+ * when out of memory or no home is known.
+ */
+char *awsenv_home_path(const char *rest);
+
 /* Both shared files, read for one profile. */
 struct awsenv_shared {
 	const char *profile;    /* as awsenv_profile() gives it */
@@ -94,8 +100,9 @@ struct awsenv_endpoint {
 	char *path;        /* "/" when the URL has none */
 	int port;
 	int tls;            /* https */
-	const char *source; /* static: "explicit", "AWS_ENDPOINT_URL_SES",
-					   "AWS_ENDPOINT_URL", "default" */
+	const char *source; /* static: "explicit", "AWS_ENDPOINT_URL_SES"
+					   (or _STS), "AWS_ENDPOINT_URL",
+					   "default" */
 };
 
 /* Pure. URL without user info, query or fragment. 0, or -1 (errno). */
@@ -108,6 +115,21 @@ int awsenv_endpoint_parse(const char *url, struct awsenv_endpoint *);
  */
 enum awsenv_status awsenv_endpoint(const char *explicit_url, const char *region,
     struct awsenv_endpoint *, char *err, size_t errlen);
+
+enum awsenv_service {
+	AWSENV_SES,
+	AWSENV_STS, /* the credentials providers' */
+	AWSENV_SSO  /* the SSO portal, https://portal.sso.REGION... */
+};
+
+/*
+ * The same for another service: EXPLICIT → $AWS_ENDPOINT_URL_STS (or
+ * _SSO) → $AWS_ENDPOINT_URL → https://sts.REGION.amazonaws.com, or the
+ * global https://sts.amazonaws.com when REGION is NULL (STS only).
+ */
+enum awsenv_status awsenv_service_endpoint(enum awsenv_service,
+    const char *explicit_url, const char *region, struct awsenv_endpoint *,
+    char *err, size_t errlen);
 
 /* Releases the strings; the struct itself is the caller's. */
 void awsenv_endpoint_free(struct awsenv_endpoint *);

@@ -21,12 +21,11 @@
 #include "ses/client.h"
 #include "ses/clock.h"
 #include "ses/form.h"
+#include "ses/formpost.h"
 #include "ses/strbuf.h"
 #include "ses/retry.h"
-#include "ses/sigv4.h"
 #include "ses/errbuf.h"
 
-#define CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
 #define SIGNING_NAME "ses"
 #define GET_BATCH 100 /* SES's limit of identities per Get */
 
@@ -134,18 +133,6 @@ debugf(const struct ses_client *c, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	c->debug(c->debug_arg, line);
-}
-
-/* A server's string made safe for a debug line: no control bytes. */
-static void
-printable(const char *s, char *out, size_t outlen)
-{
-	size_t i;
-
-	for (i = 0; s != NULL && s[i] != '\0' && i + 1 < outlen; i++)
-		out[i] =
-		    (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	out[i] = '\0';
 }
 
 static void
@@ -426,40 +413,8 @@ static int
 send_signed(struct ses_client *c, const struct strbuf *body,
     const struct creds *cr, struct http_response *resp)
 {
-	struct sigv4_request rq;
-	struct sigv4_credentials sc;
-	struct http_header h[5];
-	char date[SIGV4_AMZ_DATE_SIZE], *auth;
-	size_t n = 0;
-	int rc;
-
-	memset(&rq, 0, sizeof(rq));
-	rq.method = "POST";
-	rq.host = c->ep.host_header;
-	rq.path = c->ep.path;
-	rq.content_type = CONTENT_TYPE;
-	rq.body = body->data;
-	rq.body_len = body->len;
-	rq.amz_date = date;
-	rq.region = c->region;
-	rq.service = SIGNING_NAME;
-	sc.access_key_id = cr->access_key_id;
-	sc.secret_access_key = cr->secret_access_key;
-	sc.session_token = cr->session_token;
-	if (sigv4_amz_date(time(NULL), date) == -1 ||
-	    sigv4_authorization(&rq, &sc, &auth) == -1)
-		return -1;
-	h[n++] = (struct http_header){ "Content-Type", CONTENT_TYPE };
-	h[n++] = (struct http_header){ "Host", c->ep.host_header };
-	h[n++] = (struct http_header){ "X-Amz-Date", date };
-	if (cr->session_token != NULL && cr->session_token[0] != '\0')
-		h[n++] = (struct http_header){ "X-Amz-Security-Token",
-			cr->session_token };
-	h[n++] = (struct http_header){ "Authorization", auth };
-	rc = http_request(
-	    c->http, "POST", c->ep.url, h, n, body->data, body->len, resp);
-	free(auth);
-	return rc == -1 ? 1 : 0;
+	return formpost_send(
+	    c->http, &c->ep, c->region, SIGNING_NAME, body, cr, resp);
 }
 
 /* The part of an attempt's debug line that says how it ended. */
@@ -473,7 +428,7 @@ outcome_text(const struct ses_result *res, char *out, size_t outlen)
 		snprintf(out, outlen, "HTTP %ld", res->http_status);
 		break;
 	case SES_ESERVICE:
-		printable(res->code, code, sizeof(code));
+		errbuf_printable(res->code, code, sizeof(code));
 		snprintf(out, outlen, "HTTP %ld %s", res->http_status, code);
 		break;
 	case SES_EPARSE:

@@ -27,6 +27,9 @@
 #include "ses/awsconfig.h"
 #include "ses/awsenv.h"
 #include "ses/creds.h"
+#include "ses/creds_process.h"
+#include "ses/creds_sso.h"
+#include "ses/creds_sts.h"
 #include "ses/file.h"
 #include "ses/http.h"
 #include "ses/errbuf.h"
@@ -38,6 +41,9 @@
 #define MAX_TOKEN 16384
 #define MAX_DOCUMENT (64 * 1024)
 #define MSG_MAX 512
+#define MAX_CHAIN 16 /* source_profile hops */
+#define API_CONNECT_MS 10000
+#define API_TIMEOUT_MS 30000
 
 #define CONTAINER_BASE "http://169.254.170.2"
 #define IMDS_BASE "http://169.254.169.254"
@@ -52,7 +58,11 @@ struct creds_provider {
 	void *debug_arg;
 	struct creds cur;         /* source NONE: chain not run */
 	struct http_client *http; /* for the metadata endpoints */
+	struct http_client *api;  /* for STS and SSO, through proxies */
 	int attempts;
+	char *region; /* of STS; NULL: found at each call */
+	int (*mfa_prompt)(void *, const char *, char *, size_t);
+	void *mfa_arg;
 };
 
 static void __attribute__((format(printf, 2, 3)))
@@ -75,6 +85,14 @@ creds_source_name(enum creds_source s)
 	switch (s) {
 	case CREDS_SOURCE_ENV:
 		return "env";
+	case CREDS_SOURCE_ASSUME_ROLE:
+		return "assume-role";
+	case CREDS_SOURCE_WEB_IDENTITY:
+		return "assume-role-with-web-identity";
+	case CREDS_SOURCE_PROCESS:
+		return "custom-process";
+	case CREDS_SOURCE_SSO:
+		return "sso";
 	case CREDS_SOURCE_SHARED_CREDENTIALS:
 		return "shared-credentials-file";
 	case CREDS_SOURCE_SHARED_CONFIG:
@@ -110,8 +128,8 @@ valid_value(const char *s, size_t max)
 	return n > 0;
 }
 
-static enum creds_status
-set_creds(struct creds *out, const char *id, const char *secret,
+enum creds_status
+creds_set(struct creds *out, const char *id, const char *secret,
     const char *token, time_t expiration, enum creds_source src, char *err,
     size_t errlen)
 {
@@ -262,7 +280,7 @@ creds_parse_document(const char *json, size_t len, enum creds_source src,
 		    creds_source_name(src));
 		goto done;
 	}
-	st = set_creds(out, v[0], v[1], v[2], exp, src, err, errlen);
+	st = creds_set(out, v[0], v[1], v[2], exp, src, err, errlen);
 done:
 	json_decref(root);
 	return st;
@@ -271,7 +289,7 @@ done:
 static int
 copy_creds(struct creds *dst, const struct creds *src)
 {
-	return set_creds(dst, src->access_key_id, src->secret_access_key,
+	return creds_set(dst, src->access_key_id, src->secret_access_key,
 		   src->session_token, src->expiration, src->source, NULL,
 		   0) == CREDS_OK
 	    ? 0
@@ -292,7 +310,7 @@ from_env(struct creds_provider *p, struct creds *out, char *err, size_t errlen)
 		    "missing: AWS_SECRET_ACCESS_KEY");
 		return CREDS_EPARTIAL;
 	}
-	st = set_creds(out, id, secret, awsenv_get("AWS_SESSION_TOKEN"), 0,
+	st = creds_set(out, id, secret, awsenv_get("AWS_SESSION_TOKEN"), 0,
 	    CREDS_SOURCE_ENV, err, errlen);
 	if (st == CREDS_OK)
 		debug(p, "Found credentials in environment variables.");
@@ -318,7 +336,7 @@ from_file(struct creds_provider *p, const struct awsconfig *cfg,
 		    creds_source_name(src));
 		return CREDS_EPARTIAL;
 	}
-	st = set_creds(out, id, secret,
+	st = creds_set(out, id, secret,
 	    awsconfig_get(cfg, profile, "aws_session_token"), 0, src, err,
 	    errlen);
 	if (st == CREDS_OK)
@@ -327,32 +345,6 @@ from_file(struct creds_provider *p, const struct awsconfig *cfg,
 			? "shared credentials file"
 			: "config file",
 		    path);
-	return st;
-}
-
-static enum creds_status
-from_shared(
-    struct creds_provider *p, struct creds *out, char *err, size_t errlen)
-{
-	struct awsenv_shared sh;
-	enum creds_status st;
-
-	switch (awsenv_shared_load(p->profile, &sh, err, errlen)) {
-	case AWSENV_OK:
-		break;
-	case AWSENV_ENOPROFILE:
-		return CREDS_EPROFILE;
-	default:
-		return CREDS_ENOMEM;
-	}
-	st = from_file(p, sh.credentials, sh.profile, sh.credentials_path,
-	    CREDS_SOURCE_SHARED_CREDENTIALS, out, err, errlen);
-	if (st == CREDS_ENOTFOUND) {
-		debug(p, "Looking for credentials via: config-file");
-		st = from_file(p, sh.config, sh.profile, sh.config_path,
-		    CREDS_SOURCE_SHARED_CONFIG, out, err, errlen);
-	}
-	awsenv_shared_free(&sh);
 	return st;
 }
 
@@ -674,6 +666,568 @@ done:
 }
 
 /*
+ * A profile's KEY as botocore's full_config holds it: the credentials
+ * file's value over the config file's. Present but empty is present.
+ */
+static const char *
+prof_get(const struct awsenv_shared *sh, const char *profile, const char *key)
+{
+	const char *v = awsconfig_get(sh->credentials, profile, key);
+
+	return v != NULL ? v : awsconfig_get(sh->config, profile, key);
+}
+
+static int
+has_static(const struct awsenv_shared *sh, const char *profile)
+{
+	return prof_get(sh, profile, "aws_access_key_id") != NULL ||
+	    prof_get(sh, profile, "aws_secret_access_key") != NULL;
+}
+
+/* botocore's test: web identity settings take the profile over. */
+static int
+has_assume_role(const struct awsenv_shared *sh, const char *profile)
+{
+	return prof_get(sh, profile, "role_arn") != NULL &&
+	    prof_get(sh, profile, "web_identity_token_file") == NULL;
+}
+
+static int
+api_client(struct creds_provider *p, char *err, size_t errlen)
+{
+	struct http_options o;
+
+	if (p->api != NULL)
+		return 0;
+	memset(&o, 0, sizeof(o));
+	o.ca_file = awsenv_get("AWS_CA_BUNDLE");
+	o.connect_timeout_ms = API_CONNECT_MS;
+	o.timeout_ms = API_TIMEOUT_MS;
+	o.max_response = MAX_DOCUMENT;
+	p->api = http_client_new(&o, err, errlen);
+	return p->api != NULL ? 0 : -1;
+}
+
+/* One STS call, at the endpoint and for the region the tools would use. */
+static enum creds_status
+sts(struct creds_provider *p, const char *action,
+    const struct creds_sts_param *prm, size_t n, const struct creds *signer,
+    enum creds_source src, struct creds *out, char *err, size_t errlen)
+{
+	struct awsenv_region r;
+	struct awsenv_endpoint ep;
+	const char *region = p->region;
+	enum creds_status st;
+
+	if (region == NULL &&
+	    awsenv_region(NULL, p->profile, &r, NULL, 0) == AWSENV_OK)
+		region = r.name;
+	if (awsenv_service_endpoint(
+		AWSENV_STS, NULL, region, &ep, err, errlen) != AWSENV_OK)
+		return CREDS_EINVALID;
+	if (api_client(p, err, errlen) == -1) {
+		awsenv_endpoint_free(&ep);
+		return CREDS_ENOMEM;
+	}
+	debug(p, "Calling STS %s at %s (%s)", action, ep.url, ep.source);
+	st = creds_sts_call(
+	    p->api, &ep, region, action, prm, n, signer, src, out, err, errlen);
+	awsenv_endpoint_free(&ep);
+	return st;
+}
+
+/* botocore's default RoleSessionName. */
+static const char *
+session_name(const char *given, char *buf, size_t len)
+{
+	if (given != NULL)
+		return given;
+	snprintf(buf, len, "botocore-session-%lld", (long long)time(NULL));
+	return buf;
+}
+
+/*
+ * Environment first, key by key, unless a profile was named explicitly;
+ * then the profile's keys (botocore's _get_config).
+ */
+static const char *
+web_config(const struct awsenv_shared *sh, const char *profile, int use_env,
+    const char *env, const char *key)
+{
+	const char *v;
+
+	if (use_env && (v = awsenv_get(env)) != NULL)
+		return v;
+	return prof_get(sh, profile, key);
+}
+
+static enum creds_status
+from_web_identity(struct creds_provider *p, const struct awsenv_shared *sh,
+    const char *profile, int use_env, struct creds *out, char *err,
+    size_t errlen)
+{
+	struct creds_sts_param prm[3];
+	const char *file, *arn;
+	char name[64], *token;
+	size_t len;
+	enum creds_status st;
+
+	file = web_config(sh, profile, use_env, "AWS_WEB_IDENTITY_TOKEN_FILE",
+	    "web_identity_token_file");
+	if (file == NULL || *file == '\0')
+		return CREDS_ENOTFOUND;
+	arn = web_config(sh, profile, use_env, "AWS_ROLE_ARN", "role_arn");
+	if (arn == NULL || *arn == '\0') {
+		errbuf_set(err, errlen,
+		    "The provided profile or the current environment is "
+		    "configured to assume role with web identity but has no "
+		    "role ARN configured. Ensure that the profile has the "
+		    "role_arnconfiguration set or the AWS_ROLE_ARN env var "
+		    "is set.");
+		return CREDS_EINVALID;
+	}
+	/* Read at every fetch: Kubernetes rotates the token. */
+	if (file_read(file, MAX_TOKEN, 0, &token, &len) == -1) {
+		errbuf_set(err, errlen,
+		    "Error when retrieving credentials from "
+		    "assume-role-with-web-identity: cannot read the web "
+		    "identity token file %.300s: %s",
+		    file, strerror(errno));
+		return CREDS_EFETCH;
+	}
+	prm[0] = (struct creds_sts_param){ "RoleArn", arn };
+	prm[1] = (struct creds_sts_param){ "RoleSessionName",
+		session_name(web_config(sh, profile, use_env,
+				 "AWS_ROLE_SESSION_NAME", "role_session_name"),
+		    name, sizeof(name)) };
+	prm[2] = (struct creds_sts_param){ "WebIdentityToken", token };
+	debug(
+	    p, "Assuming role %s with the web identity token in %s", arn, file);
+	st = sts(p, "AssumeRoleWithWebIdentity", prm, 3, NULL,
+	    CREDS_SOURCE_WEB_IDENTITY, out, err, errlen);
+	file_free(token, len);
+	return st;
+}
+
+static enum creds_status
+from_process(struct creds_provider *p, const struct awsenv_shared *sh,
+    const char *profile, struct creds *out, char *err, size_t errlen)
+{
+	const char *cmd = prof_get(sh, profile, "credential_process");
+	enum creds_status st;
+
+	if (cmd == NULL || *cmd == '\0')
+		return CREDS_ENOTFOUND;
+	/* Not the command line: its arguments may hold a secret. */
+	debug(p, "Running the credential_process of profile %s", profile);
+	st = creds_process_run(cmd, CREDS_PROCESS_TIMEOUT, out, err, errlen);
+	if (st == CREDS_OK)
+		debug(p, "Found credentials from custom-process");
+	return st;
+}
+
+/*
+ * A profile key merged with its sso-session's (botocore's
+ * _resolve_sso_session_reference): -1 when the two disagree.
+ */
+static int
+sso_key(const struct awsenv_shared *sh, const char *profile,
+    const char *session, const char *key, const char **out, char *err,
+    size_t errlen)
+{
+	const char *pv = prof_get(sh, profile, key), *sv = NULL;
+
+	if (session != NULL)
+		sv = awsconfig_session_get(sh->config, session, key);
+	if (pv != NULL && sv != NULL && strcmp(pv, sv) != 0) {
+		errbuf_set(err, errlen,
+		    "The value for %s is inconsistent between profile "
+		    "(%.150s) and sso-session (%.150s).",
+		    key, pv, sv);
+		return -1;
+	}
+	*out = sv != NULL ? sv : pv;
+	return 0;
+}
+
+static enum creds_status
+from_sso(struct creds_provider *p, const struct awsenv_shared *sh,
+    const char *profile, struct creds *out, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "sso_role_name", "sso_account_id",
+		"sso_start_url", "sso_region", "sso_session" };
+	struct awsenv_endpoint ep;
+	const char *v[5], *session;
+	char missing[160] = "", name[CREDS_SSO_CACHE_NAME_SIZE], *path = NULL,
+	     *doc = NULL, *token = NULL;
+	size_t i, len = 0, nkeys = 4;
+	enum creds_status st;
+
+	if (prof_get(sh, profile, keys[0]) == NULL &&
+	    prof_get(sh, profile, keys[1]) == NULL)
+		return CREDS_ENOTFOUND;
+	if ((session = prof_get(sh, profile, "sso_session")) != NULL) {
+		if (!awsconfig_has_session(sh->config, session)) {
+			errbuf_set(err, errlen,
+			    "The specified sso-session does not exist: "
+			    "\"%.100s\"",
+			    session);
+			return CREDS_EINVALID;
+		}
+		nkeys = 5;
+	}
+	for (i = 0; i < nkeys; i++) {
+		if (sso_key(sh, profile, session, keys[i], &v[i], err,
+			errlen) == -1)
+			return CREDS_EINVALID;
+		if (v[i] == NULL)
+			snprintf(missing + strlen(missing),
+			    sizeof(missing) - strlen(missing), "%s%s",
+			    missing[0] != '\0' ? ", " : "", keys[i]);
+	}
+	if (missing[0] != '\0') {
+		errbuf_set(err, errlen,
+		    "The profile \"%.100s\" is configured to use SSO but is "
+		    "missing required configuration: %s",
+		    profile, missing);
+		return CREDS_EINVALID;
+	}
+	if (!awsenv_region_valid(v[3])) {
+		errbuf_set(err, errlen, "Invalid sso_region '%.64s'", v[3]);
+		return CREDS_EINVALID;
+	}
+	if (creds_sso_cache_name(session != NULL ? session : v[2], name) ==
+		-1 ||
+	    asprintf(&path, "/.aws/sso/cache/%s", name) == -1) {
+		errbuf_set(err, errlen, "%s", strerror(ENOMEM));
+		return CREDS_ENOMEM;
+	}
+	doc = awsenv_home_path(path);
+	free(path);
+	if (doc == NULL) {
+		errbuf_set(err, errlen, "%s", strerror(ENOMEM));
+		return CREDS_ENOMEM;
+	}
+	path = doc;
+	debug(p, "Reading the SSO token cached in %s", path);
+	if (file_read(path, MAX_DOCUMENT, 0, &doc, &len) == -1) {
+		errbuf_set(err, errlen,
+		    "Error loading SSO Token: Token for %.200s does not exist",
+		    session != NULL ? session : v[2]);
+		free(path);
+		return CREDS_EFETCH;
+	}
+	free(path);
+	st = creds_sso_parse_token(doc, len, time(NULL),
+	    session != NULL ? session : v[2], &token, err, errlen);
+	file_free(doc, len);
+	if (st != CREDS_OK)
+		return st;
+	if (awsenv_service_endpoint(AWSENV_SSO, NULL, v[3], &ep, err, errlen) !=
+	    AWSENV_OK) {
+		awsconfig_free_secret(token);
+		return CREDS_EINVALID;
+	}
+	if (api_client(p, err, errlen) == -1)
+		st = CREDS_ENOMEM;
+	else {
+		debug(p, "Calling SSO GetRoleCredentials at %s (%s)", ep.url,
+		    ep.source);
+		st = creds_sso_fetch(
+		    p->api, &ep, v[0], v[1], token, out, err, errlen);
+	}
+	awsenv_endpoint_free(&ep);
+	awsconfig_free_secret(token);
+	return st;
+}
+
+/*
+ * The static keys of PROFILE's own: the credentials file, its
+ * credential_process, the config file.
+ */
+static enum creds_status
+profile_static(struct creds_provider *p, const struct awsenv_shared *sh,
+    const char *profile, struct creds *out, char *err, size_t errlen)
+{
+	enum creds_status st;
+
+	debug(p, "Looking for credentials via: shared-credentials-file");
+	st = from_file(p, sh->credentials, profile, sh->credentials_path,
+	    CREDS_SOURCE_SHARED_CREDENTIALS, out, err, errlen);
+	if (st == CREDS_ENOTFOUND) {
+		debug(p, "Looking for credentials via: custom-process");
+		st = from_process(p, sh, profile, out, err, errlen);
+	}
+	if (st == CREDS_ENOTFOUND) {
+		debug(p, "Looking for credentials via: config-file");
+		st = from_file(p, sh->config, profile, sh->config_path,
+		    CREDS_SOURCE_SHARED_CONFIG, out, err, errlen);
+	}
+	return st;
+}
+
+/* The profile-based providers a source_profile without a role runs. */
+static enum creds_status
+profile_keys(struct creds_provider *p, const struct awsenv_shared *sh,
+    const char *profile, struct creds *out, char *err, size_t errlen)
+{
+	enum creds_status st;
+
+	st = from_web_identity(p, sh, profile, 0, out, err, errlen);
+	if (st == CREDS_ENOTFOUND)
+		st = from_sso(p, sh, profile, out, err, errlen);
+	if (st == CREDS_ENOTFOUND)
+		st = profile_static(p, sh, profile, out, err, errlen);
+	return st;
+}
+
+struct chain {
+	const char *visited[MAX_CHAIN];
+	size_t n;
+};
+
+static enum creds_status assume_role(struct creds_provider *,
+    const struct awsenv_shared *, const char *profile, struct chain *,
+    struct creds *, char *, size_t);
+
+static enum creds_status
+loop_error(const struct chain *c, const char *source, char *err, size_t errlen)
+{
+	char list[256] = "";
+	size_t i, off = 0;
+	int n;
+
+	for (i = 0; i < c->n && off < sizeof(list); i++) {
+		n = snprintf(list + off, sizeof(list) - off, "%s'%s'",
+		    i > 0 ? ", " : "", c->visited[i]);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	errbuf_set(err, errlen,
+	    "Infinite loop in credential configuration detected. Attempting "
+	    "to load from profile %.100s which has already been visited. "
+	    "Visited profiles: [%s]",
+	    source, list);
+	return CREDS_EINVALID;
+}
+
+/* The credentials of SRC, the source_profile of PARENT. */
+static enum creds_status
+from_source_profile(struct creds_provider *p, const struct awsenv_shared *sh,
+    const char *parent, const char *src, struct chain *c, struct creds *out,
+    char *err, size_t errlen)
+{
+	enum creds_status st;
+	size_t i;
+
+	if (!awsconfig_has_profile(sh->credentials, src) &&
+	    !awsconfig_has_profile(sh->config, src)) {
+		errbuf_set(err, errlen,
+		    "The source_profile \"%.100s\" referenced in the profile "
+		    "\"%.100s\" does not exist.",
+		    src, parent);
+		return CREDS_EINVALID;
+	}
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->visited[i], src) == 0)
+			break;
+	/* A profile may name itself to take its own static keys. */
+	if (i < c->n && (strcmp(src, parent) != 0 || !has_static(sh, src)))
+		return loop_error(c, src, err, errlen);
+	if (c->n == MAX_CHAIN) {
+		errbuf_set(err, errlen,
+		    "More than %d source_profile hops from profile \"%.100s\"",
+		    MAX_CHAIN, c->visited[0]);
+		return CREDS_EINVALID;
+	}
+	c->visited[c->n++] = src;
+	if (has_static(sh, src) || !has_assume_role(sh, src)) {
+		st = profile_keys(p, sh, src, out, err, errlen);
+		if (st == CREDS_ENOTFOUND) {
+			errbuf_set(err, errlen,
+			    "The source profile \"%.100s\" must have "
+			    "credentials.",
+			    src);
+			st = CREDS_EINVALID;
+		}
+		return st;
+	}
+	return assume_role(p, sh, src, c, out, err, errlen);
+}
+
+static enum creds_status
+from_credential_source(struct creds_provider *p, const char *profile,
+    const char *name, struct creds *out, char *err, size_t errlen)
+{
+	enum creds_status st;
+
+	if (strcmp(name, "Environment") == 0)
+		st = from_env(p, out, err, errlen);
+	else if (strcmp(name, "EcsContainer") == 0)
+		st = from_container(p, out, err, errlen);
+	else if (strcmp(name, "Ec2InstanceMetadata") == 0)
+		st = from_imds(p, out, err, errlen);
+	else {
+		errbuf_set(err, errlen,
+		    "The credential source \"%.100s\" referenced in profile "
+		    "\"%.100s\" is not valid.",
+		    name, profile);
+		return CREDS_EINVALID;
+	}
+	if (st == CREDS_ENOTFOUND) {
+		errbuf_set(err, errlen,
+		    "Error when retrieving credentials from %.100s: No "
+		    "credentials found in credential_source referenced in "
+		    "profile %.100s",
+		    name, profile);
+		st = CREDS_EFETCH;
+	}
+	return st;
+}
+
+static enum creds_status
+assume_role(struct creds_provider *p, const struct awsenv_shared *sh,
+    const char *profile, struct chain *c, struct creds *out, char *err,
+    size_t errlen)
+{
+	struct creds_sts_param prm[6];
+	struct creds src;
+	const char *arn, *source, *cs, *mfa;
+	char name[64], code[64] = "";
+	enum creds_status st;
+	size_t n = 0;
+
+	arn = prof_get(sh, profile, "role_arn");
+	source = prof_get(sh, profile, "source_profile");
+	cs = prof_get(sh, profile, "credential_source");
+	mfa = prof_get(sh, profile, "mfa_serial");
+	if (source != NULL && cs != NULL) {
+		errbuf_set(err, errlen,
+		    "The profile \"%.100s\" contains both source_profile and "
+		    "credential_source.",
+		    profile);
+		return CREDS_EINVALID;
+	}
+	if (source == NULL && cs == NULL) {
+		errbuf_set(err, errlen,
+		    "Partial credentials found in assume-role, missing: "
+		    "source_profile or credential_source");
+		return CREDS_EPARTIAL;
+	}
+	if (mfa != NULL && p->mfa_prompt == NULL) {
+		errbuf_set(err, errlen,
+		    "The profile \"%.100s\" assumes its role with an MFA code "
+		    "(mfa_serial), which nobody can type here",
+		    profile);
+		return CREDS_EINVALID;
+	}
+	st = cs != NULL
+	    ? from_credential_source(p, profile, cs, &src, err, errlen)
+	    : from_source_profile(p, sh, profile, source, c, &src, err, errlen);
+	if (st != CREDS_OK)
+		return st;
+	prm[n++] = (struct creds_sts_param){ "RoleArn", arn };
+	prm[n++] = (struct creds_sts_param){ "RoleSessionName",
+		session_name(prof_get(sh, profile, "role_session_name"), name,
+		    sizeof(name)) };
+	prm[n++] = (struct creds_sts_param){ "ExternalId",
+		prof_get(sh, profile, "external_id") };
+	prm[n++] = (struct creds_sts_param){ "DurationSeconds",
+		prof_get(sh, profile, "duration_seconds") };
+	if (mfa != NULL) {
+		if (p->mfa_prompt(p->mfa_arg, mfa, code, sizeof(code)) == -1) {
+			creds_clear(&src);
+			errbuf_set(err, errlen, "No MFA code was given");
+			return CREDS_EINVALID;
+		}
+		prm[n++] = (struct creds_sts_param){ "SerialNumber", mfa };
+		prm[n++] = (struct creds_sts_param){ "TokenCode", code };
+	}
+	debug(p, "Assuming role %s for profile %s with credentials from %s",
+	    arn, profile, creds_source_name(src.source));
+	st = sts(p, "AssumeRole", prm, n, &src, CREDS_SOURCE_ASSUME_ROLE, out,
+	    err, errlen);
+	creds_clear(&src);
+	explicit_bzero(code, sizeof(code));
+	return st;
+}
+
+/*
+ * The profile-based part of the chain, in botocore's order: assume role,
+ * web identity, SSO, the credentials file, credential_process, the config
+ * file.
+ */
+static enum creds_status
+from_profile(
+    struct creds_provider *p, struct creds *out, char *err, size_t errlen)
+{
+	struct awsenv_shared sh;
+	struct chain c;
+	enum creds_status st;
+
+	debug(p, "Looking for credentials via: assume-role");
+	switch (awsenv_shared_load(p->profile, &sh, err, errlen)) {
+	case AWSENV_OK:
+		break;
+	case AWSENV_ENOPROFILE:
+		return CREDS_EPROFILE;
+	default:
+		return CREDS_ENOMEM;
+	}
+	if (has_assume_role(&sh, sh.profile)) {
+		c.visited[0] = sh.profile;
+		c.n = 1;
+		st = assume_role(p, &sh, sh.profile, &c, out, err, errlen);
+		goto done;
+	}
+	debug(p, "Looking for credentials via: assume-role-with-web-identity");
+	st = from_web_identity(
+	    p, &sh, sh.profile, p->profile == NULL, out, err, errlen);
+	if (st == CREDS_ENOTFOUND) {
+		debug(p, "Looking for credentials via: sso");
+		st = from_sso(p, &sh, sh.profile, out, err, errlen);
+	}
+	if (st == CREDS_ENOTFOUND)
+		st = profile_static(p, &sh, sh.profile, out, err, errlen);
+done:
+	awsenv_shared_free(&sh);
+	return st;
+}
+
+int
+creds_profile_needs_mfa(const char *profile, char *err, size_t errlen)
+{
+	struct awsenv_shared sh;
+	const char *name, *mfa = NULL;
+	int hops;
+
+	if (profile == NULL && awsenv_get("AWS_ACCESS_KEY_ID") != NULL)
+		return 0;
+	if (awsenv_shared_load(profile, &sh, NULL, 0) != AWSENV_OK)
+		return 0; /* the chain reports that itself */
+	name = sh.profile;
+	/* Bounded: a loop is the chain's error to report. */
+	for (hops = 0;
+	     hops < MAX_CHAIN && name != NULL && has_assume_role(&sh, name);
+	     hops++) {
+		if ((mfa = prof_get(&sh, name, "mfa_serial")) != NULL)
+			break;
+		if (has_static(&sh, name))
+			break;
+		name = prof_get(&sh, name, "source_profile");
+	}
+	if (mfa != NULL)
+		errbuf_set(err, errlen,
+		    "profile %.100s assumes its role with an MFA code "
+		    "(mfa_serial %.100s), which a daemon cannot ask for: "
+		    "use a profile without mfa_serial",
+		    name, mfa);
+	awsenv_shared_free(&sh);
+	return mfa != NULL ? -1 : 0;
+}
+
+/*
  * Runs the chain. A source's error ends it, except the instance metadata
  * service's: any instance-less host would fail there, so it reads as
  * "nothing found" (botocore does the same).
@@ -688,8 +1242,7 @@ resolve(struct creds_provider *p, struct creds *out, char *err, size_t errlen)
 		if ((st = from_env(p, out, err, errlen)) != CREDS_ENOTFOUND)
 			return st;
 	}
-	debug(p, "Looking for credentials via: shared-credentials-file");
-	if ((st = from_shared(p, out, err, errlen)) != CREDS_ENOTFOUND)
+	if ((st = from_profile(p, out, err, errlen)) != CREDS_ENOTFOUND)
 		return st;
 	debug(p, "Looking for credentials via: container-role");
 	if ((st = from_container(p, out, err, errlen)) != CREDS_ENOTFOUND)
@@ -714,8 +1267,10 @@ refetch(struct creds_provider *p, enum creds_source src, struct creds *out,
 
 	if (src == CREDS_SOURCE_CONTAINER)
 		st = from_container(p, out, err, errlen);
-	else
+	else if (src == CREDS_SOURCE_IMDS)
 		st = from_imds(p, out, err, errlen);
+	else
+		st = from_profile(p, out, err, errlen);
 	if (st == CREDS_ENOTFOUND) {
 		errbuf_set(err, errlen,
 		    "Error when retrieving credentials from "
@@ -741,8 +1296,17 @@ creds_provider_new(const struct creds_options *opt)
 		}
 		p->debug = opt->debug;
 		p->debug_arg = opt->debug_arg;
+		p->mfa_prompt = opt->mfa_prompt;
+		p->mfa_arg = opt->mfa_arg;
+		if (opt->region != NULL && *opt->region != '\0' &&
+		    (p->region = strdup(opt->region)) == NULL) {
+			free(p->profile);
+			free(p);
+			return NULL;
+		}
 	}
 	if (pthread_mutex_init(&p->lock, NULL) != 0) {
+		free(p->region);
 		free(p->profile);
 		free(p);
 		return NULL;
@@ -758,6 +1322,8 @@ creds_provider_free(struct creds_provider *p)
 	pthread_mutex_destroy(&p->lock);
 	creds_clear(&p->cur);
 	http_client_free(p->http);
+	http_client_free(p->api);
+	free(p->region);
 	free(p->profile);
 	free(p);
 }

@@ -13,4 +13,10 @@
 void errbuf_set(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * A server's string made safe for a message or a debug line: control
+ * bytes become '?'; cut to OUTLEN (> 0), always NUL-terminated.
+ */
+void errbuf_printable(const char *s, char *out, size_t outlen);
+
 #endif

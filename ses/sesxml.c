@@ -30,6 +30,8 @@ enum node {
 	N_VATTRS,
 	N_VENTRY,
 	N_VVALUE,
+	N_STS_RESULT,
+	N_STS_CREDS,
 	/* leaves, whose text is kept */
 	N_TYPE,
 	N_CODE,
@@ -41,6 +43,10 @@ enum node {
 	N_BEHAVIOR,
 	N_VSTATUS,
 	N_VTOKEN,
+	N_AKID,
+	N_SECRET,
+	N_SESSION_TOKEN,
+	N_EXPIRATION,
 };
 
 static const struct edge {
@@ -72,6 +78,13 @@ static const struct edge {
 	{ N_VENTRY, "value", N_VVALUE },
 	{ N_VVALUE, "VerificationStatus", N_VSTATUS },
 	{ N_VVALUE, "VerificationToken", N_VTOKEN },
+	{ N_ROOT, "AssumeRoleResult", N_STS_RESULT },
+	{ N_ROOT, "AssumeRoleWithWebIdentityResult", N_STS_RESULT },
+	{ N_STS_RESULT, "Credentials", N_STS_CREDS },
+	{ N_STS_CREDS, "AccessKeyId", N_AKID },
+	{ N_STS_CREDS, "SecretAccessKey", N_SECRET },
+	{ N_STS_CREDS, "SessionToken", N_SESSION_TOKEN },
+	{ N_STS_CREDS, "Expiration", N_EXPIRATION },
 };
 
 static const struct root {
@@ -83,6 +96,8 @@ static const struct root {
 	{ "SetIdentityMailFromDomainResponse", SESXML_SET_RESPONSE },
 	{ "GetIdentityVerificationAttributesResponse",
 	    SESXML_VERIFICATION_RESPONSE },
+	{ "AssumeRoleResponse", SESXML_STS_RESPONSE },
+	{ "AssumeRoleWithWebIdentityResponse", SESXML_STS_RESPONSE },
 };
 
 struct sesxml_parser {
@@ -182,9 +197,33 @@ leaf_field(struct sesxml_parser *p, enum node n)
 		return &p->entry.verification_status;
 	case N_VTOKEN:
 		return &p->entry.verification_token;
+	case N_AKID:
+		return &p->doc->sts.access_key_id;
+	case N_SECRET:
+		return &p->doc->sts.secret_access_key;
+	case N_SESSION_TOKEN:
+		return &p->doc->sts.session_token;
+	case N_EXPIRATION:
+		return &p->doc->sts.expiration;
 	default:
 		return NULL;
 	}
+}
+
+/* Every byte the parser held may have been a secret of an STS answer. */
+static void
+wipe_free(char *s, size_t n)
+{
+	if (s != NULL)
+		explicit_bzero(s, n);
+	free(s);
+}
+
+static void
+free_secret(char *s)
+{
+	if (s != NULL)
+		wipe_free(s, strlen(s));
 }
 
 void
@@ -314,10 +353,14 @@ on_text(void *data, const XML_Char *s, int len)
 		cap = p->textcap ? p->textcap : 64;
 		while (cap < need)
 			cap *= 2;
-		if ((grown = realloc(p->text, cap)) == NULL) {
+		/* Not realloc(): the old bytes may be a secret to wipe. */
+		if ((grown = malloc(cap)) == NULL) {
 			fail(p, SESXML_ENOMEM, "out of memory");
 			return;
 		}
+		if (p->textlen > 0)
+			memcpy(grown, p->text, p->textlen);
+		wipe_free(p->text, p->textcap);
 		p->text = grown;
 		p->textcap = cap;
 	}
@@ -417,7 +460,7 @@ sesxml_parser_free(struct sesxml_parser *p)
 	XML_ParserFree(p->xp);
 	sesxml_doc_free(p->doc);
 	sesxml_mail_from_clear(&p->entry);
-	free(p->text);
+	wipe_free(p->text, p->textcap);
 	free(p);
 }
 
@@ -435,6 +478,10 @@ sesxml_doc_free(struct sesxml_doc *d)
 	free(d->error_type);
 	free(d->error_code);
 	free(d->error_message);
+	free(d->sts.access_key_id);
+	free_secret(d->sts.secret_access_key);
+	free_secret(d->sts.session_token);
+	free(d->sts.expiration);
 	free(d);
 }
 

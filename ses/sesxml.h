@@ -2,7 +2,11 @@
 /*
  * sesxml: reads the XML answers of the SES query API with expat: the error
  * document, the GetIdentityMailFromDomainAttributes and
- * GetIdentityVerificationAttributes results, and the RequestId of any call. No I/O: bytes in, a struct sesxml_doc out.
+ * GetIdentityVerificationAttributes results, and the RequestId of any call;
+ * and the same protocol's answers of STS (AssumeRole,
+ * AssumeRoleWithWebIdentity), whose credentials are wiped when the
+ * document is freed, as is every text buffer the parser used. No I/O:
+ * bytes in, a struct sesxml_doc out.
  *
  * As botocore does, elements are matched by local name whatever their
  * namespace, and <Error> or <Errors><Error> is read under any root: the root
@@ -45,6 +49,15 @@ enum sesxml_kind {
 	SESXML_GET_RESPONSE, /* <GetIdentityMailFromDomainAttributesResponse> */
 	SESXML_SET_RESPONSE, /* <SetIdentityMailFromDomainResponse> */
 	SESXML_VERIFICATION_RESPONSE, /* <GetIdentityVerificationAttributesResponse> */
+	SESXML_STS_RESPONSE, /* <AssumeRole[WithWebIdentity]Response> */
+};
+
+/* <Result><Credentials> of an STS answer; NULL where absent. */
+struct sesxml_sts_credentials {
+	char *access_key_id;
+	char *secret_access_key;
+	char *session_token;
+	char *expiration; /* ISO 8601 */
 };
 
 /*
@@ -70,6 +83,7 @@ struct sesxml_doc {
 	char *error_message;
 	struct sesxml_mail_from *entries; /* in the server's order */
 	size_t nentries;
+	struct sesxml_sts_credentials sts;
 };
 
 /*

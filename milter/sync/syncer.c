@@ -18,6 +18,7 @@
 #include "milter/sync/snapshot.h"
 #include "milter/sync/syncplan.h"
 #include "ses/clock.h"
+#include "ses/creds.h"
 
 /* ---- the daemon's thread ---- */
 
@@ -294,4 +295,11 @@ syncer_stop(struct syncer *s)
 	pthread_cond_destroy(&s->cond);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
+}
+
+int
+syncer_check_profile(const struct conf *c, char *err, size_t errlen)
+{
+	return creds_profile_needs_mfa(
+	    c->profile[0] != '\0' ? c->profile : NULL, err, errlen);
 }

@@ -39,6 +39,13 @@ struct syncer *syncer_start(
 void syncer_reload(struct syncer *, struct conf *);
 
 /*
+ * At start-up, as the final user: -1 with the reason in ERR when the
+ * credentials C's [ses] profile leads to need an MFA code, which nobody
+ * can type into a daemon (creds_profile_needs_mfa()); else 0.
+ */
+int syncer_check_profile(const struct conf *c, char *err, size_t errlen);
+
+/*
  * Stops the thread and frees everything. It is woken at once; a request
  * in flight may still take until its timeout. NULL is fine.
  */

@@ -52,7 +52,7 @@ syncpass_link_open(const struct conf *c, const struct syncpass_client_opts *o,
 	profile = o->profile != NULL ? o->profile : c->profile;
 	if ((l->creds = creds_provider_new(
 		 &(struct creds_options){ profile[0] != '\0' ? profile : NULL,
-		     o->debug, o->debug_arg })) == NULL) {
+		     o->debug, o->debug_arg, region, NULL, NULL })) == NULL) {
 		awsenv_endpoint_free(&ep);
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return -1;

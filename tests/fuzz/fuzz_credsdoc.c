@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer target for the credential documents of the container and
- * instance metadata endpoints (creds_parse_document, creds_parse_time):
- * what parses holds only printable, bounded values and a real time.
+ * instance metadata endpoints (creds_parse_document, creds_parse_time) and
+ * of SSO (the cached token, the portal's answer): what parses holds only
+ * printable, bounded values and a real time.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "ses/creds.h"
+#include "ses/creds_sso.h"
 
 static void
 fuzz_check(int ok, const char *what)
@@ -54,6 +56,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    "left-overs after an error");
 		fuzz_check(strlen(err) > 0, "error without message");
 	}
+	if (creds_sso_parse_role(
+		(const char *)data, size, &c, err, sizeof(err)) == CREDS_OK) {
+		fuzz_check(c.source == CREDS_SOURCE_SSO &&
+			fuzz_printable(c.access_key_id) &&
+			fuzz_printable(c.session_token),
+		    "bad SSO value accepted");
+		creds_clear(&c);
+	} else
+		fuzz_check(c.access_key_id == NULL, "SSO left-overs");
+	if (creds_sso_parse_token((const char *)data, size, 0, "fuzz", &s, err,
+		sizeof(err)) == CREDS_OK) {
+		fuzz_check(*s != '\0', "empty SSO token accepted");
+		free(s);
+	} else
+		fuzz_check(s == NULL, "SSO token left after an error");
 	if ((s = malloc(size + 1)) == NULL)
 		return 0;
 	memcpy(s, data, size);

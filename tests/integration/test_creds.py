@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """The SES library's I/O edge, driven through build/tests/creds_probe and
-build/tests/http_probe: the credentials chain (environment, shared files,
+build/tests/http_probe: the credentials chain (environment, assume-role
+profiles and web identity against a fake STS and moto's, shared files,
 container endpoint, IMDSv2, refresh before expiry), region and endpoint
 resolution, and the HTTP transport's error classes over plain and TLS
 connections to local servers. Every probe runs with --debug or a secret
@@ -10,7 +11,9 @@ import datetime
 import hashlib
 import http.server
 import json
+import shlex
 import os
+import pty
 import socket
 import ssl
 import struct
@@ -19,6 +22,9 @@ import threading
 import time
 
 import pytest
+
+from harness.fake_sts import (FakeSSO, FakeSTS, expected, sso_expected, SECRET_PREFIX,
+                              SSO_SECRET_PREFIX, SSO_TOKEN_PREFIX, TOKEN_PREFIX)
 
 # Every secret the tests hand to the code under test.
 ENV_SECRET = "EnvSecret/0123456789abcdefghijKLMN+"
@@ -36,7 +42,15 @@ IMDS_TOKEN = "ImdsSessionToken/IQoJb3JpZ2luX2Vj=="
 IMDS_API_TOKEN = "ImdsApiToken-AQAEAFooBarBaz=="
 HTTP_AUTH = "AWS4-HMAC-SHA256 Credential=AKID/x, Signature=HttpSecretSig0123"
 HTTP_TOKEN = "HttpSecurityToken/0123456789=="
-SECRETS = [ENV_SECRET, ENV_TOKEN, FILE_SECRET, FILE_TOKEN, PROFILE_SECRET,
+WEB_TOKEN = "eyJhbGciOiJSUzI1NiIsImtpZCI6IkVLUyJ9.WebIdentityJwtBody.Sig0"
+WEB_TOKEN_ROTATED = "eyJhbGciOiJSUzI1NiIsImtpZCI6IlJPVCJ9.RotatedJwtBody.Sig1"
+PROC_SECRET = "ProcessSecret/RolesAnywhere0123+5"
+PROC_TOKEN = "ProcessSessionToken/IQoJb3JpZ2luX2Vj=="
+SSO_ACCESS_TOKEN = "aoaAAAAAGZSsoAccessToken0123456789:MGUCMQD+"
+SSO_LEGACY_TOKEN = "aoaAAAAAGZSsoLegacyToken9876543210:MGUCMQC+"
+SECRETS = [SSO_ACCESS_TOKEN, SSO_LEGACY_TOKEN, SSO_SECRET_PREFIX, SSO_TOKEN_PREFIX,
+           PROC_SECRET, PROC_TOKEN, WEB_TOKEN, WEB_TOKEN_ROTATED, SECRET_PREFIX, TOKEN_PREFIX,
+           ENV_SECRET, ENV_TOKEN, FILE_SECRET, FILE_TOKEN, PROFILE_SECRET,
            CONFIG_SECRET, CONT_SECRET, CONT_TOKEN, AUTH_TOKEN,
            AUTH_TOKEN_FILE_VALUE, IMDS_SECRET, IMDS_TOKEN, IMDS_API_TOKEN,
            HTTP_AUTH, HTTP_TOKEN]
@@ -494,11 +508,540 @@ def scenario_region_endpoint(probe):
     return r
 
 
+
+# ------------------------------------------------------------- STS
+
+ROLE = "arn:aws:iam::123456789012:role/"
+
+
+def sts_env(sts, **more):
+    return {"AWS_ENDPOINT_URL_STS": sts.url, "AWS_REGION": "eu-west-1", **more}
+
+
+def check_sts_creds(got, role, caller, source):
+    akid, secret, token = expected(role, caller)
+    assert got["source"] == source
+    assert got["access_key_id"] == akid
+    assert got["secret_sha256"] == sha(secret)
+    assert got["token_sha256"] == sha(token)
+
+
+def scenario_web_identity_env(probe):
+    tok = write(probe.home / "token", WEB_TOKEN)
+    with FakeSTS() as sts:
+        r = probe(env=sts_env(sts, AWS_WEB_IDENTITY_TOKEN_FILE=tok,
+                              AWS_ROLE_ARN=ROLE + "irsa", AWS_ROLE_SESSION_NAME="pod-1"))
+        assert r.rc == 0, r.stderr
+        check_sts_creds(r.first, ROLE + "irsa", "web:" + WEB_TOKEN,
+                        "assume-role-with-web-identity")
+        assert abs(int(r.first["expiration"]) - (time.time() + 3600)) < 60
+        headers, form = sts.requests[0]
+        assert "Authorization" not in headers  # unsigned
+        assert form == {"Action": "AssumeRoleWithWebIdentity", "Version": "2011-06-15",
+                        "RoleArn": ROLE + "irsa", "RoleSessionName": "pod-1",
+                        "WebIdentityToken": WEB_TOKEN}
+        assert "Calling STS AssumeRoleWithWebIdentity at " + sts.url in r.stderr
+        # Without a session name, botocore's.
+        r = probe(env=sts_env(sts, AWS_WEB_IDENTITY_TOKEN_FILE=tok, AWS_ROLE_ARN=ROLE + "x"))
+        assert sts.requests[-1][1]["RoleSessionName"].startswith("botocore-session-")
+        # A token file without a role is botocore's error.
+        r = probe(env=sts_env(sts, AWS_WEB_IDENTITY_TOKEN_FILE=tok))
+        assert r.rc == 255 and "has no role ARN configured" in r.stderr
+        # An unreadable token file, and a refusal, are errors naming no token.
+        r = probe(env=sts_env(sts, AWS_WEB_IDENTITY_TOKEN_FILE=tok + ".gone",
+                              AWS_ROLE_ARN=ROLE + "x"))
+        assert r.rc == 255 and "cannot read the web identity token file" in r.stderr
+        sts.refuse = ("InvalidIdentityToken", "No OpenIDConnect provider found")
+        r = probe(env=sts_env(sts, AWS_WEB_IDENTITY_TOKEN_FILE=tok, AWS_ROLE_ARN=ROLE + "x"))
+        assert r.rc == 255
+        assert ("An error occurred (InvalidIdentityToken) when calling the "
+                "AssumeRoleWithWebIdentity operation: No OpenIDConnect provider found") in r.stderr
+    return r
+
+
+def scenario_web_identity_rotation(probe):
+    """Kubernetes rotates the token file: each refresh reads it again."""
+    tok = probe.home / "token"
+    tok.write_text(WEB_TOKEN)
+    with FakeSTS(expires_in=14 * 60) as sts:
+        sts.after = lambda form: tok.write_text(WEB_TOKEN_ROTATED)
+        r = probe("--gets", "2", env=sts_env(sts, AWS_WEB_IDENTITY_TOKEN_FILE=str(tok),
+                                             AWS_ROLE_ARN=ROLE + "irsa"))
+        assert r.rc == 0, r.stderr
+        assert [f["WebIdentityToken"] for _, f in sts.requests] == [WEB_TOKEN, WEB_TOKEN_ROTATED]
+        check_sts_creds(r.gets[1], ROLE + "irsa", "web:" + WEB_TOKEN_ROTATED,
+                        "assume-role-with-web-identity")
+    return r
+
+
+def scenario_web_identity_profile(probe):
+    tok = write(probe.home / "token", WEB_TOKEN)
+    other = write(probe.home / "other", WEB_TOKEN_ROTATED)
+    write(probe.home / ".aws" / "config",
+          f"[profile eks]\nrole_arn = {ROLE}fromprofile\nweb_identity_token_file = {tok}\n"
+          f"role_session_name = prof\n")
+    with FakeSTS() as sts:
+        env = sts_env(sts, AWS_WEB_IDENTITY_TOKEN_FILE=other, AWS_ROLE_ARN=ROLE + "env")
+        # Named explicitly, the profile's keys and not the environment's.
+        r = probe("--profile", "eks", env=env)
+        assert r.rc == 0, r.stderr
+        check_sts_creds(r.first, ROLE + "fromprofile", "web:" + WEB_TOKEN,
+                        "assume-role-with-web-identity")
+        # Through AWS_PROFILE, the environment's keys win one by one.
+        r = probe(env={**env, "AWS_PROFILE": "eks", "AWS_ROLE_ARN": None})
+        check_sts_creds(r.first, ROLE + "fromprofile", "web:" + WEB_TOKEN_ROTATED,
+                        "assume-role-with-web-identity")
+    return r
+
+
+ROLE_CONFIG = f"""[profile base]
+aws_access_key_id = AKIDBASE
+aws_secret_access_key = {PROFILE_SECRET}
+[profile one]
+role_arn = {ROLE}one
+source_profile = base
+role_session_name = sess-one
+external_id = ext-123
+duration_seconds = 1800
+[profile two]
+role_arn = {ROLE}two
+source_profile = one
+[profile self]
+role_arn = {ROLE}self
+source_profile = self
+aws_access_key_id = AKIDSELF
+aws_secret_access_key = {CONFIG_SECRET}
+[profile loopa]
+role_arn = {ROLE}a
+source_profile = loopb
+[profile loopb]
+role_arn = {ROLE}b
+source_profile = loopa
+[profile selfnokeys]
+role_arn = {ROLE}x
+source_profile = selfnokeys
+[profile both]
+role_arn = {ROLE}x
+source_profile = base
+credential_source = Environment
+[profile neither]
+role_arn = {ROLE}x
+[profile nosuch]
+role_arn = {ROLE}x
+source_profile = ghost
+[profile badsource]
+role_arn = {ROLE}x
+credential_source = Mainframe
+[profile empty]
+region = us-east-1
+[profile needskeys]
+role_arn = {ROLE}x
+source_profile = empty
+[profile mfa]
+role_arn = {ROLE}x
+source_profile = base
+mfa_serial = arn:aws:iam::123456789012:mfa/admin
+[profile fromenv]
+role_arn = {ROLE}fromenv
+credential_source = Environment
+[profile fromecs]
+role_arn = {ROLE}fromecs
+credential_source = EcsContainer
+"""
+
+
+def scenario_assume_role_chain(probe):
+    write(probe.home / ".aws" / "config", ROLE_CONFIG)
+    with FakeSTS() as sts:
+        r = probe("--profile", "one", env=sts_env(sts))
+        assert r.rc == 0, r.stderr
+        check_sts_creds(r.first, ROLE + "one", "AKIDBASE", "assume-role")
+        headers, form = sts.requests[0]
+        assert form == {"Action": "AssumeRole", "Version": "2011-06-15",
+                        "RoleArn": ROLE + "one", "RoleSessionName": "sess-one",
+                        "ExternalId": "ext-123", "DurationSeconds": "1800"}
+        assert headers["Authorization"].startswith(
+            "AWS4-HMAC-SHA256 Credential=AKIDBASE/")
+        assert "/eu-west-1/sts/aws4_request" in headers["Authorization"]
+        assert "X-Amz-Security-Token" not in headers
+        assert abs(int(r.first["expiration"]) - (time.time() + 1800)) < 60
+        # Chained: two -> one -> base, the second call signed with one's keys.
+        sts.requests.clear()
+        r = probe(env=sts_env(sts, AWS_PROFILE="two"))
+        assert r.rc == 0, r.stderr
+        one_akid, _, one_token = expected(ROLE + "one", "AKIDBASE")
+        check_sts_creds(r.first, ROLE + "two", one_akid, "assume-role")
+        assert [f["RoleArn"] for _, f in sts.requests] == [ROLE + "one", ROLE + "two"]
+        assert sts.requests[1][0]["X-Amz-Security-Token"] == one_token
+        # A profile may name itself to use its own keys.
+        r = probe("--profile", "self", env=sts_env(sts))
+        check_sts_creds(r.first, ROLE + "self", "AKIDSELF", "assume-role")
+    return r
+
+
+def scenario_assume_role_errors(probe):
+    write(probe.home / ".aws" / "config", ROLE_CONFIG)
+    with FakeSTS() as sts:
+        cases = {
+            "loopa": "Infinite loop in credential configuration detected. Attempting to "
+                     "load from profile loopa which has already been visited. "
+                     "Visited profiles: ['loopa', 'loopb']",
+            "selfnokeys": "Infinite loop in credential configuration detected",
+            "both": 'The profile "both" contains both source_profile and credential_source.',
+            "neither": "Partial credentials found in assume-role, missing: "
+                       "source_profile or credential_source",
+            "nosuch": 'The source_profile "ghost" referenced in the profile "nosuch" '
+                      "does not exist.",
+            "badsource": 'The credential source "Mainframe" referenced in profile '
+                         '"badsource" is not valid.',
+            "needskeys": 'The source profile "empty" must have credentials.',
+            "mfa": 'The profile "mfa" assumes its role with an MFA code (mfa_serial), '
+                   "which nobody can type here",
+            "fromenv": "No credentials found in credential_source referenced in "
+                       "profile fromenv",
+        }
+        for profile, message in cases.items():
+            r = probe("--profile", profile, env=sts_env(sts))
+            assert r.rc == 255, (profile, r.stderr)
+            assert message in r.stderr, (profile, r.stderr)
+        assert sts.requests == []
+        sts.refuse = ("AccessDenied", "User: arn:aws:iam::123456789012:user/base is "
+                      "not authorized to perform: sts:AssumeRole")
+        r = probe("--profile", "one", env=sts_env(sts))
+        assert r.rc == 255
+        assert ("An error occurred (AccessDenied) when calling the AssumeRole operation: "
+                "User: arn:aws:iam::123456789012:user/base is not authorized") in r.stderr
+    return r
+
+
+def scenario_assume_role_credential_source(probe):
+    write(probe.home / ".aws" / "config", ROLE_CONFIG)
+    with FakeSTS() as sts, FakeContainer() as ecs:
+        env = sts_env(sts, AWS_ACCESS_KEY_ID="AKIDENV", AWS_SECRET_ACCESS_KEY=ENV_SECRET)
+        # Named explicitly, the environment is no source of its own but
+        # still this profile's credential_source.
+        r = probe("--profile", "fromenv", env=env)
+        assert r.rc == 0, r.stderr
+        check_sts_creds(r.first, ROLE + "fromenv", "AKIDENV", "assume-role")
+        # Through AWS_PROFILE the environment's keys come first.
+        r = probe(env={**env, "AWS_PROFILE": "fromenv"})
+        assert r.first["source"] == "env"
+        r = probe("--profile", "fromecs",
+                  env=sts_env(sts, AWS_CONTAINER_CREDENTIALS_FULL_URI=ecs.url))
+        assert r.rc == 0, r.stderr
+        check_sts_creds(r.first, ROLE + "fromecs", "ASIACONT1", "assume-role")
+        assert sts.requests[-1][0]["X-Amz-Security-Token"] == CONT_TOKEN
+    return r
+
+
+def scenario_assume_role_refresh(probe):
+    write(probe.home / ".aws" / "config", ROLE_CONFIG)
+    with FakeSTS(expires_in=14 * 60) as sts:
+        r = probe("--profile", "two", "--gets", "2", env=sts_env(sts))
+        assert r.rc == 0, r.stderr
+        assert len(sts.requests) == 4  # each refresh walks the chain again
+        assert "refreshing" in r.stderr
+    return r
+
+
+def scenario_sts_endpoints(probe):
+    """AWS_ENDPOINT_URL_STS over AWS_ENDPOINT_URL; signed for the region."""
+    write(probe.home / ".aws" / "config", ROLE_CONFIG)
+    with FakeSTS() as sts, FakeSTS() as other:
+        r = probe("--profile", "one", "--region", "ap-south-1",
+                  env={"AWS_ENDPOINT_URL": other.url})
+        assert r.rc == 0, r.stderr
+        assert len(other.requests) == 1
+        assert "/ap-south-1/sts/aws4_request" in other.requests[0][0]["Authorization"]
+        r = probe("--profile", "one",
+                  env={"AWS_ENDPOINT_URL": other.url, "AWS_ENDPOINT_URL_STS": sts.url})
+        assert len(sts.requests) == 1 and len(other.requests) == 1
+        # No region anywhere: the global endpoint's us-east-1.
+        assert "/us-east-1/sts/aws4_request" in sts.requests[0][0]["Authorization"]
+    return r
+
+
+def scenario_sts_retry(probe):
+    """A 503 is tried again, as botocore's standard mode does; three are
+    the end."""
+    write(probe.home / ".aws" / "config", ROLE_CONFIG)
+    with FakeSTS() as sts:
+        sts.unavailable = 2
+        r = probe("--profile", "one", env=sts_env(sts))
+        assert r.rc == 0, r.stderr
+        assert len(sts.requests) == 3
+        check_sts_creds(r.first, ROLE + "one", "AKIDBASE", "assume-role")
+        sts.unavailable = 3
+        r = probe("--profile", "one", env=sts_env(sts))
+        assert r.rc == 255
+        assert len(sts.requests) == 6
+        assert ("An error occurred (ServiceUnavailable) when calling the AssumeRole "
+                "operation: Service unavailable") in r.stderr
+    return r
+
+
+def scenario_precedence(probe):
+    """botocore's order: env, assume-role, web identity, credentials file,
+    config file."""
+    tok = write(probe.home / "token", WEB_TOKEN)
+    write(probe.home / ".aws" / "credentials", CREDENTIALS)
+    write(probe.home / ".aws" / "config",
+          f"[default]\nrole_arn = {ROLE}default\nsource_profile = prod\n")
+    with FakeSTS() as sts:
+        web = {"AWS_WEB_IDENTITY_TOKEN_FILE": tok, "AWS_ROLE_ARN": ROLE + "irsa"}
+        r = probe(env=sts_env(sts, AWS_ACCESS_KEY_ID="AKIDENV",
+                              AWS_SECRET_ACCESS_KEY=ENV_SECRET, **web))
+        assert r.first["source"] == "env"
+        r = probe(env=sts_env(sts, **web))
+        check_sts_creds(r.first, ROLE + "default", "AKIDFILEPROD", "assume-role")
+        (probe.home / ".aws" / "config").unlink()
+        r = probe(env=sts_env(sts, **web))
+        check_sts_creds(r.first, ROLE + "irsa", "web:" + WEB_TOKEN,
+                        "assume-role-with-web-identity")
+        r = probe(env=sts_env(sts))
+        assert r.first["source"] == "shared-credentials-file"
+    return r
+
+
+# ---------------------------------------------------- credential_process
+
+HELPER = """#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
+# A credential_process: records its arguments, answers as told by its
+# first argument, counts its runs.
+import datetime, json, os, sys, time
+here = os.path.dirname(os.path.abspath(__file__))
+n = 1
+if os.path.exists(here + "/runs"):
+    n = int(open(here + "/runs").read()) + 1
+open(here + "/runs", "w").write(str(n))
+json.dump(sys.argv[1:], open(here + "/argv.json", "w"))
+mode = sys.argv[1]
+print("helper: signing with the test certificate", file=sys.stderr)
+if mode == "fail":
+    print("helper: no private key found", file=sys.stderr)
+    sys.exit(3)
+exp = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(
+    seconds=int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 3600)
+doc = {"Version": 2 if mode == "v2" else 1, "AccessKeyId": "ASIAPROC%d" % n,
+       "SecretAccessKey": "@SECRET@", "SessionToken": "@TOKEN@",
+       "Expiration": exp.strftime("%Y-%m-%dT%H:%M:%SZ")}
+if mode == "static":
+    del doc["SessionToken"], doc["Expiration"]
+if mode == "nosecret":
+    del doc["SecretAccessKey"]
+print(json.dumps(doc))
+"""
+
+
+def helper(probe):
+    path = probe.home / "bin" / "signing helper"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(HELPER.replace("@SECRET@", PROC_SECRET).replace("@TOKEN@", PROC_TOKEN))
+    path.chmod(0o755)
+    runs = probe.home / "bin" / "runs"
+    if runs.exists():
+        runs.unlink()
+    return path
+
+
+def scenario_process(probe):
+    h = helper(probe)
+    cfg = probe.home / ".aws" / "config"
+    line = f""""{h}" ok 'two words' "say \\"hi\\" \\n" back\\ slash ''"""
+    cfg.write_text(f"""[default]
+credential_process = {line}
+[profile static]
+credential_process = '{h}' static
+[profile fail]
+credential_process = '{h}' fail
+[profile v2]
+credential_process = '{h}' v2
+[profile nosecret]
+credential_process = '{h}' nosecret
+[profile missing]
+credential_process = /nonexistent/aws_signing_helper credential-process
+[profile unclosed]
+credential_process = '{h} ok
+""")
+    r = probe()
+    assert r.rc == 0, r.stderr
+    assert r.first["source"] == "custom-process"
+    assert r.first["access_key_id"] == "ASIAPROC1"
+    assert r.first["secret_sha256"] == sha(PROC_SECRET)
+    assert r.first["token_sha256"] == sha(PROC_TOKEN)
+    assert abs(int(r.first["expiration"]) - (time.time() + 3600)) < 60
+    # Split as shlex.split() splits it, no shell in between.
+    args = json.loads((h.parent / "argv.json").read_text())
+    assert args == shlex.split(line)[1:]
+    assert args == ["ok", "two words", 'say "hi" \\n', "back slash", ""]
+    # Its standard error is passed through.
+    assert "helper: signing with the test certificate" in r.stderr
+    r = probe("--profile", "static")
+    assert (r.first["access_key_id"], r.first["token"], r.first["expiration"]) == \
+        ("ASIAPROC2", "no", "0")
+    for profile, message in (
+            ("fail", "Error when retrieving credentials from custom-process: "
+                     f"{h} exited with status 3"),
+            ("v2", "Unsupported version '(not 1)' for credential process provider, "
+                   "supported versions: 1"),
+            ("nosecret", "Missing required key in response: 'SecretAccessKey'"),
+            ("missing", "cannot run /nonexistent/aws_signing_helper: "
+                        "No such file or directory"),
+            ("unclosed", "credential_process is not a command line")):
+        r = probe("--profile", profile)
+        assert r.rc == 255, (profile, r.stderr)
+        assert message in r.stderr, (profile, r.stderr)
+    assert "helper: no private key found" in probe.log[-5]
+    return r
+
+
+def scenario_process_refresh_and_order(probe):
+    h = helper(probe)
+    write(probe.home / ".aws" / "config",
+          f"[default]\ncredential_process = '{h}' ok 840\n"
+          f"aws_access_key_id = AKIDCONFIG\naws_secret_access_key = {CONFIG_SECRET}\n"
+          f"[profile ra]\nrole_arn = {ROLE}viaprocess\nsource_profile = src\n"
+          f"[profile src]\ncredential_process = '{h}' ok\n")
+    # 14 minutes left: run again at the next get. It beats the config
+    # file's keys.
+    r = probe("--gets", "2")
+    assert r.rc == 0, r.stderr
+    assert [g["access_key_id"] for g in r.gets] == ["ASIAPROC1", "ASIAPROC2"]
+    # The credentials file's keys beat it.
+    write(probe.home / ".aws" / "credentials", CREDENTIALS)
+    r = probe()
+    assert r.first["source"] == "shared-credentials-file"
+    # Roles Anywhere as the source of an assume-role profile.
+    with FakeSTS() as sts:
+        r = probe("--profile", "ra", env=sts_env(sts))
+        assert r.rc == 0, r.stderr
+        check_sts_creds(r.first, ROLE + "viaprocess", "ASIAPROC3", "assume-role")
+    return r
+
+
+# ------------------------------------------------------------------ SSO
+
+def sso_cache(probe, key, token, expires_in=3600):
+    """Writes the token `aws sso login` would have cached for KEY."""
+    d = probe.home / ".aws" / "sso" / "cache"
+    d.mkdir(parents=True, exist_ok=True)
+    exp = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=expires_in)
+    path = d / (hashlib.sha1(key.encode()).hexdigest() + ".json")
+    path.write_text(json.dumps({
+        "startUrl": "https://corp.awsapps.com/start", "region": "eu-central-1",
+        "accessToken": token, "expiresAt": exp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "clientId": "cid", "clientSecret": "csecret", "refreshToken": "rtoken"}))
+    return path
+
+
+SSO_CONFIG = """[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-central-1
+sso_registration_scopes = sso:account:access
+[profile admin]
+sso_session = corp
+sso_account_id = 111122223333
+sso_role_name = MailAdmin
+region = eu-west-1
+[profile legacy]
+sso_start_url = https://legacy.awsapps.com/start
+sso_region = us-east-1
+sso_account_id = 444455556666
+sso_role_name = Legacy Role
+[profile partial]
+sso_session = corp
+sso_role_name = MailAdmin
+[profile ghost]
+sso_session = nosuch
+sso_account_id = 1
+sso_role_name = r
+[profile clash]
+sso_session = corp
+sso_start_url = https://other.awsapps.com/start
+sso_account_id = 1
+sso_role_name = r
+[profile overssorole]
+role_arn = arn:aws:iam::123456789012:role/fromsso
+source_profile = admin
+"""
+
+
+def scenario_sso(probe):
+    write(probe.home / ".aws" / "config", SSO_CONFIG)
+    sso_cache(probe, "corp", SSO_ACCESS_TOKEN)
+    sso_cache(probe, "https://legacy.awsapps.com/start", SSO_LEGACY_TOKEN)
+    with FakeSSO(tokens=[SSO_ACCESS_TOKEN, SSO_LEGACY_TOKEN]) as sso:
+        env = {"AWS_ENDPOINT_URL_SSO": sso.url}
+        r = probe("--profile", "admin", env=env)
+        assert r.rc == 0, r.stderr
+        akid, secret, token = sso_expected("MailAdmin", "111122223333", SSO_ACCESS_TOKEN)
+        assert r.first == {"source": "sso", "access_key_id": akid,
+                           "secret_sha256": sha(secret), "token": "yes",
+                           "token_sha256": sha(token), "expiration": r.first["expiration"]}
+        assert abs(int(r.first["expiration"]) - (time.time() + 3600)) < 60
+        method, path, q, headers = sso.requests[0]
+        assert q == {"role_name": "MailAdmin", "account_id": "111122223333"}
+        # A legacy profile: cached under its start URL; a role name with a
+        # space is escaped in the query.
+        r = probe(env={**env, "AWS_PROFILE": "legacy"})
+        assert r.rc == 0, r.stderr
+        akid, _, _ = sso_expected("Legacy Role", "444455556666", SSO_LEGACY_TOKEN)
+        assert r.first["access_key_id"] == akid
+        assert sso.requests[-1][2] == {"role_name": "Legacy Role",
+                                       "account_id": "444455556666"}
+        # An SSO profile as the source of an assume-role profile.
+        with FakeSTS() as sts:
+            r = probe("--profile", "overssorole", env={**env, **sts_env(sts)})
+            assert r.rc == 0, r.stderr
+            akid, _, _ = sso_expected("MailAdmin", "111122223333", SSO_ACCESS_TOKEN)
+            check_sts_creds(r.first, "arn:aws:iam::123456789012:role/fromsso", akid,
+                            "assume-role")
+        for profile, message in (
+                ("partial", 'The profile "partial" is configured to use SSO but is missing '
+                            "required configuration: sso_account_id"),
+                ("ghost", 'The specified sso-session does not exist: "nosuch"'),
+                ("clash", "The value for sso_start_url is inconsistent between profile "
+                          "(https://other.awsapps.com/start) and sso-session "
+                          "(https://corp.awsapps.com/start).")):
+            r = probe("--profile", profile, env=env)
+            assert r.rc == 255, (profile, r.stderr)
+            assert message in r.stderr, (profile, r.stderr)
+        # The portal refuses the token: log in again.
+        sso.tokens.clear()
+        r = probe("--profile", "admin", env=env)
+        assert r.rc == 255
+        assert "To refresh this SSO session run aws sso login" in r.stderr
+        # An expired cached token never reaches the portal.
+        before = len(sso.requests)
+        sso_cache(probe, "corp", SSO_ACCESS_TOKEN, expires_in=-60)
+        r = probe("--profile", "admin", env=env)
+        assert r.rc == 255
+        assert r.stderr.strip().splitlines()[-1] == (
+            "The SSO session associated with this profile has expired or is otherwise "
+            "invalid. To refresh this SSO session run aws sso login with the "
+            "corresponding profile.")
+        assert len(sso.requests) == before
+        # No cached token at all.
+        for f in (probe.home / ".aws" / "sso" / "cache").iterdir():
+            f.unlink()
+        r = probe("--profile", "admin", env=env)
+        assert r.rc == 255
+        assert "Error loading SSO Token: Token for corp does not exist" in r.stderr
+    return r
+
+
 SCENARIOS = [scenario_env, scenario_credentials_file, scenario_config_profile,
              scenario_explicit_profile_skips_env, scenario_container_env_token,
              scenario_container_file_token, scenario_container_host_refused,
              scenario_imds, scenario_container_refresh, scenario_imds_refresh,
-             scenario_nothing, scenario_region_endpoint]
+             scenario_nothing, scenario_region_endpoint,
+             scenario_web_identity_env, scenario_web_identity_rotation,
+             scenario_web_identity_profile, scenario_assume_role_chain,
+             scenario_assume_role_errors, scenario_assume_role_credential_source,
+             scenario_assume_role_refresh, scenario_sts_endpoints, scenario_sts_retry,
+             scenario_precedence, scenario_process,
+             scenario_process_refresh_and_order, scenario_sso]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__[9:])
@@ -759,6 +1302,96 @@ def test_debug_output_has_no_secret(probe, http_probe, pki):
     text = "\n".join(probe.log + http_probe.log)
     assert len(probe.log) >= 2 * len(SCENARIOS) and len(http_probe.log) == 4
     assert text.count("DEBUG creds:") >= 2 * len(SCENARIOS)
-    for source in ("env", "shared-credentials-file", "config-file", "container-role", "iam-role"):
+    for source in ("env", "shared-credentials-file", "config-file", "container-role", "iam-role",
+                   "assume-role", "assume-role-with-web-identity", "custom-process",
+                   "sso"):
         assert f"source={source}" in text
     assert_no_secret(text)
+
+
+# ------------------------------------------------------------ moto's STS
+
+def test_sts_against_moto(probe, moto_server):
+    """moto's STS, a real implementation of the API: its answers (random
+    keys, its own XML) are read, web identity and a chained assume-role."""
+    tok = write(probe.home / "token", WEB_TOKEN)
+    write(probe.home / ".aws" / "config", ROLE_CONFIG)
+    r = probe(env={"AWS_ENDPOINT_URL_STS": moto_server, "AWS_REGION": "us-east-1",
+                   "AWS_WEB_IDENTITY_TOKEN_FILE": tok, "AWS_ROLE_ARN": ROLE + "irsa"})
+    assert r.rc == 0, r.stderr
+    assert r.first["source"] == "assume-role-with-web-identity"
+    assert r.first["access_key_id"].startswith("ASIA") and r.first["token"] == "yes"
+    assert int(r.first["expiration"]) > time.time()
+    r = probe("--profile", "two", env={"AWS_ENDPOINT_URL_STS": moto_server,
+                                       "AWS_REGION": "us-east-1"})
+    assert r.rc == 0, r.stderr
+    assert r.first["source"] == "assume-role"
+    assert r.first["access_key_id"].startswith("ASIA")
+    assert r.stderr.count("Calling STS AssumeRole at") == 2
+
+
+# ------------------------------------------------------------------ MFA
+
+def test_tool_asks_for_the_mfa_code_on_the_terminal(smf_build, moto_server, tmp_path):
+    """ses-mailfrom, like the AWS CLI, asks for the code of an mfa_serial
+    profile on its terminal (not on stdin, no echo) and sends it to
+    AssumeRole with the serial."""
+    home = tmp_path / "home"
+    (home / ".aws").mkdir(parents=True)
+    write(home / ".aws" / "config", ROLE_CONFIG)
+    with FakeSTS() as sts:
+        env = {"PATH": os.environ["PATH"], "HOME": str(home), "AWS_REGION": "us-east-1",
+               "AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL_STS": sts.url,
+               "AWS_ENDPOINT_URL_SES": moto_server}
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execve(os.path.join(smf_build, "ses-mailfrom"),
+                      ["ses-mailfrom", "--profile", "mfa",
+                       "get-identity-mail-from-domain-attributes",
+                       "--identities", "example.com"], env)
+        out = b""
+        deadline = time.monotonic() + 20
+        while b"Enter MFA code for" not in out and time.monotonic() < deadline:
+            out += os.read(fd, 1024)
+        assert b"Enter MFA code for arn:aws:iam::123456789012:mfa/admin: " in out
+        os.write(fd, b"654321\n")
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+        text = out.decode(errors="replace")
+        assert os.waitstatus_to_exitcode(status) == 0, text
+        assert "654321" not in text  # not echoed
+        assert "MailFromDomainAttributes" in text
+        form = sts.requests[0][1]
+        assert (form["SerialNumber"], form["TokenCode"]) == \
+            ("arn:aws:iam::123456789012:mfa/admin", "654321")
+
+
+def test_daemon_refuses_an_mfa_profile(milter, testdir):
+    """The daemon has nobody to ask: an [ses] profile that needs an MFA code
+    stops it at start-up with a clear error, before any mail."""
+    home = os.path.join(testdir, "home")
+    os.makedirs(os.path.join(home, ".aws"))
+    with open(os.path.join(home, ".aws", "config"), "w") as f:
+        f.write(ROLE_CONFIG + "[profile viamfa]\nrole_arn = " + ROLE +
+                "y\nsource_profile = mfa\n")
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": home,
+           "AWS_EC2_METADATA_DISABLED": "true"}
+    conf = {"ses": {"sync": "yes", "profile": "viamfa", "region": "us-east-1"}}
+    m = milter(conf, wait=False, env=env)
+    m.wait_exit()
+    assert m.proc.returncode == 78
+    m.wait_log(r"\[ses\] profile: profile mfa assumes its role with an MFA code "
+               r"\(mfa_serial arn:aws:iam::123456789012:mfa/admin\), which a daemon "
+               r"cannot ask for")
+    # Without MFA in the chain, it starts.
+    conf["ses"]["profile"] = "two"
+    m = milter(conf, env=env)
+    assert m.alive()

@@ -51,7 +51,7 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	struct creds_options opt = { NULL, NULL, NULL };
+	struct creds_options opt = { NULL, NULL, NULL, NULL, NULL, NULL };
 	struct creds_provider *p;
 	struct creds c;
 	struct awsenv_region r;
@@ -79,6 +79,7 @@ main(int argc, char **argv)
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return 255;
+	opt.region = region;
 	if ((p = creds_provider_new(&opt)) == NULL)
 		return 255;
 	for (i = 0; i < gets; i++) {

@@ -82,7 +82,9 @@ test_config_profiles(void **state)
 		    "[profiledev]\n"
 		    "region = ignored-3\n"
 		    "[sso-session corp]\n"
-		    "sso_region = ignored-4\n"
+		    "sso_region = eu-central-1\n"
+		    "[sso-session two words]\n"
+		    "sso_region = ignored-6\n"
 		    "[profile]\n"
 		    "region = ignored-5\n"
 		    "[profile default]\n"
@@ -100,6 +102,15 @@ test_config_profiles(void **state)
 	assert_false(awsconfig_has_profile(cfg, "profiledev"));
 	assert_false(awsconfig_has_profile(cfg, "corp"));
 	assert_null(awsconfig_get(cfg, "sso-session corp", "sso_region"));
+	/* Sessions are apart from profiles, reached by their own calls. */
+	assert_true(awsconfig_has_session(cfg, "corp"));
+	assert_string_equal(
+	    awsconfig_session_get(cfg, "corp", "SSO_REGION"), "eu-central-1");
+	assert_null(awsconfig_get(cfg, " corp", "sso_region"));
+	assert_false(awsconfig_has_profile(cfg, " corp"));
+	assert_false(awsconfig_has_session(cfg, "dev"));
+	assert_false(awsconfig_has_session(cfg, "two words"));
+	assert_false(awsconfig_has_session(cfg, "two"));
 	awsconfig_free(cfg);
 }
 

@@ -32,6 +32,8 @@ int cli_parse_failed(const char *usage, enum cliargs_status, struct cliargs *a);
 void cli_write_out(const struct strbuf *);
 /* cli_debug() for a callback's (void *) cli_globals. */
 void cli_debug_line(void *globals, const char *msg);
+/* The creds_options mfa_prompt of the tool: the terminal, without echo. */
+int cli_mfa_prompt(void *arg, const char *serial, char *code, size_t n);
 /* Python's int() of S (sign, digits, underscores, blanks); -1 if invalid. */
 int cli_python_int(const char *s, long *out);
 

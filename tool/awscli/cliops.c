@@ -359,8 +359,9 @@ make_client(struct run *r)
 	    cli_python_int(config_value(r, "max_attempts"), &v) == 0 && v > 0 &&
 	    v < INT_MAX)
 		o.max_attempts = (int)v;
-	if ((r->creds = creds_provider_new(&(struct creds_options){
-		 g->profile, cli_debug_line, &r->debug_globals })) == NULL)
+	if ((r->creds = creds_provider_new(&(struct creds_options){ g->profile,
+		 cli_debug_line, &r->debug_globals, r->region.name,
+		 cli_mfa_prompt, NULL })) == NULL)
 		return cli_nomem();
 	o.creds = r->creds;
 	if ((r->client = ses_client_new(&o, err, sizeof(err))) == NULL)
