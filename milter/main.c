@@ -33,6 +33,12 @@
 #include "milter/sync/syncer.h"
 
 #define PROGNAME "ses-mailfrom-milter"
+/*
+ * How long the queued log lines may take to be written at exit: within
+ * the few seconds a service manager gives SIGTERM, even when the syslog
+ * reader has stopped (the lines are then lost, as they would be anyway).
+ */
+#define LOG_DRAIN_MS 2000
 
 /* What the command line overrides, re-applied to every reloaded file. */
 static const char *opt_socket;
@@ -513,9 +519,11 @@ main(int argc, char *argv[])
 	sigaddset(&sigs, SIGUSR1);
 	sigaddset(&sigs, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	/* Threads do not survive fork(): the resolver starts after detaching. */
+	/* Threads do not survive fork(): they all start after detaching. */
+	log_start();
 	if ((res = resolver_for(conf)) == NULL) {
 		conf_unref(conf);
+		log_stop(LOG_DRAIN_MS);
 		return EX_CONFIG;
 	}
 	filter_set_runtime(conf_ref(conf), res);
@@ -528,6 +536,7 @@ main(int argc, char *argv[])
 		 &reload_thread, NULL, signal_main, &sigs)) != 0) {
 		log_warn("pthread_create");
 		conf_unref(conf);
+		log_stop(LOG_DRAIN_MS);
 		return EX_OSERR;
 	}
 
@@ -566,5 +575,6 @@ main(int argc, char *argv[])
 	curl_global_cleanup();
 	ares_library_cleanup();
 	notify_close();
+	log_stop(LOG_DRAIN_MS);
 	return rc;
 }
