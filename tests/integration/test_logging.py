@@ -12,6 +12,7 @@ import time
 import pytest
 
 from harness.devlog import DevLog
+from harness.logfmt import is_audit, parse
 from harness.milter import STOP_TIMEOUT
 from harness.util import wait_until
 
@@ -26,12 +27,13 @@ def devlog(testdir):
     dl.close()
 
 
-def load(smf_build, m, conns=CONNS, msgs=PER_CONN, timeout=20):
+def load(smf_build, m, conns=CONNS, msgs=PER_CONN, timeout=20,
+         sender="someone@unknown.test"):
     """bench_load -> its RESULT fields; fails if a message did not end in
     accept within `timeout` seconds."""
     argv = [os.path.join(smf_build, "tests", "bench", "bench_load"), "-s", m.socket,
             "-c", str(conns), "-m", str(msgs), "-x", "accept", "-t", str(timeout),
-            "-F", "someone@unknown.test"]
+            "-F", sender]
     p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout + 30)
     assert p.returncode == 0, f"{argv}\n{p.stdout}{p.stderr}\n{m._tail()}"
     res = dict(kv.split("=", 1) for kv in re.search(r"^RESULT (.*)$", p.stdout, re.M)
@@ -89,3 +91,23 @@ def test_queue_drained_at_sigterm(milter, devlog, smf_build):
     assert len({re.search(r"msg=(\S+)", x).group(1) for x in devlog.lines
                 if "msg=" in x}) == 400
     assert any("stopped" in x for x in devlog.lines)
+
+
+def test_audit_line_round_trips_the_sender(milter, smf_build):
+    """One logfmt line per message, at its end, whose sender field reads
+    back (with the independent parser) as exactly what the client sent:
+    spaces, quotes, backslashes and '=' included."""
+    m = milter(CONF)
+    senders = ['"a b"@unknown.test', '"say \\"hi\\""@unknown.test',
+               'x=1@unknown.test', '"back\\\\slash"@unknown.test', ""]
+    for s in senders:
+        load(smf_build, m, conns=1, msgs=1, sender=s)
+    m.stop()
+    got = []
+    for line in m.log.text().splitlines():
+        if is_audit(line) and " msg=" in line:
+            tag, fields = parse(line)
+            f = dict(fields)
+            assert f["stage"] == "eom" and f["action"] == "accept", line
+            got.append(f["sender"])
+    assert got == senders
