@@ -456,6 +456,15 @@ conf_key_milter(struct conf_loader *ld, const char *name, const char *value)
 			conf_set_string(ld,
 			    key == 8 ? &c->reject_reply : &c->tempfail_reply,
 			    value);
+	} else if (KEY(10, "metrics_file")) {
+		if (*value != '\0' && *value != '/')
+			BAD("metrics_file must be an absolute path or empty");
+		else
+			conf_set_string(ld, &c->metrics_file, value);
+	} else if (KEY(11, "metrics_interval")) {
+		if (!conf_parse_duration(value, &c->metrics_interval) ||
+		    c->metrics_interval == 0)
+			BAD("metrics_interval: expected a duration of at least 1s, such as 15s");
 	}
 	return key;
 }
@@ -864,6 +873,7 @@ conf_defaults(const char *path)
 	c->dns_max_ttl = 3600;
 	c->sync = CONF_SYNC_YES;
 	c->sync_interval = 3600;
+	c->metrics_interval = 15;
 	c->rate = 1;
 	c->path = strdup(path);
 	c->socket = strdup("unix:/var/spool/postfix/ses-mailfrom/milter.sock");
@@ -876,10 +886,12 @@ conf_defaults(const char *path)
 	c->endpoint = strdup("");
 	c->profile = strdup("");
 	c->state_file = strdup("/var/lib/ses-mailfrom-milter/state.json");
+	c->metrics_file = strdup("");
 	if (c->path == NULL || c->socket == NULL || c->user == NULL ||
-	    c->reject_reply == NULL || c->tempfail_reply == NULL ||
-	    c->dns_servers == NULL || c->expected_mx == NULL ||
-	    c->region == NULL || c->endpoint == NULL || c->profile == NULL ||
+	    c->metrics_file == NULL || c->reject_reply == NULL ||
+	    c->tempfail_reply == NULL || c->dns_servers == NULL ||
+	    c->expected_mx == NULL || c->region == NULL ||
+	    c->endpoint == NULL || c->profile == NULL ||
 	    c->state_file == NULL) {
 		conf_unref(c);
 		return NULL;
@@ -973,5 +985,6 @@ conf_unref(struct conf *c)
 	free(c->endpoint);
 	free(c->profile);
 	free(c->state_file);
+	free(c->metrics_file);
 	free(c);
 }

@@ -72,6 +72,8 @@ struct conf {
 	bool rewrite_envelope;
 	char *reject_reply; /* reply templates, see decide_reply_text() */
 	char *tempfail_reply;
+	char *metrics_file;        /* Prometheus textfile; "" = off */
+	unsigned metrics_interval; /* seconds */
 
 	/* [dns] */
 	char *

@@ -17,6 +17,7 @@
 #include "milter/decide.h"
 #include "milter/ident.h"
 #include "milter/log.h"
+#include "milter/metrics.h"
 #include "milter/sesstatus.h"
 #include "milter/dns/resolver.h"
 
@@ -144,6 +145,8 @@ filter_internal_error(
 	conf_unref(c);
 	log_warnx("NOQUEUE: error=\"internal error: %s\" action=%s", why,
 	    accept ? "accept" : "tempfail");
+	metrics_message(
+	    accept ? METRICS_ACCEPT : METRICS_TEMPFAIL, METRICS_R_ERROR);
 	if (accept)
 		return SMFIS_ACCEPT;
 	smfi_setreply(ctx, "451", "4.3.0",
@@ -247,6 +250,7 @@ filter_check_mx(struct resolver *res, const struct conf *c, const char *domain,
 	enum mx_result r = resolver_mx(res, domain, c->expected_mx, NULL, NULL);
 
 	*name = mx_result_name(r);
+	metrics_mx((int)r);
 	if (r == MX_OK)
 		return DECIDE_MX_OK;
 	return mx_result_transient(r) ? DECIDE_MX_TEMPFAIL : DECIDE_MX_FAILED;
@@ -276,6 +280,34 @@ filter_reply(SMFICTX *ctx, const struct filter_msg *m, const char *mx)
 		log_warnx("reply text cut to %zu bytes", strlen(text));
 	return smfi_setreply(ctx, (char *)m->d.rcode, (char *)m->d.xcode,
 		   text) == MI_SUCCESS;
+}
+
+/* The metrics' reason: SES's status, or the rule that decided instead. */
+static enum metrics_reason
+filter_metrics_reason(const struct filter_conn *fc, const char *override)
+{
+	const struct filter_msg *m = &fc->msg;
+	static const enum metrics_reason by_rule[] = {
+		[DECIDE_R_BOUNCE] = METRICS_R_BOUNCE,
+		[DECIDE_R_OUT_OF_SCOPE] = METRICS_R_OUT_OF_SCOPE,
+		[DECIDE_R_UNKNOWN_SENDER] = METRICS_R_UNKNOWN_SENDER,
+		[DECIDE_R_NO_MAIL_FROM] = METRICS_R_NO_MAIL_FROM,
+	};
+	static const enum metrics_reason by_status[] = {
+		[METRICS_ST_SUCCESS] = METRICS_R_SUCCESS,
+		[METRICS_ST_PENDING] = METRICS_R_PENDING,
+		[METRICS_ST_FAILED] = METRICS_R_FAILED,
+		[METRICS_ST_TEMPORARY_FAILURE] = METRICS_R_TEMPORARY_FAILURE,
+		[METRICS_ST_UNKNOWN] = METRICS_R_ERROR,
+	};
+
+	if (override != NULL)
+		return METRICS_R_ERROR;
+	if (fc->local && m->d.spared != DECIDE_ACCEPT)
+		return METRICS_R_LOCAL;
+	if (m->d.reason <= DECIDE_R_NO_MAIL_FROM)
+		return by_rule[m->d.reason];
+	return by_status[metrics_status_of(m->d.status)];
 }
 
 /*
@@ -326,6 +358,12 @@ filter_audit(SMFICTX *ctx, const struct filter_conn *fc, const char *stage,
 		rec.origin = "local";
 	rec.rewritten = rewritten;
 	audit_log(&rec);
+	metrics_message(m->d.verdict == DECIDE_REJECT ? METRICS_REJECT
+		: m->d.verdict == DECIDE_TEMPFAIL ||
+		    (action != NULL && strcmp(action, "tempfail") == 0)
+		? METRICS_TEMPFAIL
+		: METRICS_ACCEPT,
+	    filter_metrics_reason(fc, reason));
 }
 
 static sfsistat

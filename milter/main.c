@@ -28,6 +28,7 @@
 #include "milter/daemon.h"
 #include "milter/filter.h"
 #include "milter/log.h"
+#include "milter/metrics.h"
 #include "milter/notify.h"
 #include "milter/dns/resolver.h"
 #include "milter/sync/syncer.h"
@@ -205,10 +206,26 @@ status_conf(const struct conf *c)
 	pthread_mutex_unlock(&status_lock);
 }
 
+/* The identities per SES status, as the pass read them. */
+static void
+sync_count_identities(const struct syncpass_report *rep)
+{
+	unsigned long n[METRICS_NSTATUSES] = { 0 };
+	size_t i;
+
+	for (i = 0; i < rep->nrows; i++)
+		n[metrics_status_of(
+		    rep->rows[i].known ? rep->rows[i].ses.status : NULL)]++;
+	metrics_identities(n);
+}
+
 static void
 sync_pass_done(void *arg, int rc, const struct syncpass_report *rep)
 {
 	(void)arg;
+	metrics_sync_pass(rc == 0, time(NULL));
+	if (rep->read)
+		sync_count_identities(rep);
 	pthread_mutex_lock(&status_lock);
 	status_last_pass = time(NULL);
 	snprintf(status_last_error, sizeof(status_last_error), "%s",
@@ -287,6 +304,7 @@ reload(void)
 	log_info("configuration reloaded from %s: %zu identities", conf_path,
 	    next->nidentities);
 	status_conf(next);
+	metrics_configure(next->metrics_file, next->metrics_interval);
 	sync_reload(next);
 	filter_set_runtime(next, res);
 }
@@ -521,6 +539,7 @@ main(int argc, char *argv[])
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	/* Threads do not survive fork(): they all start after detaching. */
 	log_start();
+	metrics_start(conf->metrics_file, conf->metrics_interval);
 	if ((res = resolver_for(conf)) == NULL) {
 		conf_unref(conf);
 		log_stop(LOG_DRAIN_MS);
@@ -553,6 +572,7 @@ main(int argc, char *argv[])
 	pthread_join(reload_thread, NULL);
 	/* The reload thread is gone: nothing else touches the syncer now. */
 	syncer_stop(syncer);
+	metrics_stop(); /* a last write, with every message counted */
 	/*
 	 * After the drop the socket's directory is root's alone: the socket
 	 * stays, and the next start removes it as stale. Postfix finds no

@@ -12,6 +12,7 @@
 
 #include "milter/kvline.h"
 #include "milter/log.h"
+#include "milter/metrics.h"
 #include "ses/awsenv.h"
 
 #define GET_BATCH 100 /* SES's limit of identities per Get */
@@ -250,8 +251,10 @@ syncpass_read(const struct syncpass *p, struct syncpass_report *rep,
 		/* Without credentials no request left: the pass line says it. */
 		if (rc != 0 && res.kind == SES_ECREDS)
 			rep->no_credentials = true;
-		else
+		else {
+			metrics_ses_request(METRICS_SES_GET, rc == 0);
 			log_info("%s", kvline_str(&l));
+		}
 		if (rc != 0) {
 			syncpass_describe(&res, rep->error, sizeof(rep->error));
 			ses_result_free(&res);
@@ -348,6 +351,7 @@ syncpass_set(const struct syncpass *p, struct syncpass_row *row,
 	    p->client, want->name, want->mail_from_domain, behavior, &res);
 	row->attempts = res.attempts;
 	rep->set_requests += res.attempts;
+	metrics_ses_request(METRICS_SES_SET, rc == 0);
 	syncpass_audit_result(&l, &res, rc);
 	log_info("%s", kvline_str(&l));
 	if (rc == 0) {
