@@ -14,6 +14,7 @@ import pytest
 from dnsfix.fakedns import FakeDNS
 from dnsfix.knot import SES_MX
 from harness.util import wait_until
+from test_sync import PASS_OK, daemon_conf, daemon_env, fake, home, ses  # noqa: F401
 
 PFX = "ses_mailfrom_"
 
@@ -119,3 +120,42 @@ def test_metrics_after_a_known_mix(milter, fakedns, smf_build, testdir):
     assert sum(v for k, v in got.items() if k.startswith(f"{PFX}messages_total")) == 11
     assert got[f"{PFX}start_time_seconds"] > 1.7e9
     assert all(re.match(r"^ses_mailfrom_\w+(\{.*\})?$", k) for k in got), got
+
+
+def test_metrics_of_the_synchroniser(fake, daemon_env, milter, testdir):  # noqa: F811
+    """SES requests by action and outcome, the passes and the last good
+    one, and the identities by the status the pass read."""
+    fake.verify_identity("s.test", mail_from_domain="b.s.test",
+                         behavior="UseDefaultValue", status="Success")
+    fake.verify_identity("p.test", mail_from_domain="b.p.test",
+                         behavior="UseDefaultValue", status="Pending")
+    fake.verify_identity("c.test", mail_from_domain="old.c.test",
+                         behavior="UseDefaultValue", status="Success")
+    path = os.path.join(testdir, "sync.prom")
+    c = daemon_conf(fake.endpoint_url, [("s.test", "b.s.test", None),
+                                        ("p.test", "b.p.test", None),
+                                        ("c.test", "b.c.test", None),
+                                        ("gone.test", "b.gone.test", None)],
+                    interval="1h")
+    c["milter"] = {"metrics_file": path, "metrics_interval": "1s"}
+    m = milter(c)
+    m.wait_log(PASS_OK)
+    m.stop()
+    p = subprocess.run(["promtool", "check", "metrics"], stdin=open(path),
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout + p.stderr
+    got = read(path)
+    want = {
+        f'{PFX}ses_requests_total{{action="GetIdentityMailFromDomainAttributes",outcome="ok"}}': 1,
+        f'{PFX}ses_requests_total{{action="SetIdentityMailFromDomain",outcome="ok"}}': 1,
+        f'{PFX}ses_requests_total{{action="SetIdentityMailFromDomain",outcome="error"}}': 0,
+        f'{PFX}sync_passes_total{{result="ok"}}': 1,
+        f'{PFX}sync_passes_total{{result="error"}}': 0,
+        f'{PFX}identities{{status="Success"}}': 2,
+        f'{PFX}identities{{status="Pending"}}': 1,
+        f'{PFX}identities{{status="unknown"}}': 1,
+        f'{PFX}identities{{status="Failed"}}': 0,
+    }
+    for k, v in want.items():
+        assert got.get(k) == v, (k, got.get(k), m.log.text())
+    assert got[f"{PFX}sync_last_success_timestamp_seconds"] >= got[f"{PFX}start_time_seconds"]
