@@ -961,13 +961,32 @@ conf_ref(struct conf *c)
 	return c;
 }
 
+static _Atomic(conf_release_fn) conf_release;
+
+void
+conf_set_release(conf_release_fn fn)
+{
+	atomic_store(&conf_release, fn);
+}
+
 void
 conf_unref(struct conf *c)
 {
-	size_t i;
+	conf_release_fn release;
 
 	if (c == NULL || atomic_fetch_sub(&c->refs, 1) != 1)
 		return;
+	if ((release = atomic_load(&conf_release)) != NULL)
+		release(c);
+	else
+		conf_free(c);
+}
+
+void
+conf_free(struct conf *c)
+{
+	size_t i;
+
 	for (i = 0; i < c->nidentities; i++) {
 		free(c->identities[i].name);
 		free(c->identities[i].mail_from_domain);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "milter/conf.h"
+#include "milter/confreap.h"
 #include "milter/daemon.h"
 #include "milter/filter.h"
 #include "milter/log.h"
@@ -539,6 +540,7 @@ main(int argc, char *argv[])
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	/* Threads do not survive fork(): they all start after detaching. */
 	log_start();
+	confreap_start();
 	metrics_start(conf->metrics_file, conf->metrics_interval);
 	if ((res = resolver_for(conf)) == NULL) {
 		conf_unref(conf);
@@ -592,6 +594,7 @@ main(int argc, char *argv[])
 	log_info("stopped");
 	filter_set_runtime(NULL, NULL);
 	filter_set_sesstatus(NULL);
+	confreap_stop();
 	curl_global_cleanup();
 	ares_library_cleanup();
 	notify_close();
