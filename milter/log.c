@@ -134,6 +134,8 @@ log_start(void)
 		logq_free(&log_q);
 		return false;
 	}
+	/* named, so that its CPU time can be told apart (make bench) */
+	pthread_setname_np(log_thread, "smf-logger");
 	atomic_store(&log_queued, true);
 	return true;
 }
