@@ -19,6 +19,9 @@
 #define LOG_QUEUE_LINES 512
 /* Lines the logger takes out per turn of its lock. */
 #define LOG_BATCH 8
+/* See log_gather(). */
+#define LOG_GATHER_MS 10
+#define LOG_WAKE_AT (LOG_QUEUE_LINES / 4)
 
 static bool log_stderr;
 static bool log_debugging;
@@ -33,6 +36,7 @@ static struct logq log_q;
 static pthread_t log_thread;
 static atomic_bool log_queued; /* the logger runs: lines go to log_q */
 static bool log_waiting;       /* the logger sleeps on log_more */
+static bool log_gathering;     /* ... for more lines to write at once */
 static bool log_quit;
 static bool log_done; /* the logger has written all and ended */
 static atomic_ulong log_dropped;
@@ -87,6 +91,31 @@ log_write_dropped(unsigned long n)
 	log_write(LOG_WARNING, line, (size_t)len);
 }
 
+/*
+ * Woken by a first line, the logger lets more gather before it writes:
+ * one wake-up (a futex call in the thread that logs) per LOG_GATHER_MS
+ * or LOG_WAKE_AT lines, not one per message. Called with log_mtx held.
+ */
+static void
+log_gather(void)
+{
+	struct timespec until;
+
+	if (log_quit || log_q.count >= LOG_WAKE_AT)
+		return;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += LOG_GATHER_MS * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	log_gathering = true;
+	while (!log_quit && log_q.count < LOG_WAKE_AT &&
+	    pthread_cond_timedwait(&log_more, &log_mtx, &until) != ETIMEDOUT)
+		;
+	log_gathering = false;
+}
+
 static void *
 log_main(void *arg)
 {
@@ -97,10 +126,14 @@ log_main(void *arg)
 	(void)arg;
 	pthread_mutex_lock(&log_mtx);
 	for (;;) {
-		while (log_q.count == 0 && log_q.dropped == 0 && !log_quit) {
-			log_waiting = true;
-			pthread_cond_wait(&log_more, &log_mtx);
-			log_waiting = false;
+		if (log_q.count == 0 && log_q.dropped == 0 && !log_quit) {
+			while (log_q.count == 0 && log_q.dropped == 0 &&
+			    !log_quit) {
+				log_waiting = true;
+				pthread_cond_wait(&log_more, &log_mtx);
+				log_waiting = false;
+			}
+			log_gather();
 		}
 		if (log_q.count == 0 && log_q.dropped == 0)
 			break;
@@ -181,7 +214,8 @@ static void
 log_enqueue(int prio, const char *line, size_t len)
 {
 	pthread_mutex_lock(&log_mtx);
-	if (logq_push(&log_q, prio, line, len) && log_waiting)
+	if (logq_push(&log_q, prio, line, len) &&
+	    (log_waiting || (log_gathering && log_q.count == LOG_WAKE_AT)))
 		pthread_cond_signal(&log_more);
 	pthread_mutex_unlock(&log_mtx);
 }
