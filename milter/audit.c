@@ -8,15 +8,11 @@ void
 audit_format(struct kvline *l, const struct audit_rec *r)
 {
 	kvline_init(l, "");
-	kvline_value(l, r->queue_id != NULL ? r->queue_id : "NOQUEUE", "");
+	kvline_value(l, r->queue_id != NULL ? r->queue_id : "NOQUEUE");
 	kvline_text(l, ":");
 	kvline_add(l, "msg", r->msg);
 	kvline_add(l, "stage", r->stage);
-	if (r->sender != NULL) {
-		kvline_text(l, " sender=<");
-		kvline_value(l, r->sender, "<>");
-		kvline_text(l, ">");
-	}
+	kvline_add(l, "sender", r->sender);
 	kvline_add(l, "mailbox", r->mailbox);
 	kvline_add(l, "identity", r->identity);
 	kvline_add(l, "mail_from_domain", r->mail_from_domain);

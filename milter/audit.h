@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * audit: the one-line key=value records the milter writes to syslog for
- * every decision. Formatting is pure (no I/O) so the escaping of hostile
- * senders can be unit-tested and fuzzed; audit_log() hands the line to log.
+ * audit: the one logfmt line (kvline.h) the milter writes to syslog for
+ * every message, once its outcome is known: refused at MAIL FROM, accepted
+ * (or tempfailed) at end of message, or aborted. Formatting is pure (no
+ * I/O) so the quoting of hostile senders can be unit-tested and fuzzed;
+ * audit_log() hands the line to log.
  *
  * A line starts with the queue id, or NOQUEUE while the MTA has none (in
- * Postfix's smtpd the id is only known at end-of-message), as Postfix's own
- * lines do. "msg=" ties the MAIL FROM line to the end-of-message line.
+ * Postfix's smtpd the id is only known at end-of-message), and a colon, as
+ * Postfix's own lines do; the fields follow.
  */
 #ifndef AUDIT_H
 #define AUDIT_H
@@ -19,7 +21,7 @@ struct kvline;
 struct audit_rec {
 	const char *queue_id; /* NULL: NOQUEUE */
 	const char *msg;      /* the filter's own message id */
-	const char *stage;    /* "mail", "eom" */
+	const char *stage;    /* "mail", "eom", "abort": where it ended */
 	const char *sender;   /* as the client sent it, without <> */
 	/* the mailbox as compared: canonical local part, A-label domain */
 	const char *mailbox;
@@ -38,11 +40,7 @@ struct audit_rec {
 	const char *origin; /* "local" for non-SMTP mail */
 };
 
-/*
- * Writes the record into LINE, escaped as kvline.h says so that one record
- * stays one line with one '=' per field; '<' and '>' in the sender are
- * escaped too, as it is wrapped in <> as in Postfix's logs.
- */
+/* Writes the record into LINE, quoted as kvline.h says. */
 void audit_format(struct kvline *line, const struct audit_rec *);
 void audit_log(const struct audit_rec *);
 

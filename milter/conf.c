@@ -497,6 +497,15 @@ conf_key_milter(struct conf_loader *ld, const char *name, const char *value)
 			    value);
 	} else if (KEY(10, "local_daemons")) {
 		conf_set_names(ld, &c->local_daemons, name, value);
+	} else if (KEY(11, "metrics_file")) {
+		if (*value != '\0' && *value != '/')
+			BAD("metrics_file must be an absolute path or empty");
+		else
+			conf_set_string(ld, &c->metrics_file, value);
+	} else if (KEY(12, "metrics_interval")) {
+		if (!conf_parse_duration(value, &c->metrics_interval) ||
+		    c->metrics_interval == 0)
+			BAD("metrics_interval: expected a duration of at least 1s, such as 15s");
 	}
 	return key;
 }
@@ -905,6 +914,7 @@ conf_defaults(const char *path)
 	c->dns_max_ttl = 3600;
 	c->sync = CONF_SYNC_YES;
 	c->sync_interval = 3600;
+	c->metrics_interval = 15;
 	c->rate = 1;
 	c->path = strdup(path);
 	c->socket = strdup("unix:/var/spool/postfix/ses-mailfrom/milter.sock");
@@ -918,9 +928,11 @@ conf_defaults(const char *path)
 	c->endpoint = strdup("");
 	c->profile = strdup("");
 	c->state_file = strdup("/var/lib/ses-mailfrom-milter/state.json");
+	c->metrics_file = strdup("");
 	if (c->path == NULL || c->socket == NULL || c->user == NULL ||
-	    c->reject_reply == NULL || c->tempfail_reply == NULL ||
-	    c->local_daemons == NULL || c->dns_servers == NULL ||
+	    c->metrics_file == NULL || c->reject_reply == NULL ||
+	    c->tempfail_reply == NULL || c->local_daemons == NULL ||
+	    c->dns_servers == NULL ||
 	    c->expected_mx == NULL || c->region == NULL ||
 	    c->endpoint == NULL || c->profile == NULL ||
 	    c->state_file == NULL) {
@@ -992,13 +1004,32 @@ conf_ref(struct conf *c)
 	return c;
 }
 
+static _Atomic(conf_release_fn) conf_release;
+
+void
+conf_set_release(conf_release_fn fn)
+{
+	atomic_store(&conf_release, fn);
+}
+
 void
 conf_unref(struct conf *c)
 {
-	size_t i;
+	conf_release_fn release;
 
 	if (c == NULL || atomic_fetch_sub(&c->refs, 1) != 1)
 		return;
+	if ((release = atomic_load(&conf_release)) != NULL)
+		release(c);
+	else
+		conf_free(c);
+}
+
+void
+conf_free(struct conf *c)
+{
+	size_t i;
+
 	for (i = 0; i < c->nidentities; i++) {
 		free(c->identities[i].name);
 		free(c->identities[i].mail_from_domain);
@@ -1017,5 +1048,6 @@ conf_unref(struct conf *c)
 	free(c->endpoint);
 	free(c->profile);
 	free(c->state_file);
+	free(c->metrics_file);
 	free(c);
 }

@@ -74,6 +74,8 @@ struct conf {
 	char *tempfail_reply;
 	char *
 	    local_daemons; /* {daemon_name}s of local submission, see origin.h */
+	char *metrics_file;        /* Prometheus textfile; "" = off */
+	unsigned metrics_interval; /* seconds */
 
 	/* [dns] */
 	char *
@@ -98,7 +100,8 @@ struct conf {
 	size_t nidentities;
 	struct ident_index *index; /* over identities; see ident.h */
 
-	atomic_int refs; /* see conf_ref() */
+	atomic_int refs;        /* see conf_ref() */
+	struct conf *reap_next; /* on confreap's list, once released */
 };
 
 /* Called once per problem with "FILE:LINE: message" (no newline). */
@@ -116,7 +119,17 @@ typedef bool (*conf_account_fn)(
     const char *spec, struct account *, const char **why);
 void conf_set_account_lookup(conf_account_fn);
 struct conf *conf_ref(struct conf *);
+/*
+ * Drops a reference; the last one frees the configuration, or hands it to
+ * the function conf_set_release() named (confreap.h: freed by a thread of
+ * its own, because a milter thread may drop the last reference to a
+ * reloaded configuration of 100,000 identities mid-message).
+ */
 void conf_unref(struct conf *);
+typedef void (*conf_release_fn)(struct conf *);
+void conf_set_release(conf_release_fn); /* NULL: free at once */
+/* Frees C now, whatever its references (for the release function). */
+void conf_free(struct conf *c);
 
 /* Value parsers shared with the tool and the tests; each returns false on bad input. */
 bool conf_parse_duration(const char *s, unsigned *seconds);

@@ -18,6 +18,7 @@
 #include "milter/decide.h"
 #include "milter/ident.h"
 #include "milter/log.h"
+#include "milter/metrics.h"
 #include "milter/origin.h"
 #include "milter/sesstatus.h"
 #include "milter/dns/resolver.h"
@@ -46,6 +47,9 @@ struct filter_msg {
 	char mailbox[ADDR_PATH_MAX + 1]; /* addr joined; "" */
 	struct decide_out d;
 	const struct conf_identity *identity; /* points into conf */
+	const char *mx;           /* the MX check's result; NULL: none made */
+	enum sesstatus_value ses; /* the SES status it was weighed with */
+	bool audit_due;           /* accepted at MAIL FROM, line not written */
 };
 
 struct filter_conn {
@@ -103,11 +107,24 @@ filter_get_runtime(struct conf **c, struct resolver **r)
 	filter_take_runtime(c, r, NULL);
 }
 
+static void filter_audit(SMFICTX *, const struct filter_conn *,
+    const char *stage, const char *action, const char *reason,
+    const char *rewritten);
+
+/*
+ * Ends the message; one accepted at MAIL FROM that did not reach its end
+ * (RSET, a refused recipient, a lost client) gets its audit line here.
+ * CTX is NULL at close, when the MTA's macros are gone.
+ */
 static void
-filter_msg_end(struct filter_msg *m)
+filter_msg_end(SMFICTX *ctx, struct filter_conn *fc)
 {
+	struct filter_msg *m = &fc->msg;
+
 	if (!m->active)
 		return;
+	if (m->audit_due)
+		filter_audit(ctx, fc, "abort", NULL, NULL, NULL);
 	conf_unref(m->conf);
 	memset(m, 0, sizeof(*m));
 }
@@ -128,8 +145,10 @@ filter_internal_error(
 	accept = c == NULL || c->on_internal_error == CONF_ACCEPT ||
 	    (fc != NULL && fc->local);
 	conf_unref(c);
-	log_warnx("NOQUEUE: internal error: %s; action=%s", why,
+	log_warnx("NOQUEUE: error=\"internal error: %s\" action=%s", why,
 	    accept ? "accept" : "tempfail");
+	metrics_message(
+	    accept ? METRICS_ACCEPT : METRICS_TEMPFAIL, METRICS_R_ERROR);
 	if (accept)
 		return SMFIS_ACCEPT;
 	smfi_setreply(ctx, "451", "4.3.0",
@@ -231,6 +250,7 @@ filter_check_mx(struct resolver *res, const struct conf *c, const char *domain,
 	enum mx_result r = resolver_mx(res, domain, c->expected_mx, NULL, NULL);
 
 	*name = mx_result_name(r);
+	metrics_mx((int)r);
 	if (r == MX_OK)
 		return DECIDE_MX_OK;
 	return mx_result_transient(r) ? DECIDE_MX_TEMPFAIL : DECIDE_MX_FAILED;
@@ -262,23 +282,52 @@ filter_reply(SMFICTX *ctx, const struct filter_msg *m, const char *mx)
 		   text) == MI_SUCCESS;
 }
 
+/* The metrics' reason: SES's status, or the rule that decided instead. */
+static enum metrics_reason
+filter_metrics_reason(const struct filter_conn *fc, const char *override)
+{
+	const struct filter_msg *m = &fc->msg;
+	static const enum metrics_reason by_rule[] = {
+		[DECIDE_R_BOUNCE] = METRICS_R_BOUNCE,
+		[DECIDE_R_OUT_OF_SCOPE] = METRICS_R_OUT_OF_SCOPE,
+		[DECIDE_R_UNKNOWN_SENDER] = METRICS_R_UNKNOWN_SENDER,
+		[DECIDE_R_NO_MAIL_FROM] = METRICS_R_NO_MAIL_FROM,
+	};
+	static const enum metrics_reason by_status[] = {
+		[METRICS_ST_SUCCESS] = METRICS_R_SUCCESS,
+		[METRICS_ST_PENDING] = METRICS_R_PENDING,
+		[METRICS_ST_FAILED] = METRICS_R_FAILED,
+		[METRICS_ST_TEMPORARY_FAILURE] = METRICS_R_TEMPORARY_FAILURE,
+		[METRICS_ST_UNKNOWN] = METRICS_R_ERROR,
+	};
+
+	if (override != NULL)
+		return METRICS_R_ERROR;
+	if (fc->local && m->d.spared != DECIDE_ACCEPT)
+		return METRICS_R_LOCAL;
+	if (m->d.reason <= DECIDE_R_NO_MAIL_FROM)
+		return by_rule[m->d.reason];
+	return by_status[metrics_status_of(m->d.status)];
+}
+
 /*
- * The audit line of a decision at MAIL FROM: MX the MX check's result
- * (NULL: none was made), SES the SES status it was weighed with.
+ * The message's one audit line: the decision at MAIL FROM and how the
+ * message ended (STAGE); ACTION and REASON, when not NULL, replace the
+ * decision's (a failed rewrite at end of message).
  */
 static void
-filter_audit_mail(SMFICTX *ctx, const struct filter_conn *fc, const char *mx,
-    enum sesstatus_value ses)
+filter_audit(SMFICTX *ctx, const struct filter_conn *fc, const char *stage,
+    const char *action, const char *reason, const char *rewritten)
 {
 	const struct filter_msg *m = &fc->msg;
 	struct audit_rec rec;
 	char reply[16];
 
 	memset(&rec, 0, sizeof(rec));
-	rec.queue_id =
-	    smfi_getsymval(ctx, "i"); /* known here in Sendmail only */
+	/* Postfix's smtpd knows it from end of message; Sendmail at MAIL */
+	rec.queue_id = ctx != NULL ? smfi_getsymval(ctx, "i") : NULL;
 	rec.msg = m->id;
-	rec.stage = "mail";
+	rec.stage = stage;
 	rec.sender = m->sender;
 	if (m->mailbox[0] != '\0' && strcmp(m->mailbox, m->sender) != 0)
 		rec.mailbox = m->mailbox;
@@ -289,14 +338,16 @@ filter_audit_mail(SMFICTX *ctx, const struct filter_conn *fc, const char *mx,
 			rec.behavior =
 			    conf_behavior_name(m->identity->behavior);
 	}
-	rec.mx = mx;
-	if (mx != NULL)
-		rec.ses_status = sesstatus_name(ses);
+	rec.mx = m->mx;
+	if (m->mx != NULL)
+		rec.ses_status = sesstatus_name(m->ses);
 	rec.status = m->d.status;
 	rec.basis = decide_basis_name(m->d.basis);
-	rec.action = decide_verdict_name(m->d.verdict);
-	rec.reason = m->bad_sender != NULL ? m->bad_sender
-					   : decide_reason_name(m->d.reason);
+	rec.action =
+	    action != NULL ? action : decide_verdict_name(m->d.verdict);
+	rec.reason = reason != NULL ? reason
+	    : m->bad_sender != NULL ? m->bad_sender
+				    : decide_reason_name(m->d.reason);
 	if (m->d.spared != DECIDE_ACCEPT)
 		rec.spared = decide_verdict_name(m->d.spared);
 	if (m->d.rcode != NULL) {
@@ -305,7 +356,14 @@ filter_audit_mail(SMFICTX *ctx, const struct filter_conn *fc, const char *mx,
 	}
 	if (fc->local)
 		rec.origin = "local";
+	rec.rewritten = rewritten;
 	audit_log(&rec);
+	metrics_message(m->d.verdict == DECIDE_REJECT ? METRICS_REJECT
+		: m->d.verdict == DECIDE_TEMPFAIL ||
+		    (action != NULL && strcmp(action, "tempfail") == 0)
+		? METRICS_TEMPFAIL
+		: METRICS_ACCEPT,
+	    filter_metrics_reason(fc, reason));
 }
 
 static sfsistat
@@ -317,7 +375,7 @@ filter_envfrom(SMFICTX *ctx, char **argv)
 	struct sesstatus *ses;
 	struct decide_in in;
 	enum addr_status st;
-	const char *mx = NULL, *auth;
+	const char *auth;
 	sfsistat rc;
 
 	if (fc == NULL)
@@ -327,7 +385,8 @@ filter_envfrom(SMFICTX *ctx, char **argv)
 		return filter_internal_error(
 		    ctx, fc, "MAIL FROM without a sender");
 	m = &fc->msg;
-	filter_msg_end(m); /* a refused MAIL FROM gets no abort callback */
+	filter_msg_end(
+	    ctx, fc); /* a refused MAIL FROM gets no abort callback */
 	filter_take_runtime(&m->conf, &res, &ses);
 	if (m->conf == NULL) {
 		resolver_unref(res);
@@ -358,24 +417,27 @@ filter_envfrom(SMFICTX *ctx, char **argv)
 	decide(&in, &m->d);
 	if (m->d.verdict == DECIDE_LOOKUP_MX) {
 		if (res == NULL) {
-			filter_msg_end(m);
+			filter_msg_end(ctx, fc);
 			return filter_internal_error(ctx, fc, "no resolver");
 		}
 		in.mx = filter_check_mx(
-		    res, m->conf, m->identity->mail_from_domain, &mx);
+		    res, m->conf, m->identity->mail_from_domain, &m->mx);
 		decide(&in, &m->d);
 	}
 	resolver_unref(res);
+	m->ses = in.ses;
 
-	filter_audit_mail(ctx, fc, mx, in.ses);
-
-	if (m->d.verdict == DECIDE_ACCEPT)
+	if (m->d.verdict == DECIDE_ACCEPT) {
+		m->audit_due = true;
 		return SMFIS_CONTINUE;
+	}
+	filter_audit(ctx, fc, "mail", NULL, NULL, NULL);
 	rc = m->d.verdict == DECIDE_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
-	if (!filter_reply(ctx, m, mx))
-		log_warnx(
-		    "NOQUEUE: msg=%s: libmilter refused the reply text", m->id);
-	filter_msg_end(m);
+	if (!filter_reply(ctx, m, m->mx))
+		log_warnx("NOQUEUE: msg=%s error=\"libmilter refused the reply "
+			  "text\"",
+		    m->id);
+	filter_msg_end(ctx, fc);
 	return rc;
 }
 
@@ -397,7 +459,7 @@ filter_eom(SMFICTX *ctx)
 {
 	struct filter_conn *fc = smfi_getpriv(ctx);
 	struct filter_msg *m;
-	struct audit_rec rec;
+	const char *action = NULL, *reason = NULL, *rewritten = NULL;
 	char to[ADDR_PATH_MAX + 1];
 	sfsistat rc = SMFIS_ACCEPT;
 
@@ -405,28 +467,23 @@ filter_eom(SMFICTX *ctx)
 		return filter_internal_error(
 		    ctx, fc, "no message state at end of message");
 	m = &fc->msg;
-	memset(&rec, 0, sizeof(rec));
-	rec.queue_id = smfi_getsymval(ctx, "i");
-	rec.msg = m->id;
-	rec.stage = "eom";
-	rec.sender = m->sender;
-	rec.action = "accept";
 	if (m->d.rewrite) {
 		if (filter_rewrite(ctx, m, to, sizeof(to)))
-			rec.rewritten = to;
+			rewritten = to;
 		else {
-			rec.reason = "rewrite-failed";
+			reason = "rewrite-failed";
 			if (!fc->local &&
 			    m->conf->on_internal_error == CONF_TEMPFAIL) {
-				rec.action = "tempfail";
+				action = "tempfail";
 				smfi_setreply(ctx, "451", "4.3.0",
 				    "ses-mailfrom-milter: cannot rewrite the envelope sender");
 				rc = SMFIS_TEMPFAIL;
 			}
 		}
 	}
-	audit_log(&rec);
-	filter_msg_end(m);
+	filter_audit(ctx, fc, "eom", action, reason, rewritten);
+	m->audit_due = false;
+	filter_msg_end(ctx, fc);
 	return rc;
 }
 
@@ -436,7 +493,7 @@ filter_abort(SMFICTX *ctx)
 	struct filter_conn *fc = smfi_getpriv(ctx);
 
 	if (fc != NULL)
-		filter_msg_end(&fc->msg);
+		filter_msg_end(ctx, fc);
 	return SMFIS_CONTINUE;
 }
 
@@ -446,7 +503,7 @@ filter_close(SMFICTX *ctx)
 	struct filter_conn *fc = smfi_getpriv(ctx);
 
 	if (fc != NULL) {
-		filter_msg_end(&fc->msg);
+		filter_msg_end(NULL, fc);
 		free(fc);
 		smfi_setpriv(ctx, NULL);
 	}

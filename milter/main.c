@@ -25,14 +25,22 @@
 #include <unistd.h>
 
 #include "milter/conf.h"
+#include "milter/confreap.h"
 #include "milter/daemon.h"
 #include "milter/filter.h"
 #include "milter/log.h"
+#include "milter/metrics.h"
 #include "milter/notify.h"
 #include "milter/dns/resolver.h"
 #include "milter/sync/syncer.h"
 
 #define PROGNAME "ses-mailfrom-milter"
+/*
+ * How long the queued log lines may take to be written at exit: within
+ * the few seconds a service manager gives SIGTERM, even when the syslog
+ * reader has stopped (the lines are then lost, as they would be anyway).
+ */
+#define LOG_DRAIN_MS 2000
 
 /* What the command line overrides, re-applied to every reloaded file. */
 static const char *opt_socket;
@@ -199,10 +207,26 @@ status_conf(const struct conf *c)
 	pthread_mutex_unlock(&status_lock);
 }
 
+/* The identities per SES status, as the pass read them. */
+static void
+sync_count_identities(const struct syncpass_report *rep)
+{
+	unsigned long n[METRICS_NSTATUSES] = { 0 };
+	size_t i;
+
+	for (i = 0; i < rep->nrows; i++)
+		n[metrics_status_of(
+		    rep->rows[i].known ? rep->rows[i].ses.status : NULL)]++;
+	metrics_identities(n);
+}
+
 static void
 sync_pass_done(void *arg, int rc, const struct syncpass_report *rep)
 {
 	(void)arg;
+	metrics_sync_pass(rc == 0, time(NULL));
+	if (rep->read)
+		sync_count_identities(rep);
 	pthread_mutex_lock(&status_lock);
 	status_last_pass = time(NULL);
 	snprintf(status_last_error, sizeof(status_last_error), "%s",
@@ -281,6 +305,7 @@ reload(void)
 	log_info("configuration reloaded from %s: %zu identities", conf_path,
 	    next->nidentities);
 	status_conf(next);
+	metrics_configure(next->metrics_file, next->metrics_interval);
 	sync_reload(next);
 	filter_set_runtime(next, res);
 }
@@ -514,9 +539,13 @@ main(int argc, char *argv[])
 	sigaddset(&sigs, SIGUSR1);
 	sigaddset(&sigs, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	/* Threads do not survive fork(): the resolver starts after detaching. */
+	/* Threads do not survive fork(): they all start after detaching. */
+	log_start();
+	confreap_start();
+	metrics_start(conf->metrics_file, conf->metrics_interval);
 	if ((res = resolver_for(conf)) == NULL) {
 		conf_unref(conf);
+		log_stop(LOG_DRAIN_MS);
 		return EX_CONFIG;
 	}
 	filter_set_runtime(conf_ref(conf), res);
@@ -539,6 +568,7 @@ main(int argc, char *argv[])
 		 &reload_thread, NULL, signal_main, &sigs)) != 0) {
 		log_warn("pthread_create");
 		conf_unref(conf);
+		log_stop(LOG_DRAIN_MS);
 		return EX_OSERR;
 	}
 
@@ -555,6 +585,7 @@ main(int argc, char *argv[])
 	pthread_join(reload_thread, NULL);
 	/* The reload thread is gone: nothing else touches the syncer now. */
 	syncer_stop(syncer);
+	metrics_stop(); /* a last write, with every message counted */
 	/*
 	 * After the drop the socket's directory is root's alone: the socket
 	 * stays, and the next start removes it as stale. Postfix finds no
@@ -574,8 +605,10 @@ main(int argc, char *argv[])
 	log_info("stopped");
 	filter_set_runtime(NULL, NULL);
 	filter_set_sesstatus(NULL);
+	confreap_stop();
 	curl_global_cleanup();
 	ares_library_cleanup();
 	notify_close();
+	log_stop(LOG_DRAIN_MS);
 	return rc;
 }

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "milter/metrics.h"
+
 /*
  * SERVFAIL versus a dead server, with c-ares 1.18.
  *
@@ -403,6 +405,7 @@ resolver_dispatch(struct resolver *r)
 		next = e->qnext;
 		ares_query(
 		    r->channel, e->name, ns_c_in, ns_t_mx, resolver_answer, e);
+		metrics_dns(METRICS_DNS_QUERY);
 	}
 	return true;
 }
@@ -692,8 +695,10 @@ resolver_mx(struct resolver *r, const char *domain, const char *expected_mx,
 	if (e != NULL && e->has_result && now < e->expires) {
 		resolver_lru_unlink(r, e);
 		resolver_lru_push(r, e);
+		metrics_dns(METRICS_DNS_HIT);
 		goto verdict;
 	}
+	metrics_dns(METRICS_DNS_MISS);
 	if (e == NULL &&
 	    (e = resolver_insert(r, name, strlen(name), hash, &evicted)) ==
 		NULL) {

@@ -12,6 +12,7 @@
 
 #include "milter/kvline.h"
 #include "milter/log.h"
+#include "milter/metrics.h"
 #include "ses/awsenv.h"
 
 #define GET_BATCH 100 /* SES's limit of identities per Get */
@@ -248,8 +249,10 @@ syncpass_read(const struct syncpass *p, struct syncpass_report *rep,
 		/* Without credentials no request left: the pass line says it. */
 		if (rc != 0 && res.kind == SES_ECREDS)
 			rep->no_credentials = true;
-		else
+		else {
+			metrics_ses_request(METRICS_SES_GET, rc == 0);
 			log_info("%s", kvline_str(&l));
+		}
 		if (rc != 0) {
 			syncpass_describe(&res, rep->error, sizeof(rep->error));
 			ses_result_free(&res);
@@ -317,10 +320,10 @@ syncpass_unknown(const struct syncpass_row *row)
 	kvline_init(&l, "SES:");
 	kvline_add(&l, "identity", row->want->name);
 	kvline_add(&l, "result", "unknown-identity");
-	log_warnx("%s: SES does not know this identity (it is not verified "
-		  "in this account and region); its MAIL FROM setting is not "
-		  "synchronised",
-	    kvline_str(&l));
+	kvline_add(&l, "message",
+	    "SES does not know this identity (it is not verified in this "
+	    "account and region); its MAIL FROM setting is not synchronised");
+	log_warnx("%s", kvline_str(&l));
 }
 
 /*
@@ -364,6 +367,7 @@ syncpass_set(const struct syncpass *p, struct syncpass_row *row,
 	    p->client, want->name, want->mail_from_domain, behavior, &res);
 	row->attempts = res.attempts;
 	rep->set_requests += res.attempts;
+	metrics_ses_request(METRICS_SES_SET, rc == 0);
 	syncpass_audit_result(&l, &res, rc);
 	log_info("%s", kvline_str(&l));
 	if (rc == 0) {
@@ -412,7 +416,8 @@ syncpass_drift(const struct syncpass_row *row)
 	kvline_add(&l, "mail_from_domain", row->want->mail_from_domain);
 	kvline_add(&l, "ses_status", st);
 	kvline_add(&l, "mx", mx_result_name(row->mx));
-	log_warnx("%s: SES and the local MX check disagree", kvline_str(&l));
+	kvline_add(&l, "message", "SES and the local MX check disagree");
+	log_warnx("%s", kvline_str(&l));
 }
 
 /* The state's record of ROW after the pass, from PREV and what was seen. */
@@ -549,13 +554,13 @@ syncpass_summary(
 	kvline_add(&l, "result", rc == 0 ? "ok" : "error");
 	if (rc != 0 && rep->no_credentials) {
 		kvline_add(&l, "error", "credentials");
-		log_warnx(
-		    "%s: no AWS credentials found. Give them to the "
-		    "daemon: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-		    "in its environment, a profile ([ses] profile) in "
-		    "AWS_SHARED_CREDENTIALS_FILE readable by its user, or "
-		    "an EC2 instance role; see ses-mailfrom-milter(8)",
-		    kvline_str(&l));
+		kvline_add(&l, "message",
+		    "no AWS credentials found. Give them to the daemon: "
+		    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in its "
+		    "environment, a profile ([ses] profile) in "
+		    "AWS_SHARED_CREDENTIALS_FILE readable by its user, or an "
+		    "EC2 instance role; see ses-mailfrom-milter(8)");
+		log_warnx("%s", kvline_str(&l));
 	} else if (rc != 0) {
 		kvline_add(&l, "error", rep->error);
 		log_warnx("%s", kvline_str(&l));
@@ -620,19 +625,23 @@ syncpass_reverified_recently(
 static void
 syncpass_fix_dns(const struct syncpass *p, const struct syncpass_row *row)
 {
-	char host[300];
+	char host[300], record[600];
 	struct kvline l;
 
 	conf_expected_mx_host(p->conf, host, sizeof(host));
+	snprintf(record, sizeof(record), "%s. MX 10 %s.",
+	    row->want->mail_from_domain, host);
 	kvline_init(&l, "SES:");
 	kvline_add(&l, "identity", row->want->name);
 	kvline_add(&l, "mail_from_domain", row->want->mail_from_domain);
 	kvline_add(&l, "ses_status", row->ses.status);
 	kvline_add(&l, "mx", row->mx_checked ? mx_result_name(row->mx) : NULL);
 	kvline_add(&l, "next", syncplan_next_name(row->next));
-	log_warnx("%s: SES stopped checking this MAIL FROM domain; publish "
-		  "\"%s. MX 10 %s.\" and it is set again at the next pass",
-	    kvline_str(&l), row->want->mail_from_domain, host);
+	kvline_add(&l, "record", record);
+	kvline_add(&l, "message",
+	    "SES stopped checking this MAIL FROM domain; publish the record "
+	    "and it is set again at the next pass");
+	log_warnx("%s", kvline_str(&l));
 }
 
 /* Plans and applies; fills the rows. -1 when the pass ends early. */

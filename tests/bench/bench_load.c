@@ -28,6 +28,7 @@
  * end of message, with modification replies and progress before it.
  * Output: a readable summary, then one line for scripts:
  *   RESULT conns=C msgs=N secs=S mps=R p50_us= p90_us= p99_us= max_us=
+ *          over_10ms= over_100ms= over_1s=
  *          accept= reject= tempfail= discard= connfail= shutdown=
  *          version= actions=0x protocol=0x
  *
@@ -859,6 +860,23 @@ percentile_us(const uint64_t *v, size_t n, double p)
 	return (double)v[rank - 1] / 1000.0;
 }
 
+/* How many of the sorted latencies V[0..N) (ns) exceed NS: slow messages
+ * counted, as one maximum says little about stalls. */
+static size_t
+count_over(const uint64_t *v, size_t n, uint64_t ns)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (v[mid] > ns)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return n - lo;
+}
+
 static void
 report(const unsigned long *outcomes, const unsigned long *replies,
     const uint64_t *lat, size_t nlat, double secs, const struct load_worker *w0)
@@ -898,8 +916,10 @@ report(const unsigned long *outcomes, const unsigned long *replies,
 	    w0->version, w0->actions, w0->proto);
 	printf(
 	    "RESULT conns=%d msgs=%lu secs=%.3f mps=%.1f p50_us=%.1f p90_us=%.1f "
-	    "p99_us=%.1f max_us=%.1f",
-	    nconns, done, secs, mps, p50, p90, p99, max);
+	    "p99_us=%.1f max_us=%.1f over_10ms=%zu over_100ms=%zu over_1s=%zu",
+	    nconns, done, secs, mps, p50, p90, p99, max,
+	    count_over(lat, nlat, 10000000), count_over(lat, nlat, 100000000),
+	    count_over(lat, nlat, 1000000000));
 	for (o = 0; o < OUT_N; o++)
 		printf(" %s=%lu", outcome_names[o], outcomes[o]);
 	printf(

@@ -143,7 +143,7 @@ def test_reload_good_file(milter, postfix, sink):
     t = postfix.send(ALICE, [RCPT])
     assert t.accepted, t
     assert sink.wait_for(t).sender == ALICE
-    m.wait_log(rf"\b{t.queue_id}: .*sender=<{re.escape(ALICE)}>")
+    m.wait_log(rf"\b{t.queue_id}: .*sender={re.escape(ALICE)} ")
     postfix.assert_milter_ok()
 
 
@@ -208,7 +208,7 @@ def test_live_socket_refuses_second_instance(milter, postfix, sink, milter_socke
     t = postfix.send(ALICE, [RCPT])
     assert t.accepted, t
     sink.wait_for(t)
-    first.wait_log(rf"sender=<{re.escape(ALICE)}>")
+    first.wait_log(rf"sender={re.escape(ALICE)} ")
     postfix.assert_milter_ok()
 
 
@@ -233,8 +233,8 @@ def test_sigterm_with_a_client_connected(milter, postfix, milter_socket):
     between MAIL and DATA) still exits promptly and cleanly."""
     m = milter()
     with postfix.smtp() as c:
+        # Postfix answers MAIL only once the milter has
         assert c.mail(ALICE).code == 250
-        m.wait_log(rf"sender=<{re.escape(ALICE)}>")
         m.stop()
     assert not os.path.exists(socket_path(milter_socket))
 

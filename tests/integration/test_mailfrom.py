@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+from harness.logfmt import audit_rx
+
 from dnsfix.fakedns import FakeDNS
 from dnsfix.knot import EXAMPLE_RECORDS, Knot, SES_MX, make_zone
 
@@ -71,11 +73,8 @@ def start(milter, server, milter_extra=None, dns_extra=None, ids=None):
 
 
 def audit(sender, **fields):
-    """A regex for the MAIL FROM audit line of sender with these fields."""
-    rx = rf"NOQUEUE: msg=\S+ stage=mail sender=<{re.escape(sender)}>"
-    for k, v in fields.items():
-        rx += rf".* {k}={re.escape(v)}"
-    return rx
+    """A regex for the audit line of sender's message with these fields."""
+    return audit_rx(sender, **fields)
 
 
 @pytest.mark.parametrize("state", sorted(STATES))
@@ -182,7 +181,7 @@ def test_rewrite_envelope(milter, postfix, sink, knot):
     t = postfix.send("ok-r@example.test", [RCPT])
     assert t.accepted, t
     assert sink.wait_for(t).sender == "ok-r@ok.example.test"
-    m.wait_log(r"stage=eom sender=<ok-r@example.test> .*rewritten=ok-r@ok.example.test")
+    m.wait_log(r"stage=eom sender=ok-r@example.test .*rewritten=ok-r@ok.example.test")
     t = postfix.send("wrong-d@example.test", [RCPT])
     assert t.accepted, t
     assert sink.wait_for(t).sender == "wrong-d@example.test"
@@ -262,7 +261,7 @@ def test_local_submission_is_never_refused(milter, postfix, sink, knot):
     assert sub.returncode == 0, sub.stderr
     msg = sink.wait_for(sub.message_id)
     assert msg.sender == "wrong-r@example.test"
-    m.wait_log(r"sender=<wrong-r@example.test> .*mx=wrong-host .*action=accept"
+    m.wait_log(r"sender=wrong-r@example.test .*mx=wrong-host .*action=accept"
                r".*spared=reject .*origin=local")
     postfix.assert_milter_ok()
 

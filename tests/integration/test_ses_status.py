@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+from harness.logfmt import audit_rx
+
 from dnsfix.fakedns import FakeDNS
 from dnsfix.knot import SES_MX
 # the synchroniser's fixtures: a module-wide fake SES, a closed AWS environment
@@ -52,10 +54,8 @@ def start(fake, dns, milter):
 
 
 def audit(sender, **fields):
-    rx = rf"NOQUEUE: msg=\S+ stage=mail sender=<{re.escape(sender)}>"
-    for k, v in fields.items():
-        rx += rf".* {k}={re.escape(v)}"
-    return rx
+    """A regex for the audit line of sender's message with these fields."""
+    return audit_rx(sender, **fields)
 
 
 def test_ses_status_decides_with_the_mx_check(fake, daemon_env, milter, postfix,
@@ -95,8 +95,8 @@ def test_ses_status_decides_with_the_mx_check(fake, daemon_env, milter, postfix,
     m.wait_log(audit("a@fb-r.test", mx="nxdomain", ses_status="Failed",
                      status="Failed", basis="both", action="reject"))
     m.wait_log(r"SES: identity=fb-r.test mail_from_domain=b.fb-r.test "
-               r"ses_status=Failed mx=nxdomain next=fix-dns: .*publish "
-               rf"\"b.fb-r.test. MX 10 {re.escape(SES_MX)}.\"")
+               r"ses_status=Failed mx=nxdomain next=fix-dns "
+               rf"record=\"b.fb-r.test. MX 10 {re.escape(SES_MX)}.\"")
 
     # Failed with a right MX: re-verified in the pass (Set, same values), so
     # SES has it Pending again and the milter answers 451 meanwhile
@@ -118,7 +118,7 @@ def test_ses_status_decides_with_the_mx_check(fake, daemon_env, milter, postfix,
     # Local submissions are still never refused
     sub = postfix.sendmail("b@p-r.test", [RCPT])
     assert sub.returncode == 0, sub.stderr
-    m.wait_log(r"sender=<b@p-r.test> .*ses_status=Pending .*action=accept "
+    m.wait_log(r"sender=b@p-r.test .*ses_status=Pending .*action=accept "
                r".*spared=tempfail .*origin=local")
 
     # SES verifies it: the next pass (a reload runs one) lets mail through

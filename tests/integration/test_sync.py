@@ -799,7 +799,7 @@ def test_daemon_converges_at_start(fake, daemon_env, milter):
                r"previous_mail_from_domain=old.example.com "
                r"previous_behavior=UseDefaultValue result=ok attempts=1")
     m.wait_log(r"SES: action=SetIdentityMailFromDomain identity=off.test "
-               r"mail_from_domain= behavior=UseDefaultValue")
+               r"mail_from_domain=\"\" behavior=UseDefaultValue")
     # the next pass, an interval later, finds everything in step
     m.wait_log(r"SES: pass mode=apply identities=5 in_step=2 changed=0 .*waiting=3 "
                r".* result=ok")

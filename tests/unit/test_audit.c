@@ -31,7 +31,7 @@ test_full_record(void **state)
 	(void)state;
 	audit_format(&l, &r);
 	assert_string_equal(kvline_str(&l),
-	    "4ABC123: msg=7.2 stage=mail sender=<alice@example.org> "
+	    "4ABC123: msg=7.2 stage=mail sender=alice@example.org "
 	    "identity=example.org mail_from_domain=mail.example.org mx=ok status=Success "
 	    "behavior=UseDefaultValue action=accept");
 }
@@ -44,7 +44,8 @@ test_noqueue_and_omitted(void **state)
 
 	(void)state;
 	audit_format(&l, &r);
-	assert_string_equal(kvline_str(&l), "NOQUEUE: sender=<> action=accept");
+	assert_string_equal(
+	    kvline_str(&l), "NOQUEUE: sender=\"\" action=accept");
 }
 
 static void
@@ -61,7 +62,7 @@ test_hostile_sender(void **state)
 	assert_null(strchr(kvline_str(&l), '\n'));
 	assert_null(strchr(kvline_str(&l), '\r'));
 	assert_string_equal(kvline_str(&l),
-	    "NOQUEUE: sender=<\"a%20b\"@x%3E%0D%0AFAKE:%20action%3Dreject%25> "
+	    "NOQUEUE: sender=\"\\\"a b\\\"@x>\\r\\nFAKE: action=reject%\" "
 	    "action=accept");
 }
 
@@ -80,8 +81,7 @@ test_truncation(void **state)
 	audit_format(&l, &r);
 	n = strlen(kvline_str(&l));
 	assert_true(n < KVLINE_MAX);
-	assert_string_equal(kvline_str(&l) + n - 3, "...");
-	assert_null(strstr(kvline_str(&l), "action="));
+	assert_string_equal(kvline_str(&l), "NOQUEUE: ...");
 }
 
 int

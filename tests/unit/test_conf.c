@@ -123,6 +123,8 @@ test_defaults(void **state)
 	assert_string_equal(c->region, "us-east-1");
 	assert_int_equal(c->sync, CONF_SYNC_YES);
 	assert_int_equal(c->sync_interval, 3600);
+	assert_string_equal(c->metrics_file, "");
+	assert_int_equal(c->metrics_interval, 15);
 	assert_int_equal(c->nidentities, 0);
 	conf_unref(c);
 }
@@ -285,6 +287,9 @@ test_bad_durations(void **state)
 	expect_error(
 	    "[dns]\nmax_ttl = -1\n", 2, "max_ttl: expected a duration");
 	expect_error("[ses]\nsync_interval = 0\n", 2, "sync_interval");
+	expect_error("[milter]\nmetrics_interval = 0\n", 2, "metrics_interval");
+	expect_error("[milter]\nmetrics_file = x.prom\n", 2,
+	    "metrics_file must be an absolute path");
 	expect_error("[dns]\nmin_ttl = 2h\nmax_ttl = 1h\n", 3,
 	    "min_ttl is greater than max_ttl");
 }

@@ -595,7 +595,7 @@ test_converge(void **state)
 	    "identity=a.test mail_from_domain=bounce.a.test behavior=RejectMessage "
 	    "previous_mail_from_domain=old.a.test previous_behavior=UseDefaultValue "
 	    "result=ok attempts=1"));
-	assert_non_null(strstr(log, "identity=d.test mail_from_domain= "));
+	assert_non_null(strstr(log, "identity=d.test mail_from_domain=\"\" "));
 	assert_int_equal(
 	    count_lines(log, "identity=gone.test result=unknown-identity"), 1);
 	assert_non_null(strstr(log,
@@ -1005,9 +1005,9 @@ test_reverify(void **state)
 	    "reason=reverify result=ok attempts=1"));
 	assert_non_null(strstr(log,
 	    "identity=n.test mail_from_domain=bad.n.test ses_status=Failed "
-	    "mx=nxdomain next=fix-dns: SES stopped checking this MAIL FROM "
-	    "domain; publish \"bad.n.test. MX 10 "
-	    "feedback-smtp.us-east-1.amazonses.com.\""));
+	    "mx=nxdomain next=fix-dns record=\"bad.n.test. MX 10 "
+	    "feedback-smtp.us-east-1.amazonses.com.\" message=\"SES stopped "
+	    "checking this MAIL FROM domain; publish the record"));
 	assert_non_null(strstr(log,
 	    "in_step=1 changed=0 would_change=0 reverified=1 "
 	    "would_reverify=0 waiting=2 fix_dns=2"));

@@ -24,9 +24,12 @@ import socket
 import struct
 import subprocess
 
+from .logfmt import check_lines, man_keys
 from .util import LogFile, WaitTimeout, tail, wait_until, write_file
 
 DAEMON = "ses-mailfrom-milter"
+MAN_PAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                        "man", "ses-mailfrom-milter.8")
 EX_CONFIG = 78
 EX_USAGE = 64
 # How long SIGTERM may take. libmilter's listener only notices smfi_stop()
@@ -366,5 +369,9 @@ class MilterFactory:
                                 f"(exit {m.proc.returncode})\n{m._tail()}")
         for m in self.instances:
             m.kill()
+        # Every audit line of the suite, read by an independent parser.
+        documented = man_keys(MAN_PAGE)
+        for m in self.instances:
+            problems += check_lines(m.log.text(), documented)
         assert not problems, "\n\n".join(problems)
 
