@@ -932,9 +932,8 @@ conf_defaults(const char *path)
 	if (c->path == NULL || c->socket == NULL || c->user == NULL ||
 	    c->metrics_file == NULL || c->reject_reply == NULL ||
 	    c->tempfail_reply == NULL || c->local_daemons == NULL ||
-	    c->dns_servers == NULL ||
-	    c->expected_mx == NULL || c->region == NULL ||
-	    c->endpoint == NULL || c->profile == NULL ||
+	    c->dns_servers == NULL || c->expected_mx == NULL ||
+	    c->region == NULL || c->endpoint == NULL || c->profile == NULL ||
 	    c->state_file == NULL) {
 		conf_unref(c);
 		return NULL;
