@@ -304,12 +304,13 @@ syncpass_unverified(const struct syncpass_row *row)
 	kvline_add(&l, "identity", row->want->name);
 	kvline_add(&l, "verification", row->ses.verification_status);
 	kvline_add(&l, "next", syncplan_next_name(row->next));
-	log_warnx("%s: SES has not verified this identity and refuses to "
-		  "send from it until it has; %s",
-	    kvline_str(&l),
+	kvline_add(&l, "message",
 	    row->next == SYNCPLAN_NEXT_VERIFY_WAIT
-		? "SES is still checking"
-		: "(re)start its verification in SES");
+		? "SES has not verified this identity and refuses to send "
+		  "from it until it has; SES is still checking"
+		: "SES has not verified this identity and refuses to send "
+		  "from it until it has; (re)start its verification in SES");
+	log_warnx("%s", kvline_str(&l));
 }
 
 static void

@@ -953,11 +953,11 @@ def test_daemon_warns_once_per_pass_of_unverified_identities(fake, daemon_env, m
                r"unverified=2 .* result=ok")
     m.wait_log(r"SES: action=GetIdentityVerificationAttributes identities=3 "
                r"first=f@x.test found=3 result=ok attempts=1")
-    m.wait_log(r"SES: identity=p.test verification=Pending next=wait-verification: "
-               r"SES has not verified this identity and refuses to send from it "
-               r"until it has; SES is still checking")
-    m.wait_log(r"SES: identity=f@x.test verification=Failed next=verify-identity: "
-               r"SES has not verified this identity .*; \(re\)start its verification in SES")
+    m.wait_log(r"SES: identity=p.test verification=Pending next=wait-verification message="
+               r'"SES has not verified this identity and refuses to send from it '
+               r'until it has; SES is still checking"')
+    m.wait_log(r"SES: identity=f@x.test verification=Failed next=verify-identity message="
+               r'"SES has not verified this identity .*; \(re\)start its verification in SES"')
     assert "identity=ok.test verification=" not in m.log.text()
     # once per pass: a reload runs the next one
     mark = m.reload()
