@@ -1333,13 +1333,15 @@ test_unverified(void **state)
 	    count_lines(log, "SES has not verified this identity"), 5);
 	assert_non_null(strstr(log,
 	    "SES: identity=p.test verification=Pending "
-	    "next=wait-verification: SES has not verified this identity and "
-	    "refuses to send from it until it has; SES is still checking"));
+	    "next=wait-verification message=\"SES has not verified this identity "
+	    "and refuses to send from it until it has; SES is still "
+	    "checking\""));
 	assert_non_null(strstr(log,
-	    "SES: identity=f.test verification=Failed next=verify-identity: "));
+	    "SES: identity=f.test verification=Failed next=verify-identity "
+	    "message=\""));
 	assert_non_null(strstr(log,
 	    "SES: identity=ns@x.test verification=NotStarted "
-	    "next=verify-identity: "));
+	    "next=verify-identity message=\""));
 	assert_non_null(strstr(log, " in_step=1 "));
 	assert_non_null(strstr(log, " unverified=5 "));
 	free(log);
