@@ -559,6 +559,7 @@ main(int argc, char *argv[])
 	    syncer_check_profile(conf, why_buf, sizeof(why_buf)) == -1) {
 		log_warnx("[ses] profile: %s", why_buf);
 		conf_unref(conf);
+		log_stop(LOG_DRAIN_MS); /* the line is queued: write it */
 		return EX_CONFIG;
 	}
 	/* After the resolver (its MX checks) and as the final user (its state file). */

@@ -42,15 +42,16 @@ static const char *const metrics_statuses[METRICS_NSTATUSES] = {
 	"unknown",
 };
 
-static const char *const metrics_ses_actions[2] = {
+static const char *const metrics_ses_actions[METRICS_NSES] = {
 	"GetIdentityMailFromDomainAttributes",
 	"SetIdentityMailFromDomain",
+	"GetIdentityVerificationAttributes",
 };
 
 static atomic_ulong m_messages[METRICS_NACTIONS][METRICS_NREASONS];
 static atomic_ulong m_mx[METRICS_NMX];
 static atomic_ulong m_dns[3];
-static atomic_ulong m_ses[2][2];
+static atomic_ulong m_ses[METRICS_NSES][2];
 static atomic_ulong m_passes[2];
 static atomic_llong m_last_good;
 static atomic_ulong m_identities[METRICS_NSTATUSES];
@@ -131,11 +132,12 @@ metrics_snapshot(struct metrics_snap *s)
 	s->dns_hits = atomic_load(&m_dns[METRICS_DNS_HIT]);
 	s->dns_misses = atomic_load(&m_dns[METRICS_DNS_MISS]);
 	s->dns_queries = atomic_load(&m_dns[METRICS_DNS_QUERY]);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < METRICS_NSES; i++) {
 		s->ses[i][0] = atomic_load(&m_ses[i][0]);
 		s->ses[i][1] = atomic_load(&m_ses[i][1]);
-		s->passes[i] = atomic_load(&m_passes[i]);
 	}
+	for (i = 0; i < 2; i++)
+		s->passes[i] = atomic_load(&m_passes[i]);
 	s->last_good_pass = (time_t)atomic_load(&m_last_good);
 	for (i = 0; i < METRICS_NSTATUSES; i++)
 		s->identities[i] = atomic_load(&m_identities[i]);
@@ -182,7 +184,7 @@ metrics_format(FILE *f, const struct metrics_snap *s)
 	fprintf(f, PFX "dns_queries_total %lu\n", s->dns_queries);
 	metrics_head(f, "ses_requests_total", "counter",
 	    "Requests to SES (retries included in one), by action and outcome.");
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < METRICS_NSES; i++)
 		for (j = 2; j-- > 0;)
 			fprintf(f,
 			    PFX "ses_requests_total{action=\"%s\","

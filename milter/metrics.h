@@ -48,7 +48,9 @@ enum metrics_dns {
 
 enum metrics_ses_action {
 	METRICS_SES_GET,
-	METRICS_SES_SET
+	METRICS_SES_SET,
+	METRICS_SES_VERIFY,
+	METRICS_NSES
 };
 
 enum metrics_status {
@@ -75,9 +77,9 @@ struct metrics_snap {
 	unsigned long messages[METRICS_NACTIONS][METRICS_NREASONS];
 	unsigned long mx[METRICS_NMX];
 	unsigned long dns_hits, dns_misses, dns_queries;
-	unsigned long ses[2][2]; /* [action][ok] */
-	unsigned long passes[2]; /* [ok] */
-	time_t last_good_pass;   /* 0: none yet */
+	unsigned long ses[METRICS_NSES][2]; /* [action][ok] */
+	unsigned long passes[2];            /* [ok] */
+	time_t last_good_pass;              /* 0: none yet */
 	unsigned long identities[METRICS_NSTATUSES];
 	bool identities_known; /* a pass has counted them */
 	unsigned long log_dropped;

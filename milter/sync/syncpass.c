@@ -212,7 +212,8 @@ typedef int (*syncpass_getter)(
  */
 static int
 syncpass_read(const struct syncpass *p, struct syncpass_report *rep,
-    const char *action, syncpass_getter get, struct sesxml_doc **docs)
+    const char *action, enum metrics_ses_action counted, syncpass_getter get,
+    struct sesxml_doc **docs)
 {
 	const struct conf *c = p->conf;
 	struct ses_result res;
@@ -250,7 +251,7 @@ syncpass_read(const struct syncpass *p, struct syncpass_report *rep,
 		if (rc != 0 && res.kind == SES_ECREDS)
 			rep->no_credentials = true;
 		else {
-			metrics_ses_request(METRICS_SES_GET, rc == 0);
+			metrics_ses_request(counted, rc == 0);
 			log_info("%s", kvline_str(&l));
 		}
 		if (rc != 0) {
@@ -794,7 +795,8 @@ syncpass_run(const struct syncpass *p, struct syncpass_report *rep)
 		rc = 0;
 		goto done;
 	}
-	if (syncpass_read(p, rep, get_action, ses_get_mail_from, docs) == -1)
+	if (syncpass_read(p, rep, get_action, METRICS_SES_GET,
+		ses_get_mail_from, docs) == -1)
 		goto done;
 	rep->read = true;
 	/*
@@ -803,8 +805,8 @@ syncpass_run(const struct syncpass *p, struct syncpass_report *rep)
 	 * ses:GetIdentityVerificationAttributes, say) does not hold back the
 	 * MAIL FROM settings, but fails the pass.
 	 */
-	if (syncpass_read(
-		p, rep, verification_action, ses_get_verification, vdocs) == 0)
+	if (syncpass_read(p, rep, verification_action, METRICS_SES_VERIFY,
+		ses_get_verification, vdocs) == 0)
 		rep->verification_read = true;
 	else if (syncpass_cancelled(p))
 		goto done;

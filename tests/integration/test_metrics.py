@@ -147,6 +147,7 @@ def test_metrics_of_the_synchroniser(fake, daemon_env, milter, testdir):  # noqa
     got = read(path)
     want = {
         f'{PFX}ses_requests_total{{action="GetIdentityMailFromDomainAttributes",outcome="ok"}}': 1,
+        f'{PFX}ses_requests_total{{action="GetIdentityVerificationAttributes",outcome="ok"}}': 1,
         f'{PFX}ses_requests_total{{action="SetIdentityMailFromDomain",outcome="ok"}}': 1,
         f'{PFX}ses_requests_total{{action="SetIdentityMailFromDomain",outcome="error"}}': 0,
         f'{PFX}sync_passes_total{{result="ok"}}': 1,
