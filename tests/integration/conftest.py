@@ -11,6 +11,8 @@ import tempfile
 import pytest
 
 import harness
+from dnsfix.fakedns import FakeDNS
+from dnsfix.knot import EXAMPLE_RECORDS, Knot, make_zone
 from harness.milter import MilterFactory
 from harness.postfix import Postfix
 from harness.sink import Sink
@@ -99,6 +101,25 @@ def milter(smf_build, testdir, milter_socket):
     factory = MilterFactory(smf_build, testdir, milter_socket)
     yield factory
     factory.finish()
+
+
+@pytest.fixture(scope="module")
+def knot(workdir, request):
+    """knot serving example.test with every MX state (EXAMPLE_RECORDS), one
+    per test module; a module with zones of its own defines its own."""
+    name = request.module.__name__.replace("test_", "knot-")
+    k = Knot(os.path.join(workdir, name),
+             {"example.test": make_zone("example.test", EXAMPLE_RECORDS)}).start()
+    yield k
+    k.stop()
+
+
+@pytest.fixture
+def fakedns():
+    """The dnslib server for SERVFAIL, no answer and slow answers."""
+    f = FakeDNS().start()
+    yield f
+    f.stop()
 
 
 def _counts(stats):

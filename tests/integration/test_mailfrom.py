@@ -4,8 +4,6 @@ milter, and the MAIL FROM domains' MX answered by a real knot server (every
 record state) or by a dnslib server (SERVFAIL, no answer, slow answers).
 Every row of the decision table, for both BehaviorOnMXFailure values."""
 
-import os
-import re
 import threading
 import time
 
@@ -13,8 +11,7 @@ import pytest
 
 from harness.logfmt import audit_rx
 
-from dnsfix.fakedns import FakeDNS
-from dnsfix.knot import EXAMPLE_RECORDS, Knot, SES_MX, make_zone
+from dnsfix.knot import EXAMPLE_RECORDS, SES_MX, make_zone
 
 RCPT = "rcpt@example.net"
 BEHAVIORS = {"r": "RejectMessage", "d": "UseDefaultValue"}
@@ -28,21 +25,6 @@ STATES = {
     "nodata": "nodata",
     "missing": "nxdomain",
 }
-
-
-@pytest.fixture(scope="module")
-def knot(workdir):
-    k = Knot(os.path.join(workdir, "knot-mailfrom"),
-             {"example.test": make_zone("example.test", EXAMPLE_RECORDS)}).start()
-    yield k
-    k.stop()
-
-
-@pytest.fixture
-def fakedns():
-    f = FakeDNS().start()
-    yield f
-    f.stop()
 
 
 def identities():

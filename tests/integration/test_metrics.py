@@ -9,21 +9,12 @@ import os
 import re
 import subprocess
 
-import pytest
 
-from dnsfix.fakedns import FakeDNS
 from dnsfix.knot import SES_MX
 from harness.util import wait_until
 from test_sync import PASS_OK, daemon_conf, daemon_env, fake, home, ses  # noqa: F401
 
 PFX = "ses_mailfrom_"
-
-
-@pytest.fixture
-def fakedns():
-    f = FakeDNS().start()
-    yield f
-    f.stop()
 
 
 def conf(dns, path):

@@ -16,27 +16,10 @@ import re
 
 import pytest
 
-from dnsfix.fakedns import FakeDNS
-from dnsfix.knot import EXAMPLE_RECORDS, Knot, make_zone
 from harness.sendmail import AUTH_PASSWORD, AUTH_USER, queue_id
 from test_mailfrom import BEHAVIORS, STATES, audit, dns_conf, identities
 
 RCPT = "rcpt@example.net"
-
-
-@pytest.fixture(scope="module")
-def knot(workdir):
-    k = Knot(os.path.join(workdir, "knot-sendmail"),
-             {"example.test": make_zone("example.test", EXAMPLE_RECORDS)}).start()
-    yield k
-    k.stop()
-
-
-@pytest.fixture
-def fakedns():
-    f = FakeDNS().start()
-    yield f
-    f.stop()
 
 
 def start(sm_milter, server, milter_extra=None, ids=None):

@@ -248,24 +248,11 @@ class Postfix:
         return PostfixView(self)
 
 
-class PostfixView:
+class PostfixView(smtp.MTAView):
     """The `postfix` fixture: the session's instance, with `log` showing
     only what was logged since this test started."""
 
-    def __init__(self, instance):
-        self.instance = instance
-        self.log = LogFile(instance.maillog, start=instance.log.mark(), name="postfix maillog")
-
-    def __getattr__(self, name):
-        return getattr(self.instance, name)
-
-    def smtp(self, **kwargs):
-        """A connection to this Postfix's smtpd (harness.smtp.SMTPClient)."""
-        return smtp.SMTPClient("127.0.0.1", self.instance.port, **kwargs)
-
-    def send(self, sender, recipients, **kwargs):
-        """One message on its own connection -> harness.smtp.Transaction."""
-        return smtp.send("127.0.0.1", self.instance.port, sender, recipients, **kwargs)
+    LOG_NAME = "postfix maillog"
 
     def sendmail(self, sender, recipients, **kwargs):
         """Local submission through sendmail -C CONFDIR -> harness.smtp.Submission."""

@@ -417,22 +417,11 @@ class Sendmail:
         return SendmailView(self)
 
 
-class SendmailView:
+class SendmailView(smtp.MTAView):
     """The `sendmail` fixture: the session's instance, with `log` showing
     only what Sendmail logged since this test started."""
 
-    def __init__(self, instance):
-        self.instance = instance
-        self.log = LogFile(instance.maillog, start=instance.log.mark(), name="sendmail maillog")
-
-    def __getattr__(self, name):
-        return getattr(self.instance, name)
-
-    def smtp(self, **kwargs):
-        return smtp.SMTPClient("127.0.0.1", self.instance.port, **kwargs)
-
-    def send(self, sender, recipients, **kwargs):
-        return smtp.send("127.0.0.1", self.instance.port, sender, recipients, **kwargs)
+    LOG_NAME = "sendmail maillog"
 
     def submit(self, sender, recipients, *, subject=None, body=None, timeout=60):
         """sendmail(1) through the MSP: `sendmail -C submit.cf -f SENDER --

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import List, Optional
 
+from .util import LogFile
+
 _ENHANCED = re.compile(r"^([245]\.\d{1,3}\.\d{1,3})(?:\s+|$)")
 _QUEUED = re.compile(r"queued as (\w+)")
 _counter = itertools.count(1)
@@ -249,3 +251,26 @@ def sendmail(confdir, sender, recipients, message=None, *, subject=None, headers
     p = subprocess.run(argv, input=message, capture_output=True, timeout=timeout)
     return Submission(p.returncode, p.stdout.decode("utf-8", "replace"),
                       p.stderr.decode("utf-8", "replace"), mid)
+
+
+class MTAView:
+    """A test's view of the session's MTA (a Postfix or a Sendmail of the
+    harness): the instance's attributes, and `log` showing only what the
+    MTA logged since the test started."""
+
+    LOG_NAME = "maillog"
+
+    def __init__(self, instance):
+        self.instance = instance
+        self.log = LogFile(instance.maillog, start=instance.log.mark(), name=self.LOG_NAME)
+
+    def __getattr__(self, name):
+        return getattr(self.instance, name)
+
+    def smtp(self, **kwargs):
+        """A connection to this MTA's SMTP port (SMTPClient)."""
+        return SMTPClient("127.0.0.1", self.instance.port, **kwargs)
+
+    def send(self, sender, recipients, **kwargs):
+        """One message on its own connection -> Transaction."""
+        return send("127.0.0.1", self.instance.port, sender, recipients, **kwargs)
