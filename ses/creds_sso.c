@@ -76,7 +76,8 @@ creds_sso_parse_role(
 	secret = json_string_value(json_object_get(rc, "secretAccessKey"));
 	tok = json_string_value(json_object_get(rc, "sessionToken"));
 	exp = json_object_get(rc, "expiration");
-	if (id == NULL || secret == NULL || tok == NULL ||
+	/* role credentials are temporary: an empty token is a broken answer */
+	if (id == NULL || secret == NULL || tok == NULL || *tok == '\0' ||
 	    !json_is_integer(exp) || json_integer_value(exp) <= 0)
 		errbuf_set(err, errlen,
 		    "Error when retrieving credentials from " SRC

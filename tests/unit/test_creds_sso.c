@@ -79,7 +79,11 @@ test_role(void **state)
 		"\"secretAccessKey\": \"s\", \"sessionToken\": \"t\", "
 		"\"expiration\": \"soon\"}}",
 		"{\"roleCredentials\": {\"accessKeyId\": \"A\", "
-		"\"secretAccessKey\": \"s\", \"expiration\": 1}}" };
+		"\"secretAccessKey\": \"s\", \"expiration\": 1}}",
+		/* found by fuzz_credsdoc: an empty token was taken as none */
+		"{\"roleCredentials\": {\"accessKeyId\": \"A\", "
+		"\"secretAccessKey\": \"s\", \"sessionToken\": \"\", "
+		"\"expiration\": 900}}" };
 	size_t i;
 
 	(void)state;
