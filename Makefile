@@ -167,10 +167,11 @@ check-fuzz: fuzz
 	tests/run-fuzz $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 # Longer fuzzing on demand (not part of make check): each target for
-# FUZZ_LONG_SECONDS on a corpus kept in build/fuzz/corpus/ between runs.
+# FUZZ_LONG_SECONDS on a corpus kept in build/fuzz/corpus/ between runs;
+# FUZZ_LONG_RUNS=N also ends each target after N executions.
 FUZZ_LONG_SECONDS ?= 600
 fuzz-long: fuzz
-	tests/run-fuzz-long $(FUZZ_LONG_SECONDS) $(FUZZ_BINS)
+	RUNS=$(FUZZ_LONG_RUNS) tests/run-fuzz-long $(FUZZ_LONG_SECONDS) $(FUZZ_BINS)
 
 # Figures, not pass/fail: the milter's cost per message against a no-op
 # libmilter filter, and ses-mailfrom against /usr/bin/aws. See
