@@ -160,7 +160,8 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LIBS_ALL)
 
-fuzz: $(FUZZ_BINS)
+fuzz: deps
+	$(MAKE) $(FUZZ_BINS)
 
 FUZZ_SECONDS ?= 10
 check-fuzz: fuzz
