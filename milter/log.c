@@ -9,8 +9,10 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "milter/logq.h"
+#include "milter/logsys.h"
 
 /*
  * Room for a burst: 512 lines are about 100 ms of mail at 5,000 messages
@@ -22,12 +24,15 @@
 /* See log_gather(). */
 #define LOG_GATHER_MS 10
 #define LOG_WAKE_AT (LOG_QUEUE_LINES / 4)
+/* How often an idle logger retries telling syslog what it missed. */
+#define LOG_RETRY_MS 500
 
 static bool log_stderr;
 static bool log_debugging;
 static const char *log_ident = "ses-mailfrom-milter";
 static atomic_int log_facility_want;
-static int log_facility_open;
+static pid_t log_pid;
+static struct logsys log_sys; /* owned by whoever writes: see log_write() */
 
 static pthread_mutex_t log_mtx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t log_more = PTHREAD_COND_INITIALIZER;  /* to the logger */
@@ -46,12 +51,13 @@ log_init(const char *ident, int facility, bool to_stderr)
 {
 	log_ident = ident;
 	log_stderr = to_stderr;
-	log_facility_open = facility;
+	log_pid = getpid();
 	atomic_store(&log_facility_want, facility);
-	openlog(ident, LOG_PID | LOG_NDELAY, facility);
+	/* Now, as root: /dev/log need not be reachable after the drop. */
+	logsys_open(&log_sys, LOGSYS_PATH);
 }
 
-/* Applied by whoever writes, so that one thread owns openlog() once started. */
+/* Applied to each line as it is written. */
 void
 log_set_facility(int facility)
 {
@@ -64,31 +70,55 @@ log_set_debug(bool on)
 	log_debugging = on;
 }
 
-/* One line to syslog and, in the foreground, to stderr in one write. */
+/*
+ * One line to stderr (in the foreground) and to syslog. Stderr first and
+ * syslog never waited for: a stalled syslog reader loses syslog lines
+ * (counted), not the foreground log. Called by the logger thread only
+ * once it runs, before that by the thread that logs.
+ */
 static void
 log_write(int prio, const char *line, size_t len)
 {
-	int facility = atomic_load(&log_facility_want);
-
-	if (facility != log_facility_open) {
-		closelog();
-		openlog(log_ident, LOG_PID | LOG_NDELAY, facility);
-		log_facility_open = facility;
-	}
-	syslog(prio, "%s", line);
 	if (log_stderr)
 		fprintf(stderr, "%.*s\n", (int)len, line);
+	if (!logsys_send(&log_sys, atomic_load(&log_facility_want) | prio,
+		log_ident, log_pid, line, len))
+		atomic_fetch_add(&log_dropped, 1);
 }
 
 static void
-log_write_dropped(unsigned long n)
+log_write_dropped(unsigned long n, const char *why)
 {
-	char line[64];
+	char line[96];
 	int len;
 
 	atomic_fetch_add(&log_dropped, n);
-	len = snprintf(line, sizeof(line), "dropped %lu lines", n);
+	len = snprintf(line, sizeof(line), "dropped %lu lines: %s", n, why);
 	log_write(LOG_WARNING, line, (size_t)len);
+}
+
+/*
+ * Once syslog takes lines again, it is told how many it missed (stderr
+ * had them all). If it still has no room the count waits for next time.
+ */
+static void
+log_report_syslog_drops(void)
+{
+	unsigned long n = log_sys.dropped;
+	char line[96];
+	int len;
+
+	if (n == 0)
+		return;
+	len = snprintf(line, sizeof(line),
+	    "dropped %lu lines: the syslog reader had no room", n);
+	if (logsys_send(&log_sys, atomic_load(&log_facility_want) | LOG_WARNING,
+		log_ident, log_pid, line, (size_t)len)) {
+		log_sys.dropped -= n;
+		if (log_stderr)
+			fprintf(stderr, "%.*s\n", len, line);
+	} else
+		log_sys.dropped--; /* the report itself is not a line lost */
 }
 
 /*
@@ -116,6 +146,34 @@ log_gather(void)
 	log_gathering = false;
 }
 
+/*
+ * Sleeps until lines come, or, while syslog owes a report of lines it
+ * missed, until it is time to try again. Called with log_mtx held.
+ */
+static void
+log_idle(void)
+{
+	struct timespec until;
+
+	if (log_sys.dropped == 0) {
+		pthread_cond_wait(&log_more, &log_mtx);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += LOG_RETRY_MS * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	if (pthread_cond_timedwait(&log_more, &log_mtx, &until) == ETIMEDOUT) {
+		pthread_mutex_unlock(&log_mtx);
+		log_report_syslog_drops();
+		if (log_stderr)
+			fflush(stderr);
+		pthread_mutex_lock(&log_mtx);
+	}
+}
+
 static void *
 log_main(void *arg)
 {
@@ -130,7 +188,7 @@ log_main(void *arg)
 			while (log_q.count == 0 && log_q.dropped == 0 &&
 			    !log_quit) {
 				log_waiting = true;
-				pthread_cond_wait(&log_more, &log_mtx);
+				log_idle();
 				log_waiting = false;
 			}
 			log_gather();
@@ -142,7 +200,8 @@ log_main(void *arg)
 			;
 		pthread_mutex_unlock(&log_mtx);
 		if (dropped != 0)
-			log_write_dropped(dropped);
+			log_write_dropped(dropped, "the log queue was full");
+		log_report_syslog_drops();
 		for (i = 0; i < n; i++)
 			log_write(batch[i].prio, batch[i].line, batch[i].len);
 		if (log_stderr)
@@ -167,6 +226,7 @@ log_start(void)
 		logq_free(&log_q);
 		return false;
 	}
+	log_pid = getpid(); /* after the fork: the pid syslog should show */
 	/* named, so that its CPU time can be told apart (make bench) */
 	pthread_setname_np(log_thread, "smf-logger");
 	atomic_store(&log_queued, true);

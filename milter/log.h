@@ -8,10 +8,12 @@
  *
  * Until log_start() a line is written by the thread that logs it. After
  * it, a thread only formats its line into a bounded queue (logq.h) and
- * returns: one logger thread writes to syslog and stderr, so a syslog
+ * returns: one logger thread writes to stderr and syslog, so a syslog
  * reader that lags or stops costs the mail path nothing. When the queue is
  * full lines are dropped and counted, and the logger reports "dropped N
- * lines" as soon as it can.
+ * lines" as soon as it can. Syslog is never waited for (logsys.h): a
+ * reader with no room loses syslog lines, counted and reported to it once
+ * it reads again, while stderr gets every line.
  */
 #ifndef LOG_H
 #define LOG_H
@@ -31,7 +33,7 @@ bool log_start(void);
  * syslog reader that stopped is left behind when the time is up.
  */
 void log_stop(unsigned timeout_ms);
-/* Lines dropped on a full queue since log_start(). */
+/* Lines dropped on a full queue, or refused by syslog, since start. */
 unsigned long log_dropped_total(void);
 /* Changes the facility of an open log (a reload may change it). */
 void log_set_facility(int facility);

@@ -211,7 +211,7 @@ metrics_format(FILE *f, const struct metrics_snap *s)
 			    metrics_statuses[i], s->identities[i]);
 	}
 	metrics_head(f, "log_lines_dropped_total", "counter",
-	    "Log lines dropped because the log queue was full.");
+	    "Log lines dropped: the log queue was full or syslog had no room.");
 	fprintf(f, PFX "log_lines_dropped_total %lu\n", s->log_dropped);
 	metrics_head(f, "start_time_seconds", "gauge",
 	    "When the daemon started, in seconds since the epoch.");
