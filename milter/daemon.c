@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -299,6 +301,16 @@ daemon_detach(int pidfd)
 }
 
 bool
+daemon_no_core(void)
+{
+	static const struct rlimit none = { 0, 0 };
+
+	return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 &&
+	    prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0 &&
+	    setrlimit(RLIMIT_CORE, &none) == 0;
+}
+
+bool
 daemon_drop_privileges(const struct account *u)
 {
 	if (!u->set)
@@ -319,6 +331,11 @@ daemon_drop_privileges(const struct account *u)
 		log_warnx(
 		    "could regain root after switching to %s; refusing to run",
 		    u->name);
+		return false;
+	}
+	/* setresuid() set it back to fs.suid_dumpable: clear it again. */
+	if (!daemon_no_core()) {
+		log_warn("cannot keep the process from dumping core");
 		return false;
 	}
 	return true;

@@ -59,7 +59,16 @@ bool daemon_pidfile_write(int fd, pid_t pid);
  */
 bool daemon_detach(int pidfd);
 
-/* setgroups, setgid, setuid, then proves root cannot be regained. */
+/*
+ * No core dump and no ptrace by other accounts from here on: the process
+ * holds AWS secrets. First thing in main(), before any secret is read.
+ */
+bool daemon_no_core(void);
+
+/*
+ * setgroups, setgid, setuid, then proves root cannot be regained and that
+ * the process is still not dumpable (a change of credentials resets it).
+ */
 bool daemon_drop_privileges(const struct account *);
 
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * daemon_dir_safe: the directories root works in by name (the socket's,
- * the parent of one it creates), row by row.
+ * the parent of one it creates), row by row; no core dumps.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +10,8 @@
 #include <cmocka.h>
 
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "milter/daemon.h"
@@ -63,11 +65,25 @@ test_rows(void **state)
 	}
 }
 
+static void
+test_no_core(void **state)
+{
+	struct rlimit rl;
+
+	(void)state;
+	assert_true(daemon_no_core());
+	assert_int_equal(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+	assert_int_equal(getrlimit(RLIMIT_CORE, &rl), 0);
+	assert_int_equal(rl.rlim_cur, 0);
+	assert_int_equal(rl.rlim_max, 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_no_core),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
