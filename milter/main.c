@@ -411,9 +411,10 @@ main(int argc, char *argv[])
 	struct resolver *res;
 	const char *why;
 	const char *pidfile = NULL;
+	struct daemon_pidfile pf = { .dirfd = -1, .fd = -1 };
 	char why_buf[512];
 	bool check_only = false, foreground = false;
-	int ch, pidfd = -1, sockdir = -1, rc;
+	int ch, sockdir = -1, rc;
 
 	/*
 	 * Before anything that can take time or read a secret: a crash
@@ -543,7 +544,7 @@ main(int argc, char *argv[])
 		conf_unref(conf);
 		return EX_CANTCREAT;
 	}
-	if (pidfile != NULL && (pidfd = daemon_pidfile_open(pidfile)) < 0) {
+	if (pidfile != NULL && !daemon_pidfile_open(&pf, pidfile)) {
 		conf_unref(conf);
 		return EX_CANTCREAT;
 	}
@@ -562,13 +563,12 @@ main(int argc, char *argv[])
 		}
 		close(sockdir);
 	}
+	/* Only now that the socket listens: the pid is that of a filter. */
 	if (!foreground) {
-		if (!daemon_detach(pidfd))
+		if (!daemon_detach(&pf))
 			return EX_OSERR;
-	} else if (pidfd >= 0 && !daemon_pidfile_write(pidfd, getpid()))
+	} else if (!daemon_pidfile_write(&pf, getpid()))
 		return EX_CANTCREAT;
-	if (pidfd >= 0)
-		close(pidfd);
 	if (!daemon_drop_privileges(&user)) {
 		conf_unref(conf);
 		return EX_NOPERM;
@@ -635,10 +635,7 @@ main(int argc, char *argv[])
 		else if (errno != ENOENT)
 			log_warn("cannot remove %s", sockpath);
 	}
-	/* Without root the pidfile's directory is usually not ours to change. */
-	if (pidfile != NULL && unlink(pidfile) != 0 && errno != ENOENT &&
-	    errno != EACCES && errno != EPERM)
-		log_warn("cannot remove %s", pidfile);
+	daemon_pidfile_remove(&pf, pidfile);
 	log_info("stopped");
 	filter_set_runtime(NULL, NULL);
 	filter_set_sesstatus(NULL);

@@ -3,6 +3,7 @@
 handling, privileges, signals."""
 
 import ctypes
+import fcntl
 import grp
 import os
 import pwd
@@ -19,6 +20,8 @@ import pytest
 from harness.milter import (EX_CONFIG, EX_USAGE, NO_CREDENTIALS_ENV, STOP_TIMEOUT, line_of, probe,
                             run, socket_path)
 from harness.util import free_port, make_dir
+
+EX_CANTCREAT = 73
 
 ALICE = "alice@example.com"
 RCPT = "rcpt@example.net"
@@ -284,10 +287,79 @@ def test_umask_applies_to_socket(milter, milter_socket):
     assert stat.S_IMODE(os.stat(socket_path(milter_socket)).st_mode) == 0o700
 
 
+def pid_dir(testdir):
+    """A directory root may work in by name: root's, 0755 (testdir/var is
+    1777, which the daemon refuses for its pidfile)."""
+    return make_dir(os.path.join(testdir, "run"))
+
+
 def test_pidfile(milter, testdir):
-    pidfile = os.path.join(testdir, "var", "milter.pid")
+    pidfile = os.path.join(pid_dir(testdir), "milter.pid")
     m = milter(extra_args=("-P", pidfile))
     assert int(open(pidfile).read().split()[0]) == m.pid
+    # Locked for the daemon's whole life: that is how a second one knows.
+    with open(pidfile) as f, pytest.raises(BlockingIOError):
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    m.stop()
+    assert not os.path.exists(pidfile)
+
+
+def test_second_instance_leaves_the_first_ones_pidfile(milter, testdir):
+    """An inet socket has no stale-socket check: the pidfile's lock stops
+    the second instance before it writes anything (it used to open the
+    file with O_TRUNC, emptying the first one's pid)."""
+    pidfile = os.path.join(pid_dir(testdir), "milter.pid")
+    conf = {"milter": {"socket": f"inet:{free_port()}@127.0.0.1"}}
+    first = milter(conf, extra_args=("-P", pidfile))
+    before = open(pidfile).read()
+    assert int(before) == first.pid
+
+    second = milter(conf, extra_args=("-P", pidfile), wait=False)
+    rc = second.wait_exit()
+    assert open(pidfile).read() == before
+    assert rc == EX_CANTCREAT, second.log.text()
+    assert f"pidfile {pidfile} is locked by another instance; not starting" in \
+        second.log.text(), second.log.text()
+    assert first.alive()
+    first.stop()
+
+
+def test_symlink_pidfile_is_not_followed(milter, testdir):
+    target = os.path.join(testdir, "precious")
+    open(target, "w").write("keep me\n")
+    pidfile = os.path.join(pid_dir(testdir), "milter.pid")
+    os.symlink(target, pidfile)
+    m = milter(extra_args=("-P", pidfile), wait=False)
+    assert m.wait_exit() == EX_CANTCREAT, m.log.text()
+    assert f"pidfile {pidfile} is a symbolic link; not following it" in m.log.text()
+    assert open(target).read() == "keep me\n"
+
+
+@pytest.mark.parametrize("reader", [False, True], ids=["no-reader", "reader"])
+def test_fifo_pidfile_does_not_hang(milter, testdir, reader):
+    """A FIFO in the pidfile's place: refused at once (it used to block in
+    open() until someone read it)."""
+    pidfile = os.path.join(pid_dir(testdir), "milter.pid")
+    os.mkfifo(pidfile)
+    rfd = os.open(pidfile, os.O_RDONLY | os.O_NONBLOCK) if reader else None
+    try:
+        m = milter(extra_args=("-P", pidfile), wait=False)
+        assert m.wait_exit(timeout=5) == EX_CANTCREAT, m.log.text()
+        if reader:
+            assert f"pidfile {pidfile} is not a regular file" in m.log.text()
+            assert os.read(rfd, 64) == b""
+    finally:
+        if rfd is not None:
+            os.close(rfd)
+
+
+def test_pidfile_in_a_directory_others_write_is_refused(milter, testdir):
+    pidfile = os.path.join(testdir, "var", "milter.pid")  # var is 1777
+    m = milter(extra_args=("-P", pidfile), wait=False)
+    assert m.wait_exit() == EX_CANTCREAT, m.log.text()
+    assert re.search(rf"pidfile directory {re.escape(testdir)}/var is writable by its group "
+                     r"or by others; refusing", m.log.text()), m.log.text()
+    assert not os.path.exists(pidfile)
 
 
 def test_socket_flag_overrides_config(milter, testdir):
