@@ -137,6 +137,7 @@ daemon_socket_prepare(const char *path, const struct account *u)
 	struct sockaddr_un sun;
 	struct stat st;
 	int dfd, fd, rc, err;
+	bool grouped;
 
 	if (!daemon_split(path, &sp))
 		return -1;
@@ -145,10 +146,13 @@ daemon_socket_prepare(const char *path, const struct account *u)
 	/*
 	 * Root's own directory, the service group's to read: Postfix (in
 	 * that group) reaches the socket, nobody but root can swap what
-	 * root later unlinks or chowns in it.
+	 * root later unlinks or chowns in it. Group 0 (user = root) is no
+	 * service group: 0750 would lock the MTA out, so 0755 as without a
+	 * user, the socket's umask deciding who connects.
 	 */
-	if ((dfd = daemon_mkdir_at(dir, geteuid(), u->set ? u->gid : getegid(),
-		 u->set ? 0750 : 0755)) < 0)
+	grouped = u->set && u->gid != 0;
+	if ((dfd = daemon_mkdir_at(dir, geteuid(), grouped ? u->gid : getegid(),
+		 grouped ? 0750 : 0755)) < 0)
 		return -1;
 	if (fstat(dfd, &st) != 0 || !daemon_dir_safe(&st, geteuid(), &why)) {
 		log_warnx("socket directory %s is %s; refusing to work in it "

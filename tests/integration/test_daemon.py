@@ -8,6 +8,7 @@ import grp
 import os
 import pwd
 import re
+import shutil
 import signal
 import socket
 import stat
@@ -520,7 +521,13 @@ def test_root_without_user_is_refused(milter, user):
 
 
 @pytest.mark.parametrize("how", ["config", "flag"])
-def test_user_root_starts_with_a_warning(milter, how):
+def test_user_root_starts_with_a_warning(milter, postfix, sink, milter_socket, how):
+    """user = root runs as root, warns, and, group 0 being no service
+    group, makes the socket's directory 0755 (0750 root:root would lock
+    Postfix out) as without a user."""
+    d = os.path.dirname(socket_path(milter_socket))
+    if os.path.exists(d):
+        shutil.rmtree(d)
     if how == "config":
         m = milter({"milter": {"user": "root"}})
     else:
@@ -528,6 +535,11 @@ def test_user_root_starts_with_a_warning(milter, how):
     m.wait_log(r"running as root \(user = root\): the filter parses DNS, XML and HTTP answers "
                r"with every privilege; a service account is safer")
     assert m.status()["Uid"] == ["0"] * 4
+    st = os.stat(d)
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (0, 0, 0o755)
+    t = postfix.send(ALICE, [RCPT])
+    assert t.accepted, t
+    sink.wait_for(t)
 
 
 # -- no core, no ptrace: the process holds AWS secrets ------------------------------
