@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -134,6 +137,7 @@ daemon_socket_prepare(const char *path, const struct account *u)
 	struct sockaddr_un sun;
 	struct stat st;
 	int dfd, fd, rc, err;
+	bool grouped;
 
 	if (!daemon_split(path, &sp))
 		return -1;
@@ -142,10 +146,13 @@ daemon_socket_prepare(const char *path, const struct account *u)
 	/*
 	 * Root's own directory, the service group's to read: Postfix (in
 	 * that group) reaches the socket, nobody but root can swap what
-	 * root later unlinks or chowns in it.
+	 * root later unlinks or chowns in it. Group 0 (user = root) is no
+	 * service group: 0750 would lock the MTA out, so 0755 as without a
+	 * user, the socket's umask deciding who connects.
 	 */
-	if ((dfd = daemon_mkdir_at(dir, geteuid(), u->set ? u->gid : getegid(),
-		 u->set ? 0750 : 0755)) < 0)
+	grouped = u->set && u->gid != 0;
+	if ((dfd = daemon_mkdir_at(dir, geteuid(), grouped ? u->gid : getegid(),
+		 grouped ? 0750 : 0755)) < 0)
 		return -1;
 	if (fstat(dfd, &st) != 0 || !daemon_dir_safe(&st, geteuid(), &why)) {
 		log_warnx("socket directory %s is %s; refusing to work in it "
@@ -243,32 +250,98 @@ daemon_state_dir(const char *file, const struct account *u)
 	return true;
 }
 
-int
-daemon_pidfile_open(const char *path)
+static void
+daemon_pidfile_close(struct daemon_pidfile *pf)
 {
-	int fd = open(
-	    path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-
-	if (fd < 0)
-		log_warn("pidfile %s", path);
-	return fd;
+	if (pf->fd >= 0)
+		close(pf->fd);
+	if (pf->dirfd >= 0)
+		close(pf->dirfd);
+	pf->fd = pf->dirfd = -1;
 }
 
 bool
-daemon_pidfile_write(int fd, pid_t pid)
+daemon_pidfile_open(struct daemon_pidfile *pf, const char *path)
+{
+	struct daemon_split sp;
+	struct stat st;
+
+	pf->fd = pf->dirfd = -1;
+	if (!daemon_split(path, &sp))
+		return false;
+	if (snprintf(pf->name, sizeof(pf->name), "%s", sp.name) >=
+	    (int)sizeof(pf->name)) {
+		log_warnx("pidfile %s: name too long", path);
+		return false;
+	}
+	if ((pf->dirfd = daemon_open_checked(sp.dir, "pidfile directory")) < 0)
+		return false;
+	/*
+	 * No O_TRUNC: a running instance's pid stays until this one holds
+	 * the lock and listens. O_NONBLOCK: a FIFO put here must not hang
+	 * the start (without a reader the open fails, with one it is
+	 * refused below).
+	 */
+	pf->fd = openat(pf->dirfd, pf->name,
+	    O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+	if (pf->fd < 0 && errno == ELOOP)
+		log_warnx(
+		    "pidfile %s is a symbolic link; not following it", path);
+	else if (pf->fd < 0 || fstat(pf->fd, &st) != 0)
+		log_warn("pidfile %s", path);
+	else if (!S_ISREG(st.st_mode))
+		log_warnx(
+		    "pidfile %s is not a regular file; not touching it", path);
+	else if (flock(pf->fd, LOCK_EX | LOCK_NB) == 0)
+		return true;
+	else if (errno == EWOULDBLOCK)
+		log_warnx("pidfile %s is locked by another instance; "
+			  "not starting",
+		    path);
+	else
+		log_warn("cannot lock pidfile %s", path);
+	daemon_pidfile_close(pf);
+	return false;
+}
+
+bool
+daemon_pidfile_write(const struct daemon_pidfile *pf, pid_t pid)
 {
 	char buf[32];
 	int len = snprintf(buf, sizeof(buf), "%ld\n", (long)pid);
 
-	if (write(fd, buf, (size_t)len) != len) {
+	if (pf->fd < 0)
+		return true;
+	if (ftruncate(pf->fd, 0) != 0 ||
+	    pwrite(pf->fd, buf, (size_t)len, 0) != len) {
 		log_warn("pidfile");
 		return false;
 	}
 	return true;
 }
 
+void
+daemon_pidfile_remove(struct daemon_pidfile *pf, const char *path)
+{
+	struct stat mine, there;
+
+	if (pf->fd < 0)
+		return;
+	/*
+	 * Without root the directory is usually not ours to change: the
+	 * next start overwrites the file under its lock.
+	 */
+	if (fstat(pf->fd, &mine) == 0 &&
+	    fstatat(pf->dirfd, pf->name, &there, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    mine.st_dev == there.st_dev && mine.st_ino == there.st_ino &&
+	    unlinkat(pf->dirfd, pf->name, 0) != 0 && errno != EACCES &&
+	    errno != EPERM)
+		log_warn("cannot remove %s", path);
+	daemon_pidfile_close(pf);
+}
+
 bool
-daemon_detach(int pidfd)
+daemon_detach(const struct daemon_pidfile *pf)
 {
 	pid_t pid;
 	int fd;
@@ -277,8 +350,12 @@ daemon_detach(int pidfd)
 		log_warn("fork");
 		return false;
 	}
+	/*
+	 * The lock belongs to the open file description both share: the
+	 * parent's exit leaves it with the child.
+	 */
 	if (pid > 0) {
-		if (pidfd >= 0 && !daemon_pidfile_write(pidfd, pid)) {
+		if (!daemon_pidfile_write(pf, pid)) {
 			kill(pid, SIGTERM);
 			_exit(1);
 		}
@@ -296,6 +373,16 @@ daemon_detach(int pidfd)
 			close(fd);
 	}
 	return true;
+}
+
+bool
+daemon_no_core(void)
+{
+	static const struct rlimit none = { 0, 0 };
+
+	return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 &&
+	    prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0 &&
+	    setrlimit(RLIMIT_CORE, &none) == 0;
 }
 
 bool
@@ -319,6 +406,11 @@ daemon_drop_privileges(const struct account *u)
 		log_warnx(
 		    "could regain root after switching to %s; refusing to run",
 		    u->name);
+		return false;
+	}
+	/* setresuid() set it back to fs.suid_dumpable: clear it again. */
+	if (!daemon_no_core()) {
+		log_warn("cannot keep the process from dumping core");
 		return false;
 	}
 	return true;

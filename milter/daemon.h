@@ -7,6 +7,7 @@
 #ifndef DAEMON_H
 #define DAEMON_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -49,17 +50,45 @@ bool daemon_socket_chown(int dirfd, const char *path, const struct account *);
  */
 bool daemon_state_dir(const char *file, const struct account *);
 
-/* Opens the pidfile while still root; -1 (logged) on failure. */
-int daemon_pidfile_open(const char *path);
-bool daemon_pidfile_write(int fd, pid_t pid);
+/*
+ * The pidfile, held from its opening to the exit: the lock on it says an
+ * instance runs, the directory's descriptor removes exactly this file.
+ */
+struct daemon_pidfile {
+	int dirfd, fd; /* -1: no pidfile */
+	char name[NAME_MAX + 1];
+};
 
 /*
- * Detaches from the terminal. Returns in the child; the parent writes the
- * child's pid into pidfd (if >= 0) and exits 0.
+ * Opens and locks the pidfile while still root, in a daemon_dir_safe()
+ * directory, never following a link nor blocking on a FIFO, and only a
+ * regular file; nothing is written yet. False (logged) on failure, and
+ * when another instance holds the lock.
  */
-bool daemon_detach(int pidfd);
+bool daemon_pidfile_open(struct daemon_pidfile *, const char *path);
 
-/* setgroups, setgid, setuid, then proves root cannot be regained. */
+/* Replaces the content with PID; true without a pidfile. */
+bool daemon_pidfile_write(const struct daemon_pidfile *, pid_t pid);
+
+/* Removes the pidfile if the name still holds ours, and closes it. */
+void daemon_pidfile_remove(struct daemon_pidfile *, const char *path);
+
+/*
+ * Detaches from the terminal. Returns in the child, which keeps the
+ * pidfile's lock; the parent writes the child's pid and exits 0.
+ */
+bool daemon_detach(const struct daemon_pidfile *);
+
+/*
+ * No core dump and no ptrace by other accounts from here on: the process
+ * holds AWS secrets. First thing in main(), before any secret is read.
+ */
+bool daemon_no_core(void);
+
+/*
+ * setgroups, setgid, setuid, then proves root cannot be regained and that
+ * the process is still not dumpable (a change of credentials resets it).
+ */
 bool daemon_drop_privileges(const struct account *);
 
 #endif

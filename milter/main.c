@@ -369,8 +369,11 @@ stop_now(void)
  * SIGTERM, so reload uses SIGUSR1 (as OpenDKIM does). This thread waits
  * for the stop signals too: whichever of the two threads the kernel hands
  * a stop signal to, the filter stops, and promptly when it is this one.
- * SIGUSR2 is only sent by main() to end this thread at shutdown.
+ * SIGUSR2 ends this thread at shutdown, when main() sends it; one from
+ * outside (blocked and pending since start-up) is ignored.
  */
+static atomic_bool signal_thread_end;
+
 static void *
 signal_main(void *arg)
 {
@@ -388,7 +391,9 @@ signal_main(void *arg)
 			status_send(true);
 			break;
 		case SIGUSR2:
-			return NULL;
+			if (atomic_load(&signal_thread_end))
+				return NULL;
+			break;
 		default:
 			log_info("signal %d: stopping", sig);
 			stop_now();
@@ -406,9 +411,33 @@ main(int argc, char *argv[])
 	struct resolver *res;
 	const char *why;
 	const char *pidfile = NULL;
+	struct daemon_pidfile pf = { .dirfd = -1, .fd = -1 };
 	char why_buf[512];
 	bool check_only = false, foreground = false;
-	int ch, pidfd = -1, sockdir = -1, rc;
+	int ch, sockdir = -1, rc;
+
+	/*
+	 * Before anything that can take time or read a secret: a crash
+	 * must not write the AWS keys to a core file, and a reload or stop
+	 * signal sent during start-up waits for the signal threads instead
+	 * of killing the process (its default action). Every thread
+	 * inherits the mask. libmilter's signal thread waits for HUP, INT
+	 * and TERM, but it blocks them only in threads made after
+	 * smfi_main(): blocked here, the kernel cannot hand SIGTERM to
+	 * another thread and kill the process without a clean shutdown.
+	 */
+	if (!daemon_no_core()) {
+		fprintf(stderr, "%s: cannot disable core dumps: %s\n", PROGNAME,
+		    strerror(errno));
+		return EX_OSERR;
+	}
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGUSR1);
+	sigaddset(&sigs, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
 	while ((ch = getopt(argc, argv, "c:fnp:u:P:Vh")) != -1) {
 		switch (ch) {
@@ -459,12 +488,32 @@ main(int argc, char *argv[])
 		conf_unref(conf);
 		return opt_user != NULL ? EX_USAGE : EX_CONFIG;
 	}
+	/*
+	 * Root parses DNS, XML and HTTP only when told to in so many words.
+	 * -n applies the same rule: a file this start would refuse is not
+	 * a valid configuration for the account checking it.
+	 */
+	if (geteuid() == 0 && !user.set) {
+		fprintf(stderr,
+		    "%s: %s: refusing to run as root without [milter] user: "
+		    "set user = ses-mailfrom (or another service account, "
+		    "or -u USER); user = root runs as root on purpose\n",
+		    PROGNAME, conf_path);
+		conf_unref(conf);
+		return EX_CONFIG;
+	}
 	if (check_only) {
 		conf_unref(conf);
 		return EX_OK;
 	}
 
 	log_init(PROGNAME, conf->syslog_facility, foreground);
+	if (user.set && user.uid == 0)
+		log_warnx(
+		    "running as root (user = %s): the filter parses DNS, "
+		    "XML and HTTP answers with every privilege; a service "
+		    "account is safer",
+		    user.name);
 	/* Neither is thread-safe at initialisation: do it before any thread. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
 	    ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
@@ -495,7 +544,7 @@ main(int argc, char *argv[])
 		conf_unref(conf);
 		return EX_CANTCREAT;
 	}
-	if (pidfile != NULL && (pidfd = daemon_pidfile_open(pidfile)) < 0) {
+	if (pidfile != NULL && !daemon_pidfile_open(&pf, pidfile)) {
 		conf_unref(conf);
 		return EX_CANTCREAT;
 	}
@@ -514,31 +563,17 @@ main(int argc, char *argv[])
 		}
 		close(sockdir);
 	}
+	/* Only now that the socket listens: the pid is that of a filter. */
 	if (!foreground) {
-		if (!daemon_detach(pidfd))
+		if (!daemon_detach(&pf))
 			return EX_OSERR;
-	} else if (pidfd >= 0 && !daemon_pidfile_write(pidfd, getpid()))
+	} else if (!daemon_pidfile_write(&pf, getpid()))
 		return EX_CANTCREAT;
-	if (pidfd >= 0)
-		close(pidfd);
 	if (!daemon_drop_privileges(&user)) {
 		conf_unref(conf);
 		return EX_NOPERM;
 	}
 
-	/*
-	 * Every thread inherits this mask. libmilter's signal thread waits for
-	 * HUP, INT and TERM, but it blocks them only in threads made after
-	 * smfi_main(): block them here too, or the kernel may hand SIGTERM to
-	 * the reload thread and kill the process without a clean shutdown.
-	 */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGHUP);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGUSR1);
-	sigaddset(&sigs, SIGUSR2);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	/* Threads do not survive fork(): they all start after detaching. */
 	log_start();
 	confreap_start();
@@ -582,6 +617,7 @@ main(int argc, char *argv[])
 	rc = smfi_main() == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
 	stopping();
 
+	atomic_store(&signal_thread_end, true);
 	pthread_kill(reload_thread, SIGUSR2);
 	pthread_join(reload_thread, NULL);
 	/* The reload thread is gone: nothing else touches the syncer now. */
@@ -599,10 +635,7 @@ main(int argc, char *argv[])
 		else if (errno != ENOENT)
 			log_warn("cannot remove %s", sockpath);
 	}
-	/* Without root the pidfile's directory is usually not ours to change. */
-	if (pidfile != NULL && unlink(pidfile) != 0 && errno != ENOENT &&
-	    errno != EACCES && errno != EPERM)
-		log_warn("cannot remove %s", pidfile);
+	daemon_pidfile_remove(&pf, pidfile);
 	log_info("stopped");
 	filter_set_runtime(NULL, NULL);
 	filter_set_sesstatus(NULL);

@@ -2,20 +2,27 @@
 """The daemon as a process: flags, configuration check, reload, socket
 handling, privileges, signals."""
 
+import ctypes
+import fcntl
 import grp
 import os
 import pwd
 import re
+import shutil
 import signal
 import socket
 import stat
+import struct
+import subprocess
 import time
 
 import pytest
 
-from harness.milter import (EX_CONFIG, EX_USAGE, NO_CREDENTIALS_ENV, STOP_TIMEOUT, line_of, run,
-                            socket_path)
-from harness.util import free_port
+from harness.milter import (EX_CONFIG, EX_USAGE, NO_CREDENTIALS_ENV, STOP_TIMEOUT, line_of, probe,
+                            run, socket_path)
+from harness.util import free_port, make_dir
+
+EX_CANTCREAT = 73
 
 ALICE = "alice@example.com"
 RCPT = "rcpt@example.net"
@@ -281,10 +288,79 @@ def test_umask_applies_to_socket(milter, milter_socket):
     assert stat.S_IMODE(os.stat(socket_path(milter_socket)).st_mode) == 0o700
 
 
+def pid_dir(testdir):
+    """A directory root may work in by name: root's, 0755 (testdir/var is
+    1777, which the daemon refuses for its pidfile)."""
+    return make_dir(os.path.join(testdir, "run"))
+
+
 def test_pidfile(milter, testdir):
-    pidfile = os.path.join(testdir, "var", "milter.pid")
+    pidfile = os.path.join(pid_dir(testdir), "milter.pid")
     m = milter(extra_args=("-P", pidfile))
     assert int(open(pidfile).read().split()[0]) == m.pid
+    # Locked for the daemon's whole life: that is how a second one knows.
+    with open(pidfile) as f, pytest.raises(BlockingIOError):
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    m.stop()
+    assert not os.path.exists(pidfile)
+
+
+def test_second_instance_leaves_the_first_ones_pidfile(milter, testdir):
+    """An inet socket has no stale-socket check: the pidfile's lock stops
+    the second instance before it writes anything (it used to open the
+    file with O_TRUNC, emptying the first one's pid)."""
+    pidfile = os.path.join(pid_dir(testdir), "milter.pid")
+    conf = {"milter": {"socket": f"inet:{free_port()}@127.0.0.1"}}
+    first = milter(conf, extra_args=("-P", pidfile))
+    before = open(pidfile).read()
+    assert int(before) == first.pid
+
+    second = milter(conf, extra_args=("-P", pidfile), wait=False)
+    rc = second.wait_exit()
+    assert open(pidfile).read() == before
+    assert rc == EX_CANTCREAT, second.log.text()
+    assert f"pidfile {pidfile} is locked by another instance; not starting" in \
+        second.log.text(), second.log.text()
+    assert first.alive()
+    first.stop()
+
+
+def test_symlink_pidfile_is_not_followed(milter, testdir):
+    target = os.path.join(testdir, "precious")
+    open(target, "w").write("keep me\n")
+    pidfile = os.path.join(pid_dir(testdir), "milter.pid")
+    os.symlink(target, pidfile)
+    m = milter(extra_args=("-P", pidfile), wait=False)
+    assert m.wait_exit() == EX_CANTCREAT, m.log.text()
+    assert f"pidfile {pidfile} is a symbolic link; not following it" in m.log.text()
+    assert open(target).read() == "keep me\n"
+
+
+@pytest.mark.parametrize("reader", [False, True], ids=["no-reader", "reader"])
+def test_fifo_pidfile_does_not_hang(milter, testdir, reader):
+    """A FIFO in the pidfile's place: refused at once (it used to block in
+    open() until someone read it)."""
+    pidfile = os.path.join(pid_dir(testdir), "milter.pid")
+    os.mkfifo(pidfile)
+    rfd = os.open(pidfile, os.O_RDONLY | os.O_NONBLOCK) if reader else None
+    try:
+        m = milter(extra_args=("-P", pidfile), wait=False)
+        assert m.wait_exit(timeout=5) == EX_CANTCREAT, m.log.text()
+        if reader:
+            assert f"pidfile {pidfile} is not a regular file" in m.log.text()
+            assert os.read(rfd, 64) == b""
+    finally:
+        if rfd is not None:
+            os.close(rfd)
+
+
+def test_pidfile_in_a_directory_others_write_is_refused(milter, testdir):
+    pidfile = os.path.join(testdir, "var", "milter.pid")  # var is 1777
+    m = milter(extra_args=("-P", pidfile), wait=False)
+    assert m.wait_exit() == EX_CANTCREAT, m.log.text()
+    assert re.search(rf"pidfile directory {re.escape(testdir)}/var is writable by its group "
+                     r"or by others; refusing", m.log.text()), m.log.text()
+    assert not os.path.exists(pidfile)
 
 
 def test_socket_flag_overrides_config(milter, testdir):
@@ -349,6 +425,217 @@ def test_symlink_in_place_of_the_socket_is_not_followed(milter, testdir):
     assert "exists and is not a socket; not touching it" in m.log.text(), m.log.text()
     assert open(target).read() == "keep me\n"
     assert os.stat(target).st_uid == 0
+
+
+# -- signals during start-up ---------------------------------------------------
+
+class OpenWatch:
+    """inotify (through libc) on a directory: tells when a process opens a
+    file ending in `suffix` there."""
+
+    IN_OPEN = 0x20
+
+    def __init__(self, path, suffix):
+        self.libc = ctypes.CDLL(None, use_errno=True)
+        self.fd = self.libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+        assert self.fd >= 0, os.strerror(ctypes.get_errno())
+        assert self.libc.inotify_add_watch(self.fd, path.encode(), self.IN_OPEN) >= 0
+        self.suffix = suffix.encode()
+
+    def opened(self):
+        try:
+            buf = os.read(self.fd, 65536)
+        except BlockingIOError:
+            return False
+        while buf:
+            _, _, _, length = struct.unpack_from("iIII", buf)
+            name = buf[16:16 + length].rstrip(b"\0")
+            if name.endswith(self.suffix):
+                return True
+            buf = buf[16 + length:]
+        return False
+
+    def close(self):
+        os.close(self.fd)
+
+
+def test_reload_signals_during_start_up(milter, testdir):
+    """`systemctl reload` right after a start: SIGUSR1 every 2 ms from the
+    moment main() opens the configuration until the socket answers. The
+    signal used to kill the daemon (its default action: the mask was set
+    only after the configuration, the socket and the detach); now it waits,
+    and the daemon reloads once its signal thread runs. (Before main() the
+    dynamic loader runs and nothing can be done: hence the inotify wait.)
+    5,000 identities make reading the file take some milliseconds, as on a
+    large host."""
+    many = {f"identity d{i}.example": {"mail_from_domain": f"bounce.d{i}.example"}
+            for i in range(5000)}
+    for _ in range(3):
+        watch = OpenWatch(testdir, ".conf")
+        try:
+            m = milter(many, wait=False)
+            deadline = time.monotonic() + 10
+            while not watch.opened() and m.alive() and time.monotonic() < deadline:
+                time.sleep(0.0002)
+        finally:
+            watch.close()
+        sent = 0
+        while m.alive() and time.monotonic() < deadline:
+            m.signal(signal.SIGUSR1)
+            sent += 1
+            time.sleep(0.002)
+            if sent % 10 == 0 and probe(m.socket, timeout=0.5) is not None:
+                break
+        assert m.alive(), f"killed after {sent} SIGUSR1\n" + m.log.text()
+        m.wait_ready()
+        m.wait_log(r"configuration reloaded")
+        m.reload(expect=r"configuration reloaded")
+        m.stop()
+
+
+def test_sigusr2_from_outside_does_not_end_reloads(milter):
+    """SIGUSR2 ends the signal thread only when main() sends it at stop: a
+    stray one, pending since start-up, leaves reloads working."""
+    m = milter()
+    m.signal(signal.SIGUSR2)
+    m.reload(expect=r"configuration reloaded")
+
+
+# -- root only when asked ---------------------------------------------------------
+
+REFUSE_ROOT = (r"refusing to run as root without \[milter\] user: set user = ses-mailfrom "
+               r"\(or another service account, or -u USER\); user = root runs as root on purpose")
+
+
+@pytest.mark.parametrize("user", ["", None], ids=["empty", "absent"])
+def test_root_without_user_is_refused(milter, user):
+    m = milter({"milter": {"user": user}}, wait=False)
+    assert m.wait_exit() == EX_CONFIG, m.log.text()
+    assert re.search(REFUSE_ROOT, m.log.text()), m.log.text()
+    # -n as root says the same: the file would not start.
+    p = milter.check({"milter": {"user": user}})
+    assert p.returncode == EX_CONFIG, (p.returncode, p.stderr)
+    assert re.search(REFUSE_ROOT, p.stderr), p.stderr
+    # An explicit -u names the account.
+    assert milter.check({"milter": {"user": user}}, "-u", "nobody").returncode == 0
+
+
+@pytest.mark.parametrize("how", ["config", "flag"])
+def test_user_root_starts_with_a_warning(milter, postfix, sink, milter_socket, how):
+    """user = root runs as root, warns, and, group 0 being no service
+    group, makes the socket's directory 0755 (0750 root:root would lock
+    Postfix out) as without a user."""
+    d = os.path.dirname(socket_path(milter_socket))
+    if os.path.exists(d):
+        shutil.rmtree(d)
+    if how == "config":
+        m = milter({"milter": {"user": "root"}})
+    else:
+        m = milter({"milter": {"user": ""}}, extra_args=("-u", "root"))
+    m.wait_log(r"running as root \(user = root\): the filter parses DNS, XML and HTTP answers "
+               r"with every privilege; a service account is safer")
+    assert m.status()["Uid"] == ["0"] * 4
+    st = os.stat(d)
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (0, 0, 0o755)
+    t = postfix.send(ALICE, [RCPT])
+    assert t.accepted, t
+    sink.wait_for(t)
+
+
+# -- no core, no ptrace: the process holds AWS secrets ------------------------------
+
+def core_limit(pid):
+    """(soft, hard) of "Max core file size" in /proc/PID/limits."""
+    with open(f"/proc/{pid}/limits") as f:
+        for line in f:
+            if line.startswith("Max core file size"):
+                return tuple(line.split()[4:6])
+    raise AssertionError(f"no core limit in /proc/{pid}/limits")
+
+
+def wrapper(testdir, cwd, *prefix):
+    """An executable that allows core files (soft limit = hard), moves to
+    cwd, then runs the daemon, through prefix (setpriv) if given."""
+    path = os.path.join(testdir, "wrap.sh")
+    with open(path, "w") as f:
+        f.write("#!/bin/sh\n# SPDX-License-Identifier: BSD-2-Clause\n"
+                f"ulimit -S -c unlimited\ncd {cwd}\n"
+                f'exec {" ".join(prefix)} "$SMF_DAEMON" "$@"\n')
+    os.chmod(path, 0o755)
+    return path
+
+
+def test_daemon_is_not_dumpable(milter, testdir, smf_build):
+    """Started as an unprivileged account with core files allowed: the
+    limit is 0 (soft and hard) and the process is not dumpable, which the
+    kernel shows as /proc/PID/status owned by root; SIGABRT leaves no
+    core."""
+    nobody = pwd.getpwnam("nobody")
+    d = make_dir(os.path.join(testdir, "nobody"), owner=nobody.pw_uid, group=nobody.pw_gid)
+    spec = f"unix:{d}/milter.sock"
+    wrap = wrapper(testdir, d, "setpriv", f"--reuid={nobody.pw_uid}",
+                   f"--regid={nobody.pw_gid}", "--clear-groups")
+    m = milter({"milter": {"socket": spec, "user": ""}}, socket=spec, binary=wrap,
+               env=dict(os.environ, SMF_DAEMON=os.path.join(smf_build, "ses-mailfrom-milter")))
+    assert m.status()["Uid"] == [str(nobody.pw_uid)] * 4
+    assert core_limit(m.pid) == ("0", "0")
+    assert os.stat(f"/proc/{m.pid}/status").st_uid == 0, "dumpable"
+
+    m.signal(signal.SIGABRT)
+    assert m.wait_exit() == -signal.SIGABRT
+    assert [n for n in os.listdir(d) if n.startswith("core")] == []
+
+
+@pytest.mark.parametrize("user", ["nobody:postfix", "root"])
+def test_daemon_has_no_core_after_the_drop(milter, testdir, smf_build, user):
+    """Started as root with core files allowed: after the switch to the
+    service account (which resets the dumpable flag to the sysctl's) and
+    with user = root alike, the core limit stays 0."""
+    wrap = wrapper(testdir, testdir)
+    m = milter({"milter": {"user": user}}, binary=wrap,
+               env=dict(os.environ, SMF_DAEMON=os.path.join(smf_build, "ses-mailfrom-milter")))
+    assert core_limit(m.pid) == ("0", "0")
+    if user != "root":
+        assert os.stat(f"/proc/{m.pid}/status").st_uid == 0, "dumpable"
+
+
+TOOL_PROBE = """#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# A credential_process that looks at the tool which runs it.
+cat /proc/$PPID/limits > "$(dirname "$0")/limits"
+stat -c %u /proc/$PPID/status > "$(dirname "$0")/owner"
+echo '{"Version": 1, "AccessKeyId": "AKIDPROBE", "SecretAccessKey": "probe"}'
+"""
+
+
+def test_tool_is_not_dumpable(smf_build, testdir):
+    """ses-mailfrom, run by an unprivileged account with core files
+    allowed: by the time it reads credentials (here from a
+    credential_process that inspects its parent) the core limit is 0 and
+    the process is not dumpable."""
+    nobody = pwd.getpwnam("nobody")
+    home = make_dir(os.path.join(testdir, "toolhome"), owner=nobody.pw_uid, group=nobody.pw_gid)
+    helper = os.path.join(home, "probe.sh")
+    with open(helper, "w") as f:
+        f.write(TOOL_PROBE)
+    os.chmod(helper, 0o755)
+    with open(os.path.join(home, "config"), "w") as f:
+        f.write(f"[default]\nregion = us-east-1\ncredential_process = {helper}\n")
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": home,
+           "AWS_CONFIG_FILE": os.path.join(home, "config"),
+           "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/credentials",
+           "AWS_EC2_METADATA_DISABLED": "true",
+           "AWS_ENDPOINT_URL_SES": f"http://127.0.0.1:{free_port()}"}
+    p = subprocess.run(
+        ["sh", "-c", 'ulimit -S -c unlimited; exec "$@"', "sh", "setpriv",
+         f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups",
+         os.path.join(smf_build, "ses-mailfrom"), "get-identity-mail-from-domain-attributes",
+         "--identities", "example.com"],
+        capture_output=True, text=True, timeout=60, env=env, stdin=subprocess.DEVNULL)
+    assert os.path.exists(os.path.join(home, "limits")), (p.returncode, p.stderr)
+    limits = open(os.path.join(home, "limits")).read()
+    assert re.search(r"(?m)^Max core file size\s+0\s+0\s", limits), limits
+    assert open(os.path.join(home, "owner")).read().strip() == "0", "dumpable"
 
 
 # -- make run on a machine without AWS credentials ------------------------------
@@ -422,7 +709,6 @@ class FakeSystemd:
 
 
 def test_systemd_notify(milter, testdir):
-    from harness.milter import probe
     sd = FakeSystemd()
     try:
         m = milter({**IDENTITY, "ses": {"sync": "yes", "state_file": f"{testdir}/var/s.json"}},

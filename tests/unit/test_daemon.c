@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * daemon_dir_safe: the directories root works in by name (the socket's,
- * the parent of one it creates), row by row.
+ * the parent of one it creates), row by row; the pidfile's lock and what
+ * it refuses; no core dumps.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,8 +10,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "milter/daemon.h"
 
@@ -63,11 +71,136 @@ test_rows(void **state)
 	}
 }
 
+/* A private directory (0700, ours) and the pidfile's path in it. */
+struct piddir {
+	char dir[64], path[PATH_MAX];
+};
+
+static void
+piddir_make(struct piddir *d)
+{
+	snprintf(d->dir, sizeof(d->dir), "/tmp/test_daemon.XXXXXX");
+	assert_non_null(mkdtemp(d->dir));
+	snprintf(d->path, sizeof(d->path), "%s/milter.pid", d->dir);
+}
+
+static void
+piddir_remove(struct piddir *d)
+{
+	unlink(d->path);
+	assert_int_equal(rmdir(d->dir), 0);
+}
+
+static void
+file_put(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static void
+file_expect(const char *path, const char *text)
+{
+	char buf[64] = "";
+	FILE *fp = fopen(path, "r");
+
+	assert_non_null(fp);
+	assert_non_null(fgets(buf, sizeof(buf), fp));
+	fclose(fp);
+	assert_string_equal(buf, text);
+}
+
+/*
+ * A second instance finds the lock and leaves the first one's pid as it
+ * is; the first writes only when told, and removes its own file.
+ */
+static void
+test_pidfile_lock(void **state)
+{
+	struct daemon_pidfile first, second;
+	struct piddir d;
+
+	(void)state;
+	piddir_make(&d);
+	file_put(d.path, "4242\n");
+	assert_true(daemon_pidfile_open(&first, d.path));
+	file_expect(d.path, "4242\n"); /* not truncated by the opening */
+	assert_false(daemon_pidfile_open(&second, d.path));
+	assert_int_equal(second.fd, -1);
+	assert_int_equal(second.dirfd, -1);
+	file_expect(d.path, "4242\n");
+	assert_true(daemon_pidfile_write(&first, 7));
+	file_expect(d.path, "7\n");
+	daemon_pidfile_remove(&first, d.path);
+	assert_int_equal(first.fd, -1);
+	assert_int_equal(access(d.path, F_OK), -1);
+	piddir_remove(&d);
+}
+
+/* Another file in the name's place since the start is not removed. */
+static void
+test_pidfile_remove_only_ours(void **state)
+{
+	struct daemon_pidfile pf;
+	struct piddir d;
+
+	(void)state;
+	piddir_make(&d);
+	assert_true(daemon_pidfile_open(&pf, d.path));
+	assert_int_equal(unlink(d.path), 0);
+	file_put(d.path, "99\n");
+	daemon_pidfile_remove(&pf, d.path);
+	file_expect(d.path, "99\n");
+	piddir_remove(&d);
+}
+
+/* A link is not followed and a FIFO does not block the opening. */
+static void
+test_pidfile_refuses(void **state)
+{
+	struct daemon_pidfile pf;
+	struct piddir d;
+	int rfd;
+
+	(void)state;
+	piddir_make(&d);
+	assert_int_equal(symlink("/etc/passwd", d.path), 0);
+	assert_false(daemon_pidfile_open(&pf, d.path));
+	assert_int_equal(unlink(d.path), 0);
+	assert_int_equal(mkfifo(d.path, 0600), 0);
+	assert_false(daemon_pidfile_open(&pf, d.path)); /* no reader */
+	rfd = open(d.path, O_RDONLY | O_NONBLOCK);
+	assert_true(rfd >= 0);
+	assert_false(daemon_pidfile_open(&pf, d.path)); /* a reader */
+	close(rfd);
+	piddir_remove(&d);
+}
+
+static void
+test_no_core(void **state)
+{
+	struct rlimit rl;
+
+	(void)state;
+	assert_true(daemon_no_core());
+	assert_int_equal(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+	assert_int_equal(getrlimit(RLIMIT_CORE, &rl), 0);
+	assert_int_equal(rl.rlim_cur, 0);
+	assert_int_equal(rl.rlim_max, 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_pidfile_lock),
+		cmocka_unit_test(test_pidfile_remove_only_ours),
+		cmocka_unit_test(test_pidfile_refuses),
+		cmocka_unit_test(test_no_core),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
