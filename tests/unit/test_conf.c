@@ -467,7 +467,16 @@ test_long_line(void **state)
 	conf_unref(c);
 }
 
-/* Pages of virtual memory in use, from /proc/self/statm. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+#ifndef UNDER_ASAN
+/* Bytes of virtual memory in use, from /proc/self/statm. */
 static size_t
 vm_bytes(void)
 {
@@ -479,13 +488,6 @@ vm_bytes(void)
 	fclose(fp);
 	return pages * (size_t)sysconf(_SC_PAGESIZE);
 }
-
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
 #endif
 
 /*
