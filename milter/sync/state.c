@@ -502,6 +502,7 @@ int
 state_save(const char *path, const struct state *st, char *err, size_t errlen)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX], *slash, *text;
+	size_t len;
 	int fd, dfd, e;
 
 	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
@@ -521,12 +522,11 @@ state_save(const char *path, const struct state *st, char *err, size_t errlen)
 		return -1;
 	}
 	/* Never a file state_load() would refuse: the old one stays. */
-	if (strlen(text) > STATE_MAX_FILE) {
+	if ((len = strlen(text)) > STATE_MAX_FILE) {
 		errbuf_set(err, errlen,
 		    "%s: %zu identities make %zu bytes, over the %u bytes "
 		    "read back (%u identities): not written",
-		    path, st->nids, strlen(text), STATE_MAX_FILE,
-		    STATE_MAX_IDENTITIES);
+		    path, st->nids, len, STATE_MAX_FILE, STATE_MAX_IDENTITIES);
 		free(text);
 		return -1;
 	}
@@ -543,7 +543,7 @@ state_save(const char *path, const struct state *st, char *err, size_t errlen)
 		return -1;
 	}
 	if (fchmod(fd, STATE_FILE_MODE) == -1 ||
-	    state_write_all(fd, text, strlen(text)) == -1 || fsync(fd) == -1) {
+	    state_write_all(fd, text, len) == -1 || fsync(fd) == -1) {
 		e = errno;
 		close(fd);
 		goto fail;
