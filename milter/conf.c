@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -10,21 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <syslog.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 
 #include "milter/addr.h"
 #include "milter/account.h"
 #include "milter/alabel.h"
 #include "milter/ident.h"
-
-/*
- * Debian builds inih with a 200-byte stack line buffer; it would cut a
- * longer line in two and parse the tail as a line of its own. The reader
- * below sees whole lines first, so it can refuse them by line number.
- */
-#define CONF_INIH_LINE 200
 
 /* Postfix's milter command timeout is 30 s: a DNS wait must end well before. */
 #define CONF_DNS_BUDGET_MS 20000
@@ -49,8 +45,6 @@ struct conf_loader {
 	struct conf_identity *identity; /* current [identity] section */
 	unsigned long seen;             /* bit per key of the current section */
 	size_t idcap;
-	char *linebuf;
-	size_t linecap;
 	/* Where the keys checked together at the end were set. */
 	int ttl_line, timeout_line, mx_line;
 	/* Problems, reported in line order once the whole file is read. */
@@ -801,32 +795,48 @@ conf_handler(
 	return 1;
 }
 
+/*
+ * inih's reader: one line into STR (NUM bytes, inih's own buffer). Debian
+ * builds inih with a 200-byte stack line buffer; it would cut a longer
+ * line in two and parse the tail as a line of its own, so a line over
+ * NUM - 3 bytes (room for its end and a NUL) is refused by line number
+ * here. Only what inih can take is kept: the rest of a longer line is
+ * read and dropped, so a line of any length costs no memory. Trailing
+ * CRs do not count.
+ */
 static char *
 conf_reader(char *str, int num, void *stream)
 {
 	struct conf_loader *ld = stream;
-	ssize_t len;
+	size_t max, total = 0, len = 0;
+	bool nul = false;
 	char *p;
+	int ch;
 
-	if ((len = getline(&ld->linebuf, &ld->linecap, ld->fp)) < 0)
+	if (num < 4 || (ch = getc_unlocked(ld->fp)) == EOF)
 		return NULL;
+	max = (size_t)num - 3;
 	ld->line++;
-	while (len > 0 &&
-	    (ld->linebuf[len - 1] == '\n' || ld->linebuf[len - 1] == '\r'))
-		ld->linebuf[--len] = '\0';
-	if ((size_t)len != strlen(ld->linebuf)) {
+	for (; ch != EOF && ch != '\n'; ch = getc_unlocked(ld->fp)) {
+		if (total < max)
+			str[total] = (char)ch;
+		total++;
+		if (ch != '\r')
+			len = total; /* the line ends after its last non-CR */
+		nul |= ch == '\0';
+	}
+	if (len > max) {
+		conf_error(ld, ld->line, "line longer than %zu bytes", max);
+		str[0] = '\0';
+		return str;
+	}
+	str[len] = '\0';
+	if (nul) {
 		conf_error(ld, ld->line, "NUL byte in line");
 		str[0] = '\0';
 		return str;
 	}
-	/* inih needs room for the line, its end and a NUL. */
-	if (len > num - 3) {
-		conf_error(ld, ld->line,
-		    "line too long (%zd bytes; at most %d)", len, num - 3);
-		str[0] = '\0';
-		return str;
-	}
-	p = ld->linebuf;
+	p = str;
 	if (ld->line == 1 && strncmp(p, "\xEF\xBB\xBF", 3) == 0)
 		p += 3;
 	while (isspace((unsigned char)*p))
@@ -837,8 +847,35 @@ conf_reader(char *str, int num, void *stream)
 		if (close != NULL)
 			conf_section(ld, p + 1, (size_t)(close - p - 1));
 	}
-	memcpy(str, ld->linebuf, (size_t)len + 1);
 	return str;
+}
+
+/*
+ * Opens the file without blocking (a FIFO put in its place must not hang
+ * a start or a reload) and only if it is a regular file. NULL with a
+ * reason in *why.
+ */
+static FILE *
+conf_open(const char *path, const char **why)
+{
+	struct stat st;
+	FILE *fp;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+		*why = strerror(errno);
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		*why = "not a regular file";
+		close(fd);
+		return NULL;
+	}
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		*why = strerror(errno);
+		close(fd);
+	}
+	return fp;
 }
 
 static int
@@ -945,6 +982,7 @@ struct conf *
 conf_load(const char *path, conf_report_fn report, void *arg)
 {
 	struct conf_loader ld;
+	const char *why;
 	char msg[1024];
 	int rc;
 
@@ -956,9 +994,8 @@ conf_load(const char *path, conf_report_fn report, void *arg)
 		report(arg, msg);
 		return NULL;
 	}
-	if ((ld.fp = fopen(path, "r")) == NULL) {
-		snprintf(msg, sizeof(msg), "%s:0: cannot open: %s", path,
-		    strerror(errno));
+	if ((ld.fp = conf_open(path, &why)) == NULL) {
+		snprintf(msg, sizeof(msg), "%s:0: cannot open: %s", path, why);
 		report(arg, msg);
 		conf_unref(ld.conf);
 		return NULL;
@@ -967,7 +1004,6 @@ conf_load(const char *path, conf_report_fn report, void *arg)
 	if (ferror(ld.fp))
 		conf_error(&ld, ld.line, "read error");
 	fclose(ld.fp);
-	free(ld.linebuf);
 	/* The handler never fails, so inih's error line is a syntax error. */
 	if (rc > 0)
 		conf_error(&ld, rc,

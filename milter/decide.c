@@ -19,6 +19,7 @@ static const char *const decide_reasons[] = {
 	"mx-ok",
 	"use-default-value",
 	"reject-message",
+	"internal-error",
 };
 
 const char *
@@ -140,6 +141,23 @@ decide_checked(const struct decide_in *in, struct decide_out *out)
 		    "5.7.1");
 }
 
+/*
+ * A fault in the filter's own MX check: no status, no signal, only
+ * tempfail (451 4.3.0, as every internal error) or accept. By
+ * construction no value of on_internal_error reaches a 5xx.
+ */
+static void
+decide_internal(const struct decide_in *in, struct decide_out *out)
+{
+	out->basis = DECIDE_BASIS_MX;
+	if (in->on_internal_error == CONF_ACCEPT)
+		decide_set(
+		    out, DECIDE_ACCEPT, DECIDE_R_INTERNAL_ERROR, NULL, NULL);
+	else
+		decide_set(out, DECIDE_TEMPFAIL, DECIDE_R_INTERNAL_ERROR, "451",
+		    "4.3.0");
+}
+
 void
 decide(const struct decide_in *in, struct decide_out *out)
 {
@@ -158,6 +176,9 @@ decide(const struct decide_in *in, struct decide_out *out)
 		    out, DECIDE_ACCEPT, DECIDE_R_NO_MAIL_FROM, NULL, NULL);
 	else if (in->mx == DECIDE_MX_UNKNOWN)
 		decide_set(out, DECIDE_LOOKUP_MX, DECIDE_R_NEED_MX, NULL, NULL);
+	else if (in->mx != DECIDE_MX_OK && in->mx != DECIDE_MX_TEMPFAIL &&
+	    in->mx != DECIDE_MX_FAILED) /* DECIDE_MX_INTERNAL, or worse */
+		decide_internal(in, out);
 	else
 		decide_checked(in, out);
 

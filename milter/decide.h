@@ -29,6 +29,12 @@ enum decide_mx {
 	DECIDE_MX_OK,      /* exactly one MX, the expected host */
 	DECIDE_MX_FAILED, /* definitive: nxdomain, nodata, null MX, wrong host, several */
 	DECIDE_MX_TEMPFAIL, /* transient: servfail, timeout */
+	/*
+	 * The check failed inside the filter (MX_INTERNAL): nothing is known
+	 * about the domain, so on_internal_error decides, whatever SES says,
+	 * and never with a 5xx.
+	 */
+	DECIDE_MX_INTERNAL,
 };
 
 struct decide_in {
@@ -42,6 +48,8 @@ struct decide_in {
 	bool rewrite_envelope;
 	enum decide_mx mx;
 	enum sesstatus_value ses; /* SESSTATUS_UNKNOWN: the MX check alone */
+	/* For DECIDE_MX_INTERNAL: CONF_ACCEPT accepts, anything else tempfails. */
+	enum conf_action on_internal_error;
 };
 
 enum decide_verdict {
@@ -61,6 +69,7 @@ enum decide_reason {
 	DECIDE_R_MX_OK,          /* Success */
 	DECIDE_R_USE_DEFAULT, /* failed, UseDefaultValue: SES uses amazonses.com */
 	DECIDE_R_REJECT_MESSAGE, /* failed, RejectMessage */
+	DECIDE_R_INTERNAL_ERROR, /* DECIDE_MX_INTERNAL: on_internal_error */
 };
 
 /* Which signal decided (decide_out.basis): the more severe, or both. */
@@ -82,7 +91,7 @@ struct decide_out {
 	const char *status;
 	enum decide_basis basis;
 	const char *rcode; /* "550", "451" for REJECT and TEMPFAIL, else NULL */
-	const char *xcode; /* "5.7.1", "4.4.3", ... */
+	const char *xcode; /* "5.7.1", "4.4.3", "4.3.0" (internal error), ... */
 	bool rewrite;      /* rewrite the envelope sender at end-of-message */
 	/* Local submission spared from this verdict (audited, not applied). */
 	enum decide_verdict spared;

@@ -25,6 +25,7 @@
 
 #define FILTER_UNKNOWN_REPLY \
 	"sender <%{sender}> has no Amazon SES identity on this gateway"
+#define FILTER_INTERNAL_REPLY "ses-mailfrom-milter: temporary local problem"
 
 static pthread_mutex_t filter_rt_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct conf *filter_conf;
@@ -151,8 +152,7 @@ filter_internal_error(
 	    accept ? METRICS_ACCEPT : METRICS_TEMPFAIL, METRICS_R_ERROR);
 	if (accept)
 		return SMFIS_ACCEPT;
-	smfi_setreply(ctx, "451", "4.3.0",
-	    "ses-mailfrom-milter: temporary local problem");
+	smfi_setreply(ctx, "451", "4.3.0", FILTER_INTERNAL_REPLY);
 	return SMFIS_TEMPFAIL;
 }
 
@@ -251,9 +251,23 @@ filter_check_mx(struct resolver *res, const struct conf *c, const char *domain,
 
 	*name = mx_result_name(r);
 	metrics_mx((int)r);
-	if (r == MX_OK)
+	switch (r) {
+	case MX_OK:
 		return DECIDE_MX_OK;
-	return mx_result_transient(r) ? DECIDE_MX_TEMPFAIL : DECIDE_MX_FAILED;
+	case MX_NXDOMAIN:
+	case MX_NODATA:
+	case MX_NULL_MX:
+	case MX_WRONG_HOST:
+	case MX_MULTIPLE:
+		return DECIDE_MX_FAILED;
+	case MX_SERVFAIL:
+	case MX_TIMEOUT:
+		return DECIDE_MX_TEMPFAIL;
+	case MX_INTERNAL:
+		break;
+	}
+	/* Only a DNS answer fails a domain: anything else is our fault. */
+	return DECIDE_MX_INTERNAL;
 }
 
 /* Sets the SMTP reply for a refusal; false if libmilter would drop it. */
@@ -264,7 +278,9 @@ filter_reply(SMFICTX *ctx, const struct filter_msg *m, const char *mx)
 	const char *tmpl;
 	char text[512], why[64];
 
-	if (m->d.reason != DECIDE_R_REJECT_MESSAGE)
+	if (m->d.reason == DECIDE_R_INTERNAL_ERROR)
+		tmpl = FILTER_INTERNAL_REPLY;
+	else if (m->d.reason != DECIDE_R_REJECT_MESSAGE)
 		tmpl = FILTER_UNKNOWN_REPLY;
 	else if (m->d.verdict == DECIDE_REJECT)
 		tmpl = m->conf->reject_reply;
@@ -412,6 +428,7 @@ filter_envfrom(SMFICTX *ctx, char **argv)
 	in.unknown_sender = m->conf->unknown_sender;
 	in.rewrite_envelope = m->conf->rewrite_envelope;
 	in.mx = DECIDE_MX_UNKNOWN;
+	in.on_internal_error = m->conf->on_internal_error;
 	in.ses = sesstatus_lookup(ses, m->conf, m->identity, time(NULL));
 	sesstatus_unref(ses);
 	decide(&in, &m->d);

@@ -228,7 +228,13 @@ static unsigned metrics_interval = 15;
 static bool metrics_quit, metrics_running;
 static pthread_t metrics_thread;
 
-/* Writes PATH.tmp and renames it over PATH; false (errno) on failure. */
+/*
+ * Writes PATH.tmp and renames it over PATH; false (errno) on failure.
+ * Whatever is left at PATH.tmp (a crash's leftover, a FIFO, a symlink) is
+ * unlinked, never opened, and the file is created new (O_EXCL: never
+ * through a link) and without blocking: a FIFO put there must not stop
+ * the thread, and with it metrics_stop() and the daemon's exit.
+ */
 static bool
 metrics_write(const char *path)
 {
@@ -241,8 +247,11 @@ metrics_write(const char *path)
 		errno = ENAMETOOLONG;
 		return false;
 	}
-	fd = open(
-	    tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (unlink(tmp) != 0 && errno != ENOENT)
+		return false;
+	fd = open(tmp,
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+	    0644);
 	if (fd < 0)
 		return false;
 	if ((f = fdopen(fd, "w")) == NULL) {

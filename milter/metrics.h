@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "milter/dns/mx.h"
+
 enum metrics_action {
 	METRICS_ACCEPT,
 	METRICS_REJECT,
@@ -38,7 +40,7 @@ enum metrics_reason {
 	METRICS_NREASONS
 };
 
-#define METRICS_NMX 8 /* enum mx_result */
+#define METRICS_NMX MX_NRESULTS /* enum mx_result */
 
 enum metrics_dns {
 	METRICS_DNS_HIT,

@@ -27,12 +27,28 @@ struct entry {
 	size_t sect; /* index into sects */
 	char *key;
 	char *value;
-	int nested; /* an indented sub-section, not a value */
+	size_t len, cap; /* of value: continuation lines append in place */
+	int nested;      /* an indented sub-section, not a value */
 };
+
+/* Bytes the continuations of this thread copied: see awsconfig.h. */
+static _Thread_local size_t awsconfig_copied;
+
+size_t
+awsconfig_copied_bytes(void)
+{
+	return awsconfig_copied;
+}
 
 struct awsconfig {
 	char **sects; /* profile names, each once */
 	size_t nsects, capsects;
+	/*
+	 * Open addressing over sects (index + 1, 0 empty), at most half
+	 * full: a file of many sections must not cost a scan per header.
+	 */
+	size_t *hash;
+	size_t hashcap; /* a power of two, or 0 */
 	struct entry *ents;
 	size_t nents, capents;
 };
@@ -91,15 +107,67 @@ grow(void *arr, size_t *cap, size_t n, size_t sz)
 	return np;
 }
 
+/* FNV-1a; the names come from a local file, not from a network peer. */
+static size_t
+sect_hash(const char *name)
+{
+	size_t h = 2166136261u;
+
+	while (*name != '\0')
+		h = (h ^ (unsigned char)*name++) * 16777619u;
+	return h;
+}
+
+/* The slot of NAME in cfg->hash: where it is, or the empty one it would take. */
+static size_t
+sect_slot(const struct awsconfig *cfg, const char *name)
+{
+	size_t mask = cfg->hashcap - 1, i = sect_hash(name) & mask;
+
+	while (cfg->hash[i] != 0 && strcmp(cfg->sects[cfg->hash[i] - 1], name))
+		i = (i + 1) & mask;
+	return i;
+}
+
 static size_t
 find_sect(const struct awsconfig *cfg, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < cfg->nsects; i++)
-		if (strcmp(cfg->sects[i], name) == 0)
-			return i;
-	return NO_SECTION;
+	if (cfg->hashcap == 0)
+		return NO_SECTION;
+	i = sect_slot(cfg, name);
+	return cfg->hash[i] == 0 ? NO_SECTION : cfg->hash[i] - 1;
+}
+
+/* Adds NAME (not there yet) as a section; -1 when out of memory. */
+static int
+add_sect(struct awsconfig *cfg, char *name)
+{
+	size_t i, cap;
+	char **sects;
+
+	if (cfg->nsects >= cfg->hashcap / 2) {
+		struct awsconfig grown = *cfg;
+
+		cap = cfg->hashcap ? cfg->hashcap * 2 : 16;
+		if (cap > SIZE_MAX / sizeof(*cfg->hash) ||
+		    (grown.hash = calloc(cap, sizeof(*cfg->hash))) == NULL)
+			return -1;
+		grown.hashcap = cap;
+		for (i = 0; i < cfg->nsects; i++)
+			grown.hash[sect_slot(&grown, cfg->sects[i])] = i + 1;
+		free(cfg->hash);
+		cfg->hash = grown.hash;
+		cfg->hashcap = cap;
+	}
+	if ((sects = grow(cfg->sects, &cfg->capsects, cfg->nsects,
+		 sizeof(*cfg->sects))) == NULL)
+		return -1;
+	cfg->sects = sects;
+	cfg->hash[sect_slot(cfg, name)] = cfg->nsects + 1;
+	cfg->sects[cfg->nsects++] = name;
+	return 0;
 }
 
 /*
@@ -145,7 +213,7 @@ section_line(struct awsconfig *cfg, enum awsconfig_kind kind,
 {
 	const char *h, *name;
 	size_t hn, nlen, i;
-	char *copy, **sects;
+	char *copy;
 	int k;
 
 	cur->sect = NO_SECTION;
@@ -171,14 +239,11 @@ section_line(struct awsconfig *cfg, enum awsconfig_kind kind,
 		free(copy);
 		return 0;
 	}
-	if ((sects = grow(cfg->sects, &cfg->capsects, cfg->nsects,
-		 sizeof(*cfg->sects))) == NULL) {
+	if (add_sect(cfg, copy) == -1) {
 		free(copy);
 		return -1;
 	}
-	cfg->sects = sects;
-	cur->sect = cfg->nsects;
-	cfg->sects[cfg->nsects++] = copy;
+	cur->sect = cfg->nsects - 1;
 	return 0;
 }
 
@@ -218,7 +283,38 @@ key_line(struct awsconfig *cfg, struct cursor *cur, const char *s, size_t n,
 		free(e->key);
 		return -1;
 	}
+	e->len = n - vs;
+	e->cap = e->len + 1;
 	cur->ent = cfg->nents++;
+	return 0;
+}
+
+/*
+ * Makes room for N more bytes (and the NUL) in E's value, at least
+ * doubling it, so that a value built from many continuation lines costs
+ * linear time. Not realloc(): the value may be a secret, and the old
+ * block is wiped before it is freed.
+ */
+static int
+value_reserve(struct entry *e, size_t n)
+{
+	size_t need, cap;
+	char *v;
+
+	if (n > SIZE_MAX - e->len - 1)
+		return -1;
+	need = e->len + n + 1;
+	if (need <= e->cap)
+		return 0;
+	cap = e->cap <= SIZE_MAX / 2 && e->cap * 2 > need ? e->cap * 2 : need;
+	if ((v = malloc(cap)) == NULL)
+		return -1;
+	memcpy(v, e->value, e->len + 1);
+	awsconfig_copied += e->len + 1;
+	explicit_bzero(e->value, e->cap);
+	free(e->value);
+	e->value = v;
+	e->cap = cap;
 	return 0;
 }
 
@@ -227,26 +323,22 @@ continuation_line(
     struct awsconfig *cfg, struct cursor *cur, const char *s, size_t n)
 {
 	struct entry *e;
-	size_t old;
-	char *v;
 
 	if (cur->ent == SIZE_MAX)
 		return 0;
 	e = &cfg->ents[cur->ent];
-	if (!cur->continued && e->value[0] == '\0')
+	if (!cur->continued && e->len == 0)
 		e->nested = 1;
 	cur->continued = 1;
 	if (e->nested)
 		return 0;
-	old = strlen(e->value);
-	if (n > SIZE_MAX - old - 2 || (v = malloc(old + n + 2)) == NULL)
+	if (n == SIZE_MAX || value_reserve(e, n + 1) == -1)
 		return -1;
-	memcpy(v, e->value, old);
-	v[old] = '\n';
-	memcpy(v + old + 1, s, n);
-	v[old + 1 + n] = '\0';
-	awsconfig_free_secret(e->value);
-	e->value = v;
+	e->value[e->len] = '\n';
+	memcpy(e->value + e->len + 1, s, n);
+	awsconfig_copied += n + 1;
+	e->len += n + 1;
+	e->value[e->len] = '\0';
 	return 0;
 }
 
@@ -403,11 +495,14 @@ awsconfig_free(struct awsconfig *cfg)
 		return;
 	for (i = 0; i < cfg->nents; i++) {
 		free(cfg->ents[i].key);
-		awsconfig_free_secret(cfg->ents[i].value);
+		/* the whole block: bytes past the NUL once held the value too */
+		explicit_bzero(cfg->ents[i].value, cfg->ents[i].cap);
+		free(cfg->ents[i].value);
 	}
 	for (i = 0; i < cfg->nsects; i++)
 		free(cfg->sects[i]);
 	free(cfg->ents);
 	free(cfg->sects);
+	free(cfg->hash);
 	free(cfg);
 }

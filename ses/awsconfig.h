@@ -65,6 +65,13 @@ int awsconfig_has_session(const struct awsconfig *, const char *session);
 void awsconfig_free(struct awsconfig *);
 
 /*
+ * The value bytes this thread's parses have copied so far, moves on
+ * growth included: the unit test checks with it that a value made of
+ * many continuation lines costs work linear in its size.
+ */
+size_t awsconfig_copied_bytes(void);
+
+/*
  * Frees a string that may hold a secret (a key, a token), zeroing it first
  * so that no copy of it is left in freed memory. NULL is ignored.
  */

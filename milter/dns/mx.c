@@ -23,6 +23,7 @@ static const char *const mx_result_names[] = {
 	[MX_MULTIPLE] = "multiple",
 	[MX_SERVFAIL] = "servfail",
 	[MX_TIMEOUT] = "timeout",
+	[MX_INTERNAL] = "internal",
 };
 
 static const char *const mx_kind_names[] = {
@@ -33,6 +34,7 @@ static const char *const mx_kind_names[] = {
 	[MX_KIND_REFUSED] = "refused",
 	[MX_KIND_TIMEOUT] = "timeout",
 	[MX_KIND_ERROR] = "error",
+	[MX_KIND_INTERNAL] = "internal",
 };
 
 const char *
@@ -54,7 +56,7 @@ mx_kind_name(enum mx_kind k)
 bool
 mx_result_transient(enum mx_result r)
 {
-	return r == MX_SERVFAIL || r == MX_TIMEOUT;
+	return r == MX_SERVFAIL || r == MX_TIMEOUT || r == MX_INTERNAL;
 }
 
 /* The locale must not change how names compare, hence no ctype.h. */
@@ -364,6 +366,8 @@ mx_judge(const struct mx_summary *s, const char *expected_mx)
 		return MX_NODATA;
 	case MX_KIND_TIMEOUT:
 		return MX_TIMEOUT;
+	case MX_KIND_INTERNAL:
+		return MX_INTERNAL;
 	case MX_KIND_SERVFAIL:
 	case MX_KIND_REFUSED:
 	case MX_KIND_ERROR:

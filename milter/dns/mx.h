@@ -32,6 +32,13 @@ enum mx_kind {
 	MX_KIND_REFUSED,
 	MX_KIND_TIMEOUT, /* no server answered (set by the resolver) */
 	MX_KIND_ERROR,   /* malformed or unexpected answer, other rcodes */
+	/*
+	 * Set by the resolver, never by mx_parse(): the check failed on this
+	 * side (no memory, a name it cannot query, a c-ares error that is not
+	 * the server's). There is no answer, so nothing about the domain may
+	 * be concluded from it.
+	 */
+	MX_KIND_INTERNAL,
 };
 
 struct mx_summary {
@@ -57,7 +64,9 @@ enum mx_result {
 	MX_MULTIPLE,
 	MX_SERVFAIL, /* SERVFAIL, REFUSED, other server errors, bad answers */
 	MX_TIMEOUT,  /* no answer from any server */
+	MX_INTERNAL, /* MX_KIND_INTERNAL: the filter's own fault, not the DNS's */
 };
+#define MX_NRESULTS (MX_INTERNAL + 1)
 
 /*
  * Reads abuf[0..len) into *out; never fails: what cannot be understood
@@ -78,13 +87,24 @@ void mx_parse(const unsigned char *abuf, size_t len, struct mx_summary *out);
  */
 enum mx_result mx_judge(const struct mx_summary *, const char *expected_mx);
 
-/* SERVFAIL and TIMEOUT: worth retrying later; everything else is definitive. */
+/*
+ * SERVFAIL, TIMEOUT and INTERNAL: worth retrying later; everything else is
+ * definitive. INTERNAL counts as transient so that a caller that only
+ * asks this can never treat a fault of its own as the domain's failure;
+ * the milter tells it apart (on_internal_error).
+ */
 bool mx_result_transient(enum mx_result);
 
-/* "ok", "nxdomain", "nodata", "null-mx", "wrong-host", "multiple", "servfail", "timeout". */
+/*
+ * "ok", "nxdomain", "nodata", "null-mx", "wrong-host", "multiple",
+ * "servfail", "timeout", "internal".
+ */
 const char *mx_result_name(enum mx_result);
 
-/* "answer", "nxdomain", "nodata", "servfail", "refused", "timeout", "error". */
+/*
+ * "answer", "nxdomain", "nodata", "servfail", "refused", "timeout",
+ * "error", "internal".
+ */
 const char *mx_kind_name(enum mx_kind);
 
 /*

@@ -254,6 +254,34 @@ resolver_verdict(struct resolver *r, struct rentry *e,
 	pthread_cond_broadcast(&e->done);
 }
 
+/*
+ * What a c-ares status without an answer says. Only an answer read by
+ * mx_parse() may say that a domain fails for good: a status c-ares made
+ * up on this side (no memory, a name it would not encode, NXDOMAIN or
+ * NODATA without the answer that said so) is the filter's own fault,
+ * MX_KIND_INTERNAL, which never refuses mail.
+ */
+static enum mx_kind
+resolver_status_kind(int status)
+{
+	switch (status) {
+	case ARES_ECONNREFUSED:
+	case ARES_ETIMEOUT:
+	case ARES_EDESTRUCTION:
+	case ARES_ECANCELLED:
+		return MX_KIND_TIMEOUT;
+	case ARES_ESERVFAIL:
+	case ARES_EREFUSED:
+	case ARES_EFORMERR:
+	case ARES_ENOTIMP:
+	case ARES_EBADRESP:
+	case ARES_EOF:
+		return MX_KIND_ERROR;
+	default:
+		return MX_KIND_INTERNAL;
+	}
+}
+
 /* The resolver thread's c-ares callback for one entry's query. */
 static void
 resolver_answer(
@@ -267,15 +295,8 @@ resolver_answer(
 	memset(&s, 0, sizeof(s));
 	if (abuf != NULL && alen > 0)
 		mx_parse(abuf, (size_t)alen, &s);
-	else if (status == ARES_ENOTFOUND || status == ARES_ENODATA) {
-		s.kind = status == ARES_ENOTFOUND ? MX_KIND_NXDOMAIN
-						  : MX_KIND_NODATA;
-		s.ttl = MX_NEG_TTL_DEFAULT;
-	} else if (status == ARES_ECONNREFUSED || status == ARES_ETIMEOUT ||
-	    status == ARES_EDESTRUCTION || status == ARES_ECANCELLED)
-		s.kind = MX_KIND_TIMEOUT;
 	else
-		s.kind = MX_KIND_ERROR;
+		s.kind = resolver_status_kind(status);
 
 	pthread_mutex_lock(&r->lock);
 	if (abuf == NULL &&
@@ -685,8 +706,12 @@ resolver_mx(struct resolver *r, const char *domain, const char *expected_mx,
 	bool wake = false;
 	unsigned left;
 
+	/*
+	 * The configuration only holds names that canonicalise: one that
+	 * does not is a fault here, not an answer about the domain.
+	 */
 	if (!mx_canon_name(domain, name, sizeof(name)))
-		return resolver_uncached(MX_KIND_NXDOMAIN, found, ttl_left);
+		return resolver_uncached(MX_KIND_INTERNAL, found, ttl_left);
 	hash = resolver_hash(name);
 	now = resolver_now();
 
@@ -703,7 +728,7 @@ resolver_mx(struct resolver *r, const char *domain, const char *expected_mx,
 	    (e = resolver_insert(r, name, strlen(name), hash, &evicted)) ==
 		NULL) {
 		pthread_mutex_unlock(&r->lock);
-		return resolver_uncached(MX_KIND_ERROR, found, ttl_left);
+		return resolver_uncached(MX_KIND_INTERNAL, found, ttl_left);
 	}
 	if (!e->inflight) {
 		e->inflight = true;

@@ -68,9 +68,10 @@ void resolver_unref(struct resolver *);
  * SES's verdict on domain's MX (see mx_judge()). A cache hit returns at
  * once; otherwise the call blocks until the answer, at most timeout_ms x
  * tries + RESOLVER_WAIT_MARGIN_MS, and then says MX_TIMEOUT (the query
- * goes on, and its answer, should it come, is cached). A domain that
- * cannot exist in the DNS (see mx_canon_name()) is MX_NXDOMAIN without a
- * query. If found is not NULL it receives what the DNS said; if ttl_left
+ * goes on, and its answer, should it come, is cached). A fault on this
+ * side is MX_INTERNAL, never a verdict on the domain: a name that
+ * mx_canon_name() refuses (the configuration never holds one), no memory
+ * for a cache entry, a c-ares error that is not the server's. If found is not NULL it receives what the DNS said; if ttl_left
  * is not NULL, the seconds the verdict stays cached.
  */
 enum mx_result resolver_mx(struct resolver *, const char *domain,

@@ -18,7 +18,6 @@
 #include "ses/errbuf.h"
 #include "ses/file.h"
 
-#define STATE_MAX_STRING 4096 /* bytes of any one string */
 #define STATE_DIR_MODE 0750
 #define STATE_FILE_MODE 0640
 
@@ -112,10 +111,30 @@ state_find(const struct state *st, const char *identity)
 
 /* ---- parsing ---- */
 
-/* A string or null member; absent is null. 0, or -1 (ERR set). */
+/*
+ * Cuts S (a malloc'd, NUL-terminated string) to at most MAX bytes,
+ * before a UTF-8 sequence, never inside one.
+ */
+static void
+state_cut(char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return;
+	for (n = max; n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80; n--)
+		continue;
+	s[n] = '\0';
+}
+
+/*
+ * A string or null member; absent is null. Longer than MAX bytes is
+ * refused, or with CUT (error texts, which only inform) cut to MAX.
+ * 0, or -1 (ERR set).
+ */
 static int
-state_get_string(json_t *obj, const char *key, char **out, const char *where,
-    char *err, size_t errlen)
+state_get_string(json_t *obj, const char *key, size_t max, bool cut, char **out,
+    const char *where, char *err, size_t errlen)
 {
 	json_t *v = json_object_get(obj, key);
 
@@ -127,14 +146,16 @@ state_get_string(json_t *obj, const char *key, char **out, const char *where,
 		    err, errlen, "%s: \"%s\" is not a string", where, key);
 		return -1;
 	}
-	if (json_string_length(v) > STATE_MAX_STRING) {
-		errbuf_set(err, errlen, "%s: \"%s\" is too long", where, key);
+	if (json_string_length(v) > max && !cut) {
+		errbuf_set(err, errlen, "%s: \"%s\" is over %zu bytes", where,
+		    key, max);
 		return -1;
 	}
 	if ((*out = strdup(json_string_value(v))) == NULL) {
 		errbuf_set(err, errlen, "out of memory");
 		return -1;
 	}
+	state_cut(*out, max);
 	return 0;
 }
 
@@ -166,9 +187,10 @@ state_parse_identity(
 	struct state_identity *id;
 	json_t *known;
 
-	if (name[0] == '\0' || strlen(name) > STATE_MAX_STRING) {
-		errbuf_set(
-		    err, errlen, "identities: a name is empty or too long");
+	if (name[0] == '\0' || strlen(name) > STATE_MAX_NAME) {
+		errbuf_set(err, errlen,
+		    "identities: a name is empty or over %d bytes",
+		    STATE_MAX_NAME);
 		return -1;
 	}
 	if (!json_is_object(v)) {
@@ -189,14 +211,14 @@ state_parse_identity(
 		return -1;
 	}
 	id->known = known != NULL && json_is_true(known);
-	if (state_get_string(v, "mail_from_domain", &id->ses.mail_from_domain,
-		"identity", err, errlen) == -1 ||
-	    state_get_string(
-		v, "status", &id->ses.status, "identity", err, errlen) == -1 ||
-	    state_get_string(v, "behavior", &id->ses.behavior, "identity", err,
-		errlen) == -1 ||
-	    state_get_string(v, "last_error", &id->last_error, "identity", err,
-		errlen) == -1 ||
+	if (state_get_string(v, "mail_from_domain", STATE_MAX_DOMAIN, false,
+		&id->ses.mail_from_domain, "identity", err, errlen) == -1 ||
+	    state_get_string(v, "status", STATE_MAX_WORD, false,
+		&id->ses.status, "identity", err, errlen) == -1 ||
+	    state_get_string(v, "behavior", STATE_MAX_WORD, false,
+		&id->ses.behavior, "identity", err, errlen) == -1 ||
+	    state_get_string(v, "last_error", STATE_MAX_ERROR, true,
+		&id->last_error, "identity", err, errlen) == -1 ||
 	    state_get_time(
 		v, "checked", &id->checked, "identity", err, errlen) == -1 ||
 	    state_get_time(v, "reverified", &id->reverified, "identity", err,
@@ -216,7 +238,9 @@ state_parse(
 
 	*out = NULL;
 	if (len > STATE_MAX_FILE) {
-		errbuf_set(err, errlen, "over %u bytes", STATE_MAX_FILE);
+		errbuf_set(err, errlen,
+		    "over %u bytes, what %u identities need", STATE_MAX_FILE,
+		    STATE_MAX_IDENTITIES);
 		return -1;
 	}
 	if ((root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr)) ==
@@ -242,8 +266,8 @@ state_parse(
 		err, errlen) == -1 ||
 	    state_get_time(root, "last_attempt", &st->last_attempt, "state",
 		err, errlen) == -1 ||
-	    state_get_string(root, "last_error", &st->last_error, "state", err,
-		errlen) == -1)
+	    state_get_string(root, "last_error", STATE_MAX_ERROR, true,
+		&st->last_error, "state", err, errlen) == -1)
 		goto fail;
 	ids = json_object_get(root, "identities");
 	if (ids != NULL && !json_is_object(ids)) {
@@ -267,27 +291,39 @@ fail:
 /* ---- formatting ---- */
 
 /*
- * S when it is valid UTF-8, else a copy in *COPY with '?' for every
- * non-ASCII byte. Everything stored came through jansson, expat or the
- * configuration, so the copy is for a broken invariant, not a normal case;
- * NULL only when out of memory.
+ * S when it is valid UTF-8 (and, with NOCTL, has no control bytes), else
+ * a copy in *COPY with '?' for every non-ASCII byte (and a space for
+ * every control byte), so that escaping a value at most doubles it (the
+ * size bound in state.h). Names keep their control bytes: two names must
+ * not become one. Everything stored came through jansson, expat or the
+ * configuration, so the copy is for a broken invariant or an odd SES
+ * text, not a normal case; NULL only when out of memory.
  */
 static const char *
-state_utf8(const char *s, char **copy)
+state_utf8(const char *s, bool noctl, char **copy)
 {
 	json_t *probe;
+	const char *q = s;
 	char *p;
 
 	*copy = NULL;
-	if ((probe = json_string(s)) != NULL) {
+	while (noctl && *q != '\0' && (unsigned char)*q >= 0x20 && *q != 0x7f)
+		q++;
+	if ((!noctl || *q == '\0') && (probe = json_string(s)) != NULL) {
 		json_decref(probe);
 		return s;
 	}
 	if ((*copy = strdup(s)) == NULL)
 		return NULL;
-	for (p = *copy; *p != '\0'; p++)
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
+	for (p = *copy; noctl && *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	if ((probe = json_string(*copy)) != NULL)
+		json_decref(probe);
+	else
+		for (p = *copy; *p != '\0'; p++)
+			if ((unsigned char)*p >= 0x80)
+				*p = '?';
 	return *copy;
 }
 
@@ -298,7 +334,7 @@ state_put(json_t *obj, const char *key, json_t *v, bool *ok)
 	char *copy;
 	const char *k;
 
-	if (v == NULL || (k = state_utf8(key, &copy)) == NULL) {
+	if (v == NULL || (k = state_utf8(key, false, &copy)) == NULL) {
 		json_decref(v);
 		*ok = false;
 		return;
@@ -308,17 +344,27 @@ state_put(json_t *obj, const char *key, json_t *v, bool *ok)
 	free(copy);
 }
 
+/*
+ * S as a JSON string of at most MAX bytes (before escaping): cut at a
+ * character boundary with CUT (error texts), else null when longer (a
+ * value that is not what SES said is worth less than none).
+ */
 static json_t *
-state_str(const char *s)
+state_str(const char *s, size_t max, bool cut)
 {
 	char *copy;
 	const char *u;
 	json_t *j;
 
-	if (s == NULL)
+	if (s == NULL || (!cut && strlen(s) > max))
 		return json_null();
-	if ((u = state_utf8(s, &copy)) == NULL)
+	if ((u = state_utf8(s, true, &copy)) == NULL)
 		return NULL;
+	if (strlen(u) > max) {
+		if (copy == NULL && (u = copy = strdup(s)) == NULL)
+			return NULL;
+		state_cut(copy, max);
+	}
 	j = json_string(u);
 	free(copy);
 	return j;
@@ -338,23 +384,32 @@ state_format(const struct state *st)
 	state_put(root, "version", json_integer(STATE_VERSION), &ok);
 	state_put(root, "last_success", json_integer(st->last_success), &ok);
 	state_put(root, "last_attempt", json_integer(st->last_attempt), &ok);
-	state_put(root, "last_error", state_str(st->last_error), &ok);
+	state_put(root, "last_error",
+	    state_str(st->last_error, STATE_MAX_ERROR, true), &ok);
 	if ((ids = json_object()) == NULL)
 		ok = false;
 	for (i = 0; ok && i < st->nids; i++) {
 		id = &st->ids[i];
+		/* The configuration holds no such name: left out, not refused. */
+		if (strlen(id->ses.identity) > STATE_MAX_NAME)
+			continue;
 		if ((o = json_object()) == NULL) {
 			ok = false;
 			break;
 		}
 		state_put(o, "known", json_boolean(id->known), &ok);
 		state_put(o, "mail_from_domain",
-		    state_str(id->ses.mail_from_domain), &ok);
-		state_put(o, "status", state_str(id->ses.status), &ok);
-		state_put(o, "behavior", state_str(id->ses.behavior), &ok);
+		    state_str(
+			id->ses.mail_from_domain, STATE_MAX_DOMAIN, false),
+		    &ok);
+		state_put(o, "status",
+		    state_str(id->ses.status, STATE_MAX_WORD, false), &ok);
+		state_put(o, "behavior",
+		    state_str(id->ses.behavior, STATE_MAX_WORD, false), &ok);
 		state_put(o, "checked", json_integer(id->checked), &ok);
 		state_put(o, "reverified", json_integer(id->reverified), &ok);
-		state_put(o, "last_error", state_str(id->last_error), &ok);
+		state_put(o, "last_error",
+		    state_str(id->last_error, STATE_MAX_ERROR, true), &ok);
 		state_put(ids, id->ses.identity, o, &ok);
 	}
 	state_put(root, "identities", ids, &ok);
@@ -386,10 +441,14 @@ state_load(const char *path)
 			log_info("state file %s does not exist (yet): SES is "
 				 "read at once",
 			    path);
-		else if (errno == EINVAL || errno == EFBIG)
-			log_warnx("state file %s is not a regular file of at "
-				  "most %u bytes: ignored",
-			    path, STATE_MAX_FILE);
+		else if (errno == EINVAL)
+			log_warnx(
+			    "state file %s is not a regular file: ignored",
+			    path);
+		else if (errno == EFBIG)
+			log_warnx("state file %s is over %u bytes, more than "
+				  "%u identities need: ignored",
+			    path, STATE_MAX_FILE, STATE_MAX_IDENTITIES);
 		else if (errno == ENOMEM)
 			return NULL;
 		else
@@ -443,6 +502,7 @@ int
 state_save(const char *path, const struct state *st, char *err, size_t errlen)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX], *slash, *text;
+	size_t len;
 	int fd, dfd, e;
 
 	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
@@ -461,6 +521,21 @@ state_save(const char *path, const struct state *st, char *err, size_t errlen)
 		errbuf_set(err, errlen, "%s", strerror(ENOMEM));
 		return -1;
 	}
+	/* Never a file state_load() would refuse: the old one stays. */
+	if ((len = strlen(text)) > STATE_MAX_FILE) {
+		errbuf_set(err, errlen,
+		    "%s: %zu identities make %zu bytes, over the %u bytes "
+		    "read back (%u identities): not written",
+		    path, st->nids, len, STATE_MAX_FILE, STATE_MAX_IDENTITIES);
+		free(text);
+		return -1;
+	}
+	/*
+	 * A new name (O_CREAT | O_EXCL): whatever already sits at a name,
+	 * a FIFO or a symlink, makes mkostemp() try another, never open it;
+	 * the rename then replaces the state file's name, not what a link
+	 * there points to.
+	 */
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
 		errbuf_set(err, errlen, "cannot create a file in %s: %s", dir,
 		    strerror(errno));
@@ -468,7 +543,7 @@ state_save(const char *path, const struct state *st, char *err, size_t errlen)
 		return -1;
 	}
 	if (fchmod(fd, STATE_FILE_MODE) == -1 ||
-	    state_write_all(fd, text, strlen(text)) == -1 || fsync(fd) == -1) {
+	    state_write_all(fd, text, len) == -1 || fsync(fd) == -1) {
 		e = errno;
 		close(fd);
 		goto fail;

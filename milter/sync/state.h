@@ -40,7 +40,35 @@
 #include "ses/sesxml.h"
 
 #define STATE_VERSION 1
-#define STATE_MAX_FILE (64u << 20) /* bytes; bigger files are refused */
+
+/*
+ * What one identity's record may hold, in bytes before JSON escaping. The
+ * writer keeps to these (a longer SES value is written as null, a longer
+ * error text is cut at a character boundary, control bytes become
+ * spaces), and the reader refuses longer names and values.
+ */
+#define STATE_MAX_NAME 256   /* identity: an address, ADDR_PATH_MAX */
+#define STATE_MAX_DOMAIN 253 /* mail_from_domain: ALABEL_NAME_MAX */
+#define STATE_MAX_WORD 32    /* status, behavior: SES's enumerations */
+#define STATE_MAX_ERROR 256  /* last_error (the pass's and each identity's) */
+
+/*
+ * The file holds at most STATE_MAX_IDENTITIES records of at most
+ * STATE_MAX_RECORD bytes as state_format() writes them. The worst record
+ * is 1,588 bytes: a name of STATE_MAX_NAME bytes each escaped to two
+ * (a quoted local part of '"' and '\\'; the configuration's names have
+ * no control bytes, which escape to six), the domain, both words and the
+ * error at their caps (escaped to two bytes each), 19-digit times, the
+ * indentation and the keys (test_state measures it). 100,000 such
+ * records and the file's head come to 158,700,609 bytes (151 MiB); the
+ * limit, 1,700 bytes a record, is 170,004,096 bytes (162 MiB). A real
+ * record is some 250 bytes, 25 MB for 100,000. The writer refuses to
+ * write more than STATE_MAX_FILE, so it never leaves a file the reader
+ * would refuse.
+ */
+#define STATE_MAX_IDENTITIES 100000u
+#define STATE_MAX_RECORD 1700u
+#define STATE_MAX_FILE (STATE_MAX_IDENTITIES * STATE_MAX_RECORD + 4096u)
 
 struct state_identity {
 	/* ses.identity is the configured name, never NULL */

@@ -32,8 +32,8 @@ fuzz_check_summary(const struct mx_summary *s)
 	char canon[MX_NAME_MAX + 1];
 	size_t hl;
 
-	fuzz_check(
-	    s->kind >= MX_KIND_ANSWER && s->kind <= MX_KIND_ERROR, "kind");
+	fuzz_check(s->kind >= MX_KIND_ANSWER && s->kind <= MX_KIND_ERROR,
+	    "kind (never internal)");
 	fuzz_check(memchr(s->host, '\0', sizeof(s->host)) != NULL,
 	    "host not terminated");
 	hl = strlen(s->host);

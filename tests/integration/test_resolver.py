@@ -222,14 +222,15 @@ def test_failover_past_closed_port_and_servfail(mxprobe, fake):
 
 
 def test_unqueryable_names(mxprobe, fake):
-    """Names that cannot exist in the DNS are NXDOMAIN without a query."""
+    """A name the resolver cannot query is its own fault, "internal", never
+    NXDOMAIN (which RejectMessage would turn into a 550); no query is sent."""
     names = ["a..fake.test", "b\u00fccher.fake.test", "x" * 64 + ".fake.test", "sp ace.fake.test"]
     p = subprocess.run(probe_args(mxprobe, servers=fake.server), input="\n".join(names[:3]),
                        capture_output=True, text=True, timeout=30)
     rs = [parse(line) for line in p.stdout.splitlines()]
-    assert [(r["result"], r["kind"], r["ttl"]) for r in rs] == [("nxdomain", "nxdomain", 0)] * 3
+    assert [(r["result"], r["kind"], r["ttl"]) for r in rs] == [("internal", "internal", 0)] * 3
     (r,), _ = run_probe(mxprobe, names[3:], servers=fake.server)
-    assert r["result"] == "nxdomain", r
+    assert r["result"] == "internal", r
     assert fake.counts() == {}
 
 

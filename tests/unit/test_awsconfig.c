@@ -354,6 +354,86 @@ test_load(void **state)
 	rmdir(dir);
 }
 
+/*
+ * A file as large as awsconfig_load() takes, all continuation lines of one
+ * value: it loads, the value is whole, and the bytes copied to build it
+ * are linear in its size (issue 11, item 7). The old parser copied the
+ * whole value again for every line: some 2 x 10^12 bytes here, minutes.
+ */
+static void
+test_continuation_linear(void **state)
+{
+	static const char head[] = "[default]\nkey = v\n";
+	static const char line[] = "  cont\n";
+	char path[] = "/tmp/test_awsconfig_XXXXXX";
+	size_t nlines = (AWSCONFIG_MAX_FILE - (sizeof(head) - 1)) /
+	    (sizeof(line) - 1),
+	       size = sizeof(head) - 1 + nlines * (sizeof(line) - 1), i, before;
+	struct awsconfig *cfg;
+	const char *v;
+	char *buf;
+	int fd;
+
+	(void)state;
+	assert_true(size <= AWSCONFIG_MAX_FILE);
+	assert_true(size > AWSCONFIG_MAX_FILE - sizeof(line));
+	assert_non_null(buf = malloc(size));
+	memcpy(buf, head, sizeof(head) - 1);
+	for (i = 0; i < nlines; i++)
+		memcpy(buf + sizeof(head) - 1 + i * (sizeof(line) - 1), line,
+		    sizeof(line) - 1);
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_int_equal(write(fd, buf, size), (ssize_t)size);
+	close(fd);
+	free(buf);
+
+	before = awsconfig_copied_bytes();
+	assert_int_equal(awsconfig_load(path, AWSCONFIG_CONFIG, &cfg), 0);
+	unlink(path);
+	/* every line appended once, plus the moves of a doubling buffer */
+	assert_true(awsconfig_copied_bytes() - before <= 3 * size);
+	assert_non_null(v = awsconfig_get(cfg, "default", "key"));
+	assert_int_equal(strlen(v), 1 + nlines * (sizeof("\ncont") - 1));
+	assert_memory_equal(v, "v\ncont\ncont", 11);
+	assert_string_equal(v + strlen(v) - 5, "\ncont");
+	awsconfig_free(cfg);
+}
+
+/*
+ * Many sections: each header is found through a hash, not a scan of all
+ * the sections before it (which took minutes for a file of 4 MiB); the
+ * last one and a repeated one still merge.
+ */
+static void
+test_many_sections(void **state)
+{
+	enum {
+		N = 200000
+	};
+	struct awsconfig *cfg;
+	char *buf, name[32];
+	size_t len = 0, i;
+
+	(void)state;
+	assert_non_null(buf = malloc((size_t)N * 32 + 64));
+	for (i = 0; i < N; i++)
+		len += (size_t)sprintf(buf + len, "[p%zu]\nk = %zu\n", i, i);
+	len += (size_t)sprintf(buf + len, "[p7]\nk = again\n");
+	assert_non_null(cfg = awsconfig_parse(buf, len, AWSCONFIG_CREDENTIALS));
+	free(buf);
+	for (i = 0; i < N; i += 9973) {
+		char want[32];
+
+		snprintf(name, sizeof(name), "p%zu", i);
+		snprintf(want, sizeof(want), "%zu", i);
+		assert_true(awsconfig_has_profile(cfg, name));
+		assert_string_equal(awsconfig_get(cfg, name, "k"), want);
+	}
+	assert_string_equal(awsconfig_get(cfg, "p7", "k"), "again");
+	assert_false(awsconfig_has_profile(cfg, "p200000"));
+	awsconfig_free(cfg);
+}
+
 int
 main(void)
 {
@@ -364,6 +444,8 @@ main(void)
 		cmocka_unit_test(test_comments),
 		cmocka_unit_test(test_nested),
 		cmocka_unit_test(test_continuation),
+		cmocka_unit_test(test_continuation_linear),
+		cmocka_unit_test(test_many_sections),
 		cmocka_unit_test(test_syntax_variants),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_duplicates),

@@ -183,6 +183,63 @@ test_reject_message(void **state)
 	    "TemporaryFailure", "451", "4.4.3", false);
 }
 
+/*
+ * A fault in the MX check (MX_INTERNAL, or any mx value decide() does not
+ * know) goes to on_internal_error: 451 4.3.0 or accept, whatever SES says
+ * and whatever the identity's behaviour, never a 5xx (issue 11, item 6).
+ */
+static void
+test_internal_error_never_5xx(void **state)
+{
+	static const enum decide_mx mxs[] = {
+		DECIDE_MX_INTERNAL,
+		(enum decide_mx)(DECIDE_MX_INTERNAL + 1),
+	};
+	static const enum conf_action actions[] = {
+		CONF_ACCEPT,
+		CONF_REJECT, /* not a valid setting: still no 5xx */
+		CONF_TEMPFAIL,
+	};
+	enum {
+		NSES = SESSTATUS_FAILED + 1
+	};
+	struct conf_identity id = id_reject;
+	struct decide_out out;
+	struct decide_in in;
+	size_t i, k, a;
+	bool local;
+
+	(void)state;
+	/* Every combination: mx x action x behaviour x origin x SES status. */
+	for (i = 0; i < 2 * 3 * 2 * 2 * NSES; i++) {
+		k = i;
+		in = base(&id, mxs[k % 2]);
+		k /= 2;
+		a = k % 3;
+		in.on_internal_error = actions[a];
+		k /= 3;
+		id.behavior =
+		    k % 2 ? CONF_REJECT_MESSAGE : CONF_USE_DEFAULT_VALUE;
+		k /= 2;
+		local = k % 2;
+		in.local_submission = local;
+		k /= 2;
+		in.ses = (enum sesstatus_value)k;
+		in.rewrite_envelope = true;
+		decide(&in, &out);
+		assert_int_not_equal(out.verdict, DECIDE_REJECT);
+		assert_int_equal(out.reason, DECIDE_R_INTERNAL_ERROR);
+		assert_false(out.rewrite);
+		if (out.rcode != NULL) {
+			assert_string_equal(out.rcode, "451");
+			assert_string_equal(out.xcode, "4.3.0");
+		}
+		assert_int_equal(out.verdict,
+		    actions[a] == CONF_ACCEPT || local ? DECIDE_ACCEPT
+						       : DECIDE_TEMPFAIL);
+	}
+}
+
 /* Local submission: audited as decided, but never refused or tempfailed. */
 static void
 test_local_submission(void **state)
@@ -422,6 +479,7 @@ main(void)
 		cmocka_unit_test(test_mx_ok),
 		cmocka_unit_test(test_use_default_value),
 		cmocka_unit_test(test_reject_message),
+		cmocka_unit_test(test_internal_error_never_5xx),
 		cmocka_unit_test(test_local_submission),
 		cmocka_unit_test(test_ses_status_rows),
 		cmocka_unit_test(test_ses_status_waits_for_mx),

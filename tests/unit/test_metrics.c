@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "milter/metrics.h"
 
@@ -100,12 +102,49 @@ test_format(void **state)
 	free(t);
 }
 
+/*
+ * A FIFO (or a symlink) left at PATH.tmp is replaced, not opened: the old
+ * writer's open() blocked on it for ever, and metrics_stop() with it
+ * (issue 11, item 2).
+ */
+static void
+test_fifo_tmp_does_not_block(void **state)
+{
+	char dir[] = "/tmp/test_metrics.XXXXXX", path[128], tmp[160];
+	char link[160];
+	struct stat st;
+	int i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/m.prom", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	snprintf(link, sizeof(link), "%s/target", dir);
+	for (i = 0; i < 2; i++) {
+		if (i == 0)
+			assert_int_equal(mkfifo(tmp, 0600), 0);
+		else /* a symlink: the target is left alone */
+			assert_int_equal(symlink(link, tmp), 0);
+		alarm(10);
+		assert_true(metrics_start(path, 3600));
+		metrics_stop(); /* joins the thread after its one write */
+		alarm(0);
+		assert_int_equal(lstat(path, &st), 0);
+		assert_true(S_ISREG(st.st_mode));
+		assert_int_equal(lstat(tmp, &st), -1);
+		assert_int_equal(lstat(link, &st), -1);
+	}
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_status_of),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_fifo_tmp_does_not_block),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

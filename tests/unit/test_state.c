@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,26 +211,51 @@ test_wrong_types(void **state)
 	}
 }
 
+/*
+ * Values over their caps (state.h): an error text is cut, at a character
+ * boundary; a longer SES value or name makes the file refused.
+ */
 static void
 test_too_long(void **state)
 {
-	size_t n = 5000, head;
-	char *text = malloc(n + 64);
+	char text[1024], word[STATE_MAX_WORD + 2], name[STATE_MAX_NAME + 2];
+	char err[STATE_MAX_ERROR + 64];
+	struct state *st;
 	const char *why;
 
 	(void)state;
-	assert_non_null(text);
-	strcpy(text, "{\"version\": 1, \"last_error\": \"");
-	head = strlen(text);
-	memset(text + head, 'x', n);
-	strcpy(text + head + n, "\"}");
-	why = parse_err(text);
-	assert_non_null(why);
-	assert_non_null(strstr(why, "too long"));
-	/* 4096 bytes are fine */
-	strcpy(text + head + 4096, "\"}");
-	assert_null(parse_err(text));
-	free(text);
+	/* an 'x', then 2-byte characters across the cut */
+	memset(err, 0, sizeof(err));
+	err[0] = 'x';
+	for (size_t i = 1; i + 2 < sizeof(err); i += 2)
+		memcpy(err + i, "\xc3\xa9", 2);
+	snprintf(text, sizeof(text), "{\"version\": 1, \"last_error\": \"%s\"}",
+	    err);
+	st = parse_ok(text);
+	assert_int_equal(strlen(st->last_error), STATE_MAX_ERROR - 1);
+	state_free(st);
+
+	memset(word, 'w', sizeof(word) - 1);
+	word[sizeof(word) - 1] = '\0';
+	snprintf(text, sizeof(text),
+	    "{\"version\": 1, \"identities\": {\"a.test\": "
+	    "{\"status\": \"%s\"}}}",
+	    word);
+	assert_non_null(why = parse_err(text));
+	assert_non_null(strstr(why, "\"status\" is over 32 bytes"));
+	word[STATE_MAX_WORD] = '\0';
+	snprintf(text, sizeof(text),
+	    "{\"version\": 1, \"identities\": {\"a.test\": "
+	    "{\"status\": \"%s\"}}}",
+	    word);
+	state_free(parse_ok(text));
+
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	snprintf(text, sizeof(text),
+	    "{\"version\": 1, \"identities\": {\"%s\": {}}}", name);
+	assert_non_null(why = parse_err(text));
+	assert_non_null(strstr(why, "over 256 bytes"));
 }
 
 static void
@@ -316,7 +342,8 @@ test_build_and_format(void **state)
 	assert_int_equal(back->last_success, 42);
 	id = state_find(back, "\"q\\\"x\"@a.test");
 	assert_non_null(id);
-	assert_string_equal(id->last_error, "Caf\xc3\xa9 \"down\"\n");
+	/* a control byte is a space: escaping at most doubles a text */
+	assert_string_equal(id->last_error, "Caf\xc3\xa9 \"down\" ");
 	id = state_find(back, "m?@a.test");
 	assert_non_null(id);
 	assert_string_equal(id->last_error, "bad ? byte");
@@ -461,6 +488,134 @@ test_load_missing_or_corrupt(void **state)
 	state_free(st);
 }
 
+/*
+ * The worst record state.h allows: every string at its cap, of bytes that
+ * escape to two ('"'), times of 19 digits; NAME distinct per N.
+ */
+static void
+add_worst(struct state *st, size_t n)
+{
+	char name[STATE_MAX_NAME + 1], dom[STATE_MAX_DOMAIN + 1];
+	char word[STATE_MAX_WORD + 1], err[STATE_MAX_ERROR + 1];
+	struct state_identity *id;
+
+	memset(name, '"', STATE_MAX_NAME);
+	snprintf(name + STATE_MAX_NAME - 6, 7, "%06zu", n);
+	memset(dom, 'd', STATE_MAX_DOMAIN);
+	dom[STATE_MAX_DOMAIN] = '\0';
+	memset(word, '"', STATE_MAX_WORD);
+	word[STATE_MAX_WORD] = '\0';
+	memset(err, '\\', STATE_MAX_ERROR);
+	err[STATE_MAX_ERROR] = '\0';
+	assert_non_null(id = state_add(st, name));
+	assert_int_equal(state_set(&id->ses.mail_from_domain, dom), 0);
+	assert_int_equal(state_set(&id->ses.status, word), 0);
+	assert_int_equal(state_set(&id->ses.behavior, word), 0);
+	assert_int_equal(state_set(&id->last_error, err), 0);
+	id->checked = id->reverified = INT64_MAX / 2;
+}
+
+/* The worst record fits STATE_MAX_RECORD (the figure state.h gives). */
+static void
+test_worst_record(void **state)
+{
+	struct state *st = state_new();
+	char *empty, *one;
+
+	(void)state;
+	assert_non_null(st);
+	assert_non_null(empty = state_format(st));
+	add_worst(st, 1);
+	assert_non_null(one = state_format(st));
+	print_message("worst record: %zu bytes (cap %u)\n",
+	    strlen(one) - strlen(empty), STATE_MAX_RECORD);
+	assert_true(strlen(one) - strlen(empty) <= STATE_MAX_RECORD);
+	free(empty);
+	free(one);
+	state_free(st);
+}
+
+/*
+ * STATE_MAX_IDENTITIES worst records round-trip through the file; a state
+ * over the limit is not written (the last good file stays), and a file
+ * one byte over it is refused and read as an empty state (issue 11,
+ * item 7: the limit was an unexplained 64 MiB, which the writer could
+ * pass with no complaint).
+ */
+static void
+test_limit_round_trip(void **state)
+{
+	struct state *st = state_new(), *back;
+	char path[128], err[512];
+	struct stat sb;
+	size_t i;
+	int fd;
+
+	(void)state;
+	assert_non_null(st);
+	for (i = 0; i < STATE_MAX_IDENTITIES; i++)
+		add_worst(st, i);
+	st->last_error = malloc(STATE_MAX_ERROR + 1);
+	assert_non_null(st->last_error);
+	memset(st->last_error, '"', STATE_MAX_ERROR);
+	st->last_error[STATE_MAX_ERROR] = '\0';
+	snprintf(path, sizeof(path), "%s/state.json", tmpdir);
+	assert_int_equal(state_save(path, st, err, sizeof(err)), 0);
+	assert_int_equal(stat(path, &sb), 0);
+	print_message("%u worst records: %lld bytes (limit %u)\n",
+	    STATE_MAX_IDENTITIES, (long long)sb.st_size, STATE_MAX_FILE);
+	assert_true((size_t)sb.st_size <= STATE_MAX_FILE);
+	assert_non_null(back = state_load(path));
+	assert_int_equal(back->nids, STATE_MAX_IDENTITIES);
+	assert_string_equal(back->ids[7].ses.status, st->ids[7].ses.status);
+	assert_string_equal(back->ids[7].last_error, st->ids[7].last_error);
+	state_free(back);
+
+	/* more than the reader takes: refused, the file left as it was */
+	for (i = 0; i < STATE_MAX_IDENTITIES / 10; i++)
+		add_worst(st, STATE_MAX_IDENTITIES + i);
+	assert_int_equal(state_save(path, st, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not written"));
+	assert_int_equal(count_entries(tmpdir), 1);
+	state_free(st);
+
+	/* one byte over the limit: refused before it is read */
+	assert_true((fd = open(path, O_WRONLY | O_TRUNC)) >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)STATE_MAX_FILE + 1), 0);
+	close(fd);
+	assert_non_null(back = state_load(path));
+	assert_int_equal(back->nids, 0);
+	state_free(back);
+}
+
+/*
+ * A FIFO as state file neither blocks the reader nor the writer: read as
+ * no state at once, and replaced by the new file (issue 11, item 2).
+ */
+static void
+test_fifo_state_file(void **state)
+{
+	struct state *st, *a = parse_ok(good);
+	char path[128], err[256];
+	struct stat sb;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/state.json", tmpdir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(10);
+	assert_non_null(st = state_load(path));
+	assert_int_equal(st->nids, 0);
+	state_free(st);
+	assert_int_equal(state_save(path, a, err, sizeof(err)), 0);
+	alarm(0);
+	assert_int_equal(lstat(path, &sb), 0);
+	assert_true(S_ISREG(sb.st_mode));
+	assert_non_null(st = state_load(path));
+	assert_same(a, st);
+	state_free(st);
+	state_free(a);
+}
+
 int
 main(void)
 {
@@ -479,6 +634,11 @@ main(void)
 		    test_save_creates_directory, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(
 		    test_load_missing_or_corrupt, setup_dir, teardown_dir),
+		cmocka_unit_test(test_worst_record),
+		cmocka_unit_test_setup_teardown(
+		    test_limit_round_trip, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_fifo_state_file, setup_dir, teardown_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
