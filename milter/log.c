@@ -81,8 +81,8 @@ log_write(int prio, const char *line, size_t len)
 {
 	if (log_stderr)
 		fprintf(stderr, "%.*s\n", (int)len, line);
-	if (!logsys_send(&log_sys, atomic_load(&log_facility_want) | prio,
-		log_ident, log_pid, line, len))
+	if (logsys_send(&log_sys, atomic_load(&log_facility_want) | prio,
+		log_ident, log_pid, line, len) == LOGSYS_NO_ROOM)
 		atomic_fetch_add(&log_dropped, 1);
 }
 
@@ -112,13 +112,20 @@ log_report_syslog_drops(void)
 		return;
 	len = snprintf(line, sizeof(line),
 	    "dropped %lu lines: the syslog reader had no room", n);
-	if (logsys_send(&log_sys, atomic_load(&log_facility_want) | LOG_WARNING,
+	switch (
+	    logsys_send(&log_sys, atomic_load(&log_facility_want) | LOG_WARNING,
 		log_ident, log_pid, line, (size_t)len)) {
+	case LOGSYS_SENT:
 		log_sys.dropped -= n;
 		if (log_stderr)
 			fprintf(stderr, "%.*s\n", len, line);
-	} else
+		break;
+	case LOGSYS_NO_ROOM:
 		log_sys.dropped--; /* the report itself is not a line lost */
+		break;
+	case LOGSYS_NO_READER:
+		break; /* told when a reader is back */
+	}
 }
 
 /*

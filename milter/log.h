@@ -11,9 +11,10 @@
  * returns: one logger thread writes to stderr and syslog, so a syslog
  * reader that lags or stops costs the mail path nothing. When the queue is
  * full lines are dropped and counted, and the logger reports "dropped N
- * lines" as soon as it can. Syslog is never waited for (logsys.h): a
- * reader with no room loses syslog lines, counted and reported to it once
- * it reads again, while stderr gets every line.
+ * lines" as soon as it can. Stderr is written before syslog, and a
+ * syslog reader is waited for at most a second (logsys.h): a stalled one
+ * loses syslog lines, counted and reported to it once it reads again,
+ * while stderr gets every line.
  */
 #ifndef LOG_H
 #define LOG_H
