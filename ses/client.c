@@ -41,6 +41,7 @@ struct ses_client {
 	char *region;
 	int max_attempts;
 	long retry_base_ms;
+	const struct ses_cancel *cancel; /* borrowed from the options */
 	void (*debug)(void *, const char *);
 	void *debug_arg;
 };
@@ -88,9 +89,12 @@ ses_ratelimit_set(double per_second)
 	pthread_mutex_unlock(&limiter.lock);
 }
 
-/* Waits for the next slot; returns how long, in nanoseconds. */
+/*
+ * Waits for the next slot (or until CANCEL fires); returns how long, in
+ * nanoseconds.
+ */
 static int64_t
-ratelimit_wait(void)
+ratelimit_wait(const struct ses_cancel *cancel)
 {
 	int64_t now, slot;
 
@@ -104,7 +108,7 @@ ratelimit_wait(void)
 	limiter.next_ns = slot + limiter.gap_ns;
 	pthread_mutex_unlock(&limiter.lock);
 	if (slot > now)
-		clock_sleep_until(slot);
+		(void)ses_cancel_sleep_until(cancel, slot);
 	return slot - now;
 }
 
@@ -184,6 +188,7 @@ ses_client_new(const struct ses_client_options *o, char *err, size_t errlen)
 		return NULL;
 	}
 	c->creds = o->creds;
+	c->cancel = o->http.cancel;
 	c->debug = o->debug;
 	c->debug_arg = o->debug_arg;
 	c->max_attempts = o->max_attempts;
@@ -445,7 +450,27 @@ outcome_text(const struct ses_result *res, char *out, size_t outlen)
 	}
 }
 
-/* Attempts BODY until success, a final error or the last attempt. */
+/* The result of a call the canceller ended before or between attempts. */
+static int
+cancelled(const struct ses_client *c, struct ses_result *res)
+{
+	result_reset(res);
+	res->kind = SES_ETRANSPORT;
+	res->http_error = HTTP_ECANCELLED;
+	if (asprintf(&res->message,
+		"Request to endpoint URL \"%s\" was cancelled: the program "
+		"is stopping",
+		c->ep.url) == -1) {
+		res->message = NULL;
+		return nomem(res);
+	}
+	return -1;
+}
+
+/*
+ * Attempts BODY until success, a final error, the last attempt or the
+ * canceller.
+ */
 static int
 call_form(struct ses_client *c, const char *action, const struct strbuf *body,
     struct ses_result *res)
@@ -459,6 +484,8 @@ call_form(struct ses_client *c, const char *action, const struct strbuf *body,
 	int attempt, retryable, rc, sent;
 
 	for (attempt = 1;; attempt++) {
+		if (ses_cancel_fired(c->cancel))
+			return cancelled(c, res);
 		result_reset(res);
 		if ((st = creds_provider_get(
 			 c->creds, &cr, err, sizeof(err))) != CREDS_OK) {
@@ -470,7 +497,11 @@ call_form(struct ses_client *c, const char *action, const struct strbuf *body,
 				return nomem(res);
 			return -1;
 		}
-		waited = ratelimit_wait();
+		waited = ratelimit_wait(c->cancel);
+		if (ses_cancel_fired(c->cancel)) {
+			creds_clear(&cr);
+			return cancelled(c, res);
+		}
 		sent = send_signed(c, body, &cr, &resp);
 		creds_clear(&cr);
 		if (sent == -1)
@@ -512,7 +543,9 @@ call_form(struct ses_client *c, const char *action, const struct strbuf *body,
 		    "rate slot; retrying in %.3f s",
 		    action, attempt, c->max_attempts, c->ep.url, what,
 		    (double)waited / CLOCK_NSEC, delay / 1000.0);
-		clock_sleep_until(clock_now_ns() + (int64_t)delay * 1000000);
+		if (ses_cancel_sleep_until(c->cancel,
+			clock_now_ns() + (int64_t)delay * 1000000) == -1)
+			return cancelled(c, res);
 	}
 }
 

@@ -51,9 +51,12 @@ syncpass_link_open(const struct conf *c, const struct syncpass_client_opts *o,
 	if (awsenv_endpoint(url, region, &ep, err, errlen) != AWSENV_OK)
 		return -1;
 	profile = o->profile != NULL ? o->profile : c->profile;
-	if ((l->creds = creds_provider_new(
-		 &(struct creds_options){ profile[0] != '\0' ? profile : NULL,
-		     o->debug, o->debug_arg, region, NULL, NULL })) == NULL) {
+	if ((l->creds = creds_provider_new(&(struct creds_options){
+		 .profile = profile[0] != '\0' ? profile : NULL,
+		 .debug = o->debug,
+		 .debug_arg = o->debug_arg,
+		 .region = region,
+		 .cancel = o->http.cancel })) == NULL) {
 		awsenv_endpoint_free(&ep);
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return -1;
