@@ -117,9 +117,11 @@ creds_sts_call(struct http_client *http, const struct awsenv_endpoint *ep,
 		   connection or a 5xx is tried again. */
 		if (getrandom(&u, sizeof(u), 0) != sizeof(u))
 			u = 0;
-		clock_sleep_until(clock_now_ns() +
-		    retry_delay_ms(attempt, u / 4294967296.0, 1000) *
-			1000000LL);
+		/* a stop ends the back-off; the next request fails at once */
+		(void)ses_cancel_sleep_until(http_client_cancel(http),
+		    clock_now_ns() +
+			retry_delay_ms(attempt, u / 4294967296.0, 1000) *
+			    1000000LL);
 	}
 	if (resp.error != HTTP_ENONE) {
 		errbuf_set(err, errlen,

@@ -130,6 +130,12 @@ http_client_free(struct http_client *hc)
 	free(hc);
 }
 
+const struct ses_cancel *
+http_client_cancel(const struct http_client *hc)
+{
+	return hc->cancel;
+}
+
 static size_t
 on_body(char *data, size_t size, size_t nmemb, void *arg)
 {

@@ -89,6 +89,12 @@ int http_request(struct http_client *, const char *method, const char *url,
     const struct http_header *hdrs, size_t n, const char *body, size_t bodylen,
     struct http_response *resp);
 
+/*
+ * The canceller the client was made with (NULL: none), for the waits of
+ * a caller's own retry loop.
+ */
+const struct ses_cancel *http_client_cancel(const struct http_client *);
+
 /* Wipes the body (it may hold credentials) and frees it and the message. */
 void http_response_free(struct http_response *);
 

@@ -7,9 +7,9 @@ its own making, waits until the synchroniser is inside the fault, sends
 SIGTERM and measures until the process has exited (0). The faults: an SES
 endpoint that accepts and never answers, one that drips its body a byte
 at a time, one that refuses (so the client sleeps between attempts),
-SES's 1-request-per-second pacing at its slowest, instance metadata and
-container credential endpoints that never answer, a credential_process
-that hangs (it must be killed too) and a DNS server that never answers
+SES's 1-request-per-second pacing at its slowest, instance metadata,
+container and STS credential endpoints that never answer, a
+credential_process that hangs (it must be killed too) and a DNS server that never answers
 the synchroniser's MX check.
 
 Every server here is the test's own, on 127.0.0.1."""
@@ -226,6 +226,25 @@ def test_stop_while_the_container_endpoint_hangs(aws_env, milter, servers, no_dn
     aws_env.setenv("AWS_METADATA_SERVICE_TIMEOUT", "60")
     m = milter(conf("http://127.0.0.1:1/", dns=no_dns))
     wait_for(hole.accepted, "the container endpoint")
+    time.sleep(0.3)
+    assert_prompt(m)
+
+
+def test_stop_while_sts_hangs(aws_env, milter, home, servers, no_dns):
+    """[ses] profile is a role assumed with the default profile's keys,
+    from an STS endpoint that never answers."""
+    hole = servers(black_hole)
+    (home / ".aws" / "config").write_text(
+        "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\n"
+        "source_profile = default\n")
+    (home / ".aws" / "credentials").write_text(
+        f"[default]\naws_access_key_id = {DEFAULT_ACCESS_KEY}\n"
+        f"aws_secret_access_key = {DEFAULT_SECRET_KEY}\n")
+    for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        aws_env.delenv(k)
+    aws_env.setenv("AWS_ENDPOINT_URL_STS", hole.url)
+    m = milter(conf("http://127.0.0.1:1/", dns=no_dns, profile="role"))
+    wait_for(hole.accepted, "STS")
     time.sleep(0.3)
     assert_prompt(m)
 
