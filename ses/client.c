@@ -450,6 +450,34 @@ outcome_text(const struct ses_result *res, char *out, size_t outlen)
 	}
 }
 
+/*
+ * No secret of CR leaves the client in what the server said: SES's
+ * SigV4 errors may quote the canonical request, session token included,
+ * and a server that is not SES may echo anything. Only redacted here: the
+ * text is otherwise the CLI's (the daemon cuts it before it logs it).
+ */
+static int
+scrub_result(struct ses_result *res, const struct creds *cr)
+{
+	const char *secrets[] = { cr->secret_access_key, cr->session_token };
+	char **fields[] = { &res->message, &res->code, &res->body };
+	char *clean;
+	size_t i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (*fields[i] == NULL)
+			continue;
+		clean = errbuf_scrub(*fields[i], secrets,
+		    sizeof(secrets) / sizeof(secrets[0]), false);
+		if (clean == NULL)
+			return nomem(res);
+		explicit_bzero(*fields[i], strlen(*fields[i]));
+		free(*fields[i]);
+		*fields[i] = clean;
+	}
+	return 0;
+}
+
 /* The result of a call the canceller ended before or between attempts. */
 static int
 cancelled(const struct ses_client *c, struct ses_result *res)
@@ -503,11 +531,12 @@ call_form(struct ses_client *c, const char *action, const struct strbuf *body,
 			return cancelled(c, res);
 		}
 		sent = send_signed(c, body, &cr, &resp);
-		creds_clear(&cr);
-		if (sent == -1)
+		if (sent == -1) {
+			creds_clear(&cr);
 			return internal(res,
 			    "cannot sign the request: invalid "
 			    "credentials, region or endpoint");
+		}
 		res->attempts++;
 		if (sent == 1) {
 			res->kind = SES_ETRANSPORT;
@@ -519,6 +548,9 @@ call_form(struct ses_client *c, const char *action, const struct strbuf *body,
 		} else
 			rc = read_answer(&resp, res, &retryable);
 		http_response_free(&resp);
+		if (res->kind != SES_EINTERNAL && scrub_result(res, &cr) == -1)
+			rc = -1;
+		creds_clear(&cr);
 		if (res->kind == SES_EINTERNAL)
 			return -1;
 		outcome_text(res, what, sizeof(what));
