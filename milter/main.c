@@ -36,11 +36,13 @@
 
 #define PROGNAME "ses-mailfrom-milter"
 /*
- * How long the queued log lines may take to be written at exit: within
- * the few seconds a service manager gives SIGTERM, even when the syslog
- * reader has stopped (the lines are then lost, as they would be anyway).
+ * How long the queued log lines may take to be written at exit, even when
+ * the syslog reader has stopped (the lines are then lost, as they would
+ * be anyway). SIGTERM must end the daemon within 2 s: this, plus at most
+ * the synchroniser's SYNCER_STOP_WAIT_MS and libmilter's own stop, must
+ * stay below that.
  */
-#define LOG_DRAIN_MS 2000
+#define LOG_DRAIN_MS 500
 
 /* What the command line overrides, re-applied to every reloaded file. */
 static const char *opt_socket;

@@ -41,6 +41,7 @@ struct ses_client {
 	char *region;
 	int max_attempts;
 	long retry_base_ms;
+	const struct ses_cancel *cancel; /* borrowed from the options */
 	void (*debug)(void *, const char *);
 	void *debug_arg;
 };
@@ -88,9 +89,12 @@ ses_ratelimit_set(double per_second)
 	pthread_mutex_unlock(&limiter.lock);
 }
 
-/* Waits for the next slot; returns how long, in nanoseconds. */
+/*
+ * Waits for the next slot (or until CANCEL fires); returns how long, in
+ * nanoseconds.
+ */
 static int64_t
-ratelimit_wait(void)
+ratelimit_wait(const struct ses_cancel *cancel)
 {
 	int64_t now, slot;
 
@@ -104,7 +108,7 @@ ratelimit_wait(void)
 	limiter.next_ns = slot + limiter.gap_ns;
 	pthread_mutex_unlock(&limiter.lock);
 	if (slot > now)
-		clock_sleep_until(slot);
+		(void)ses_cancel_sleep_until(cancel, slot);
 	return slot - now;
 }
 
@@ -184,6 +188,7 @@ ses_client_new(const struct ses_client_options *o, char *err, size_t errlen)
 		return NULL;
 	}
 	c->creds = o->creds;
+	c->cancel = o->http.cancel;
 	c->debug = o->debug;
 	c->debug_arg = o->debug_arg;
 	c->max_attempts = o->max_attempts;
@@ -445,7 +450,55 @@ outcome_text(const struct ses_result *res, char *out, size_t outlen)
 	}
 }
 
-/* Attempts BODY until success, a final error or the last attempt. */
+/*
+ * No secret of CR leaves the client in what the server said: SES's
+ * SigV4 errors may quote the canonical request, session token included,
+ * and a server that is not SES may echo anything. Only redacted here: the
+ * text is otherwise the CLI's (the daemon cuts it before it logs it).
+ */
+static int
+scrub_result(struct ses_result *res, const struct creds *cr)
+{
+	const char *secrets[] = { cr->secret_access_key, cr->session_token };
+	char **fields[] = { &res->message, &res->code, &res->body };
+	char *clean;
+	size_t i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (*fields[i] == NULL)
+			continue;
+		clean = errbuf_scrub(*fields[i], secrets,
+		    sizeof(secrets) / sizeof(secrets[0]), false);
+		if (clean == NULL)
+			return nomem(res);
+		explicit_bzero(*fields[i], strlen(*fields[i]));
+		free(*fields[i]);
+		*fields[i] = clean;
+	}
+	return 0;
+}
+
+/* The result of a call the canceller ended before or between attempts. */
+static int
+cancelled(const struct ses_client *c, struct ses_result *res)
+{
+	result_reset(res);
+	res->kind = SES_ETRANSPORT;
+	res->http_error = HTTP_ECANCELLED;
+	if (asprintf(&res->message,
+		"Request to endpoint URL \"%s\" was cancelled: the program "
+		"is stopping",
+		c->ep.url) == -1) {
+		res->message = NULL;
+		return nomem(res);
+	}
+	return -1;
+}
+
+/*
+ * Attempts BODY until success, a final error, the last attempt or the
+ * canceller.
+ */
 static int
 call_form(struct ses_client *c, const char *action, const struct strbuf *body,
     struct ses_result *res)
@@ -459,6 +512,8 @@ call_form(struct ses_client *c, const char *action, const struct strbuf *body,
 	int attempt, retryable, rc, sent;
 
 	for (attempt = 1;; attempt++) {
+		if (ses_cancel_fired(c->cancel))
+			return cancelled(c, res);
 		result_reset(res);
 		if ((st = creds_provider_get(
 			 c->creds, &cr, err, sizeof(err))) != CREDS_OK) {
@@ -470,13 +525,18 @@ call_form(struct ses_client *c, const char *action, const struct strbuf *body,
 				return nomem(res);
 			return -1;
 		}
-		waited = ratelimit_wait();
+		waited = ratelimit_wait(c->cancel);
+		if (ses_cancel_fired(c->cancel)) {
+			creds_clear(&cr);
+			return cancelled(c, res);
+		}
 		sent = send_signed(c, body, &cr, &resp);
-		creds_clear(&cr);
-		if (sent == -1)
+		if (sent == -1) {
+			creds_clear(&cr);
 			return internal(res,
 			    "cannot sign the request: invalid "
 			    "credentials, region or endpoint");
+		}
 		res->attempts++;
 		if (sent == 1) {
 			res->kind = SES_ETRANSPORT;
@@ -488,6 +548,9 @@ call_form(struct ses_client *c, const char *action, const struct strbuf *body,
 		} else
 			rc = read_answer(&resp, res, &retryable);
 		http_response_free(&resp);
+		if (res->kind != SES_EINTERNAL && scrub_result(res, &cr) == -1)
+			rc = -1;
+		creds_clear(&cr);
 		if (res->kind == SES_EINTERNAL)
 			return -1;
 		outcome_text(res, what, sizeof(what));
@@ -512,7 +575,9 @@ call_form(struct ses_client *c, const char *action, const struct strbuf *body,
 		    "rate slot; retrying in %.3f s",
 		    action, attempt, c->max_attempts, c->ep.url, what,
 		    (double)waited / CLOCK_NSEC, delay / 1000.0);
-		clock_sleep_until(clock_now_ns() + (int64_t)delay * 1000000);
+		if (ses_cancel_sleep_until(c->cancel,
+			clock_now_ns() + (int64_t)delay * 1000000) == -1)
+			return cancelled(c, res);
 	}
 }
 

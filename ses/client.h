@@ -13,7 +13,9 @@
  * Every attempt fetches the credentials from the provider again (they may
  * have been refreshed), waits for a rate slot, and is signed with the time
  * it leaves. Between attempts the client sleeps random(0,1) x 2^(n-1) s,
- * at most 20 s. For tests only: $SES_RETRY_BASE_MS, read by
+ * at most 20 s. A canceller in the options' http (http.h) ends a call at
+ * once, in a request, a rate-limit wait or a back-off alike: the result
+ * is SES_ETRANSPORT with HTTP_ECANCELLED. For tests only: $SES_RETRY_BASE_MS, read by
  * ses_client_new(), makes that "second" so many milliseconds (0..1000).
  *
  * Ownership: ses_client_new() copies what it needs from its options.

@@ -63,6 +63,7 @@ struct creds_provider {
 	char *region; /* of STS; NULL: found at each call */
 	int (*mfa_prompt)(void *, const char *, char *, size_t);
 	void *mfa_arg;
+	const struct ses_cancel *cancel;
 };
 
 static void __attribute__((format(printf, 2, 3)))
@@ -379,6 +380,7 @@ metadata_client(struct creds_provider *p, char *err, size_t errlen)
 	o.timeout_ms = secs * 1000;
 	o.max_response = MAX_DOCUMENT;
 	o.no_proxy = 1;
+	o.cancel = p->cancel;
 	if ((p->http = http_client_new(&o, err, errlen)) == NULL)
 		return -1;
 	return 0;
@@ -704,6 +706,7 @@ api_client(struct creds_provider *p, char *err, size_t errlen)
 	o.connect_timeout_ms = API_CONNECT_MS;
 	o.timeout_ms = API_TIMEOUT_MS;
 	o.max_response = MAX_DOCUMENT;
+	o.cancel = p->cancel;
 	p->api = http_client_new(&o, err, errlen);
 	return p->api != NULL ? 0 : -1;
 }
@@ -820,7 +823,8 @@ from_process(struct creds_provider *p, const struct awsenv_shared *sh,
 		return CREDS_ENOTFOUND;
 	/* Not the command line: its arguments may hold a secret. */
 	debug(p, "Running the credential_process of profile %s", profile);
-	st = creds_process_run(cmd, CREDS_PROCESS_TIMEOUT, out, err, errlen);
+	st = creds_process_run(
+	    cmd, CREDS_PROCESS_TIMEOUT, p->cancel, out, err, errlen);
 	if (st == CREDS_OK)
 		debug(p, "Found credentials from custom-process");
 	return st;
@@ -1298,6 +1302,7 @@ creds_provider_new(const struct creds_options *opt)
 		p->debug_arg = opt->debug_arg;
 		p->mfa_prompt = opt->mfa_prompt;
 		p->mfa_arg = opt->mfa_arg;
+		p->cancel = opt->cancel;
 		if (opt->region != NULL && *opt->region != '\0' &&
 		    (p->region = strdup(opt->region)) == NULL) {
 			free(p->profile);

@@ -48,6 +48,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "ses/cancel.h"
+
 #define CREDS_MSG_NOTFOUND \
 	"Unable to locate credentials. You can configure " \
 	"credentials by running \"aws configure\"."
@@ -106,6 +108,13 @@ struct creds_options {
 	 */
 	int (*mfa_prompt)(void *arg, const char *serial, char *code, size_t n);
 	void *mfa_arg;
+	/*
+	 * Borrowed, must outlive the provider; NULL: none (the tool). Once
+	 * it fires, a fetch in progress (a metadata, container, STS or SSO
+	 * request, a credential_process, which is killed) ends at once with
+	 * CREDS_EFETCH.
+	 */
+	const struct ses_cancel *cancel;
 };
 
 struct creds_provider;

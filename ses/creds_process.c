@@ -145,27 +145,37 @@ done:
 	return st;
 }
 
-/* Reads the child's output until EOF or DEADLINE. 0, or -1 (errno). */
+/*
+ * Reads the child's output until EOF, DEADLINE or CANCEL. 0, or -1 (errno;
+ * ECANCELED for CANCEL).
+ */
 static int
-read_output(int fd, int64_t deadline, char *buf, size_t max, size_t *lenp)
+read_output(int fd, int64_t deadline, const struct ses_cancel *cancel,
+    char *buf, size_t max, size_t *lenp)
 {
-	struct pollfd pfd = { fd, POLLIN, 0 };
+	struct pollfd pfd[2] = { { fd, POLLIN, 0 },
+		{ ses_cancel_fd(cancel), POLLIN, 0 } };
 	int64_t left;
 	ssize_t n;
 
 	*lenp = 0;
 	for (;;) {
+		if (ses_cancel_fired(cancel)) {
+			errno = ECANCELED;
+			return -1;
+		}
 		left = (deadline - clock_now_ns()) / 1000000;
 		if (left <= 0) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		if (poll(&pfd, 1, (int)left) == -1) {
+		/* a negative fd (no canceller) is ignored by poll() */
+		if (poll(pfd, 2, (int)left) == -1) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
-		if (pfd.revents == 0)
+		if (pfd[0].revents == 0)
 			continue;
 		n = read(fd, buf + *lenp, max - *lenp);
 		if (n == 0)
@@ -184,8 +194,8 @@ read_output(int fd, int64_t deadline, char *buf, size_t max, size_t *lenp)
 }
 
 enum creds_status
-creds_process_run(
-    const char *cmd, int timeout, struct creds *out, char *err, size_t errlen)
+creds_process_run(const char *cmd, int timeout, const struct ses_cancel *cancel,
+    struct creds *out, char *err, size_t errlen)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -239,7 +249,7 @@ creds_process_run(
 		goto done;
 	}
 	rc = read_output(pfd[0], clock_now_ns() + (int64_t)timeout * CLOCK_NSEC,
-	    buf, CREDS_PROCESS_MAX_OUTPUT, &len);
+	    cancel, buf, CREDS_PROCESS_MAX_OUTPUT, &len);
 	e = errno;
 	if (rc == -1)
 		kill(pid, SIGKILL);
@@ -251,7 +261,8 @@ creds_process_run(
 		    argv[0],
 		    e == ETIMEDOUT   ? "did not finish in time and was killed"
 			: e == EFBIG ? "wrote too much and was killed"
-				     : strerror(e));
+			: e == ECANCELED ? "was killed: the program is stopping"
+					 : strerror(e));
 		goto done;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {

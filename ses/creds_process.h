@@ -34,8 +34,13 @@ int creds_process_split(const char *cmd, char ***argvp);
 enum creds_status creds_process_parse(
     const char *json, size_t len, struct creds *out, char *err, size_t errlen);
 
-/* Runs CMD for at most TIMEOUT seconds. OUT as for creds_provider_get(). */
-enum creds_status creds_process_run(
-    const char *cmd, int timeout, struct creds *out, char *err, size_t errlen);
+/*
+ * Runs CMD for at most TIMEOUT seconds, or until CANCEL (NULL: none)
+ * fires; either way a process still running is killed. OUT as for
+ * creds_provider_get().
+ */
+enum creds_status creds_process_run(const char *cmd, int timeout,
+    const struct ses_cancel *cancel, struct creds *out, char *err,
+    size_t errlen);
 
 #endif

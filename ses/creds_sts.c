@@ -68,6 +68,28 @@ creds_sts_parse(const char *body, size_t len, long status, const char *action,
 	return st;
 }
 
+/*
+ * STS's SigV4 errors quote the canonical request as SES's do: the signing
+ * profile's session token must not reach the message.
+ */
+static void
+sts_scrub(const struct creds *signer, char *err, size_t errlen)
+{
+	const char *secrets[2] = { NULL, NULL };
+	char *clean;
+
+	if (err == NULL || errlen == 0)
+		return;
+	if (signer != NULL) {
+		secrets[0] = signer->secret_access_key;
+		secrets[1] = signer->session_token;
+	}
+	/* out of memory: nothing of the text, rather than a secret */
+	clean = errbuf_scrub(err, secrets, 2, false);
+	errbuf_set(err, errlen, "%s", clean != NULL ? clean : strerror(ENOMEM));
+	free(clean);
+}
+
 enum creds_status
 creds_sts_call(struct http_client *http, const struct awsenv_endpoint *ep,
     const char *region, const char *action, const struct creds_sts_param *prm,
@@ -117,9 +139,11 @@ creds_sts_call(struct http_client *http, const struct awsenv_endpoint *ep,
 		   connection or a 5xx is tried again. */
 		if (getrandom(&u, sizeof(u), 0) != sizeof(u))
 			u = 0;
-		clock_sleep_until(clock_now_ns() +
-		    retry_delay_ms(attempt, u / 4294967296.0, 1000) *
-			1000000LL);
+		/* a stop ends the back-off; the next request fails at once */
+		(void)ses_cancel_sleep_until(http_client_cancel(http),
+		    clock_now_ns() +
+			retry_delay_ms(attempt, u / 4294967296.0, 1000) *
+			    1000000LL);
 	}
 	if (resp.error != HTTP_ENONE) {
 		errbuf_set(err, errlen,
@@ -127,9 +151,9 @@ creds_sts_call(struct http_client *http, const struct awsenv_endpoint *ep,
 		    creds_source_name(src),
 		    resp.message != NULL ? resp.message : "no response");
 		st = CREDS_EFETCH;
-	} else
-		st = creds_sts_parse(resp.body, resp.len, resp.status, action,
-		    src, out, err, errlen);
+	} else if ((st = creds_sts_parse(resp.body, resp.len, resp.status,
+			action, src, out, err, errlen)) == CREDS_EFETCH)
+		sts_scrub(signer, err, errlen);
 	goto done;
 nomem:
 	errbuf_set(err, errlen, "%s", strerror(ENOMEM));

@@ -2,7 +2,11 @@
 /*
  * HTTP over a libcurl easy handle kept per client, with transport failures
  * sorted into the classes botocore tells apart and worded as the AWS CLI
- * prints them.
+ * prints them. The handle runs in a multi handle of its own, which keeps
+ * the connection between requests, so that the wait for the network is a
+ * curl_multi_poll() that also watches the canceller's descriptor: a stop
+ * ends a request at once, where a progress callback would be called only
+ * about once a second while no byte moves.
  */
 #include <curl/curl.h>
 
@@ -20,9 +24,13 @@
 
 #define DEFAULT_TIMEOUT_MS 60000L
 #define DEFAULT_MAX_RESPONSE (1024 * 1024)
+/* Only a bound: curl_multi_poll() returns when curl has something to do. */
+#define POLL_MAX_MS 1000
 
 struct http_client {
 	CURL *curl;
+	CURLM *multi;
+	const struct ses_cancel *cancel;
 	size_t max;
 	int ca_errno; /* why the CA file cannot be read; 0 */
 	char errbuf[CURL_ERROR_SIZE];
@@ -53,13 +61,17 @@ http_client_new(const struct http_options *opt, char *err, size_t errlen)
 	if (opt == NULL)
 		opt = &defaults;
 	if ((hc = calloc(1, sizeof(*hc))) == NULL ||
-	    (hc->curl = curl_easy_init()) == NULL) {
+	    (hc->curl = curl_easy_init()) == NULL ||
+	    (hc->multi = curl_multi_init()) == NULL) {
+		if (hc != NULL)
+			curl_easy_cleanup(hc->curl);
 		free(hc);
 		errbuf_set(err, errlen, "cannot create an HTTP client: %s",
 		    strerror(ENOMEM));
 		return NULL;
 	}
 	c = hc->curl;
+	hc->cancel = opt->cancel;
 	hc->max = opt->max_response ? opt->max_response : DEFAULT_MAX_RESPONSE;
 	/*
 	 * A CA file that cannot be read fails each TLS request, as it does in
@@ -69,6 +81,11 @@ http_client_new(const struct http_options *opt, char *err, size_t errlen)
 		hc->ca_errno = errno;
 	/* Signals (for DNS timeouts) are process-wide: no good in threads. */
 	rc |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	/*
+	 * A cancelled request must not wait for a name lookup to finish:
+	 * the resolver thread is left to end on its own.
+	 */
+	rc |= curl_easy_setopt(c, CURLOPT_QUICK_EXIT, 1L);
 	rc |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	rc |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	rc |= curl_easy_setopt(
@@ -109,7 +126,14 @@ http_client_free(struct http_client *hc)
 	if (hc == NULL)
 		return;
 	curl_easy_cleanup(hc->curl);
+	curl_multi_cleanup(hc->multi);
 	free(hc);
+}
+
+const struct ses_cancel *
+http_client_cancel(const struct http_client *hc)
+{
+	return hc->cancel;
 }
 
 static size_t
@@ -243,6 +267,47 @@ fail(struct http_response *resp, enum http_error e, const char *fmt, ...)
 	return -1;
 }
 
+/*
+ * curl_easy_perform() on the client's multi handle, ended early with
+ * CURLE_ABORTED_BY_CALLBACK when the canceller fires.
+ */
+static CURLcode
+perform(struct http_client *hc)
+{
+	struct curl_waitfd wfd = { ses_cancel_fd(hc->cancel), CURL_WAIT_POLLIN,
+		0 };
+	CURLcode rc = CURLE_ABORTED_BY_CALLBACK;
+	CURLMsg *msg;
+	int running, left;
+
+	if (ses_cancel_fired(hc->cancel))
+		return rc;
+	if (curl_multi_add_handle(hc->multi, hc->curl) != CURLM_OK)
+		return CURLE_OUT_OF_MEMORY;
+	for (;;) {
+		if (curl_multi_perform(hc->multi, &running) != CURLM_OK) {
+			rc = CURLE_OUT_OF_MEMORY;
+			break;
+		}
+		if (running == 0) {
+			msg = curl_multi_info_read(hc->multi, &left);
+			rc = msg != NULL && msg->msg == CURLMSG_DONE
+			    ? msg->data.result
+			    : CURLE_GOT_NOTHING;
+			break;
+		}
+		if (ses_cancel_fired(hc->cancel))
+			break;
+		if (curl_multi_poll(hc->multi, wfd.fd >= 0 ? &wfd : NULL,
+			wfd.fd >= 0 ? 1 : 0, POLL_MAX_MS, NULL) != CURLM_OK) {
+			rc = CURLE_OUT_OF_MEMORY;
+			break;
+		}
+	}
+	curl_multi_remove_handle(hc->multi, hc->curl);
+	return rc;
+}
+
 static int
 classify(struct http_client *hc, CURLcode rc, const struct sink *s,
     const char *url, struct http_response *resp)
@@ -251,6 +316,11 @@ classify(struct http_client *hc, CURLcode rc, const struct sink *s,
 	    hc->errbuf[0] ? hc->errbuf : curl_easy_strerror(rc);
 
 	switch (rc) {
+	case CURLE_ABORTED_BY_CALLBACK:
+		return fail(resp, HTTP_ECANCELLED,
+		    "Request to endpoint URL \"%s\" was cancelled: the "
+		    "program is stopping",
+		    url);
 	case CURLE_COULDNT_RESOLVE_PROXY:
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_CONNECT:
@@ -352,7 +422,7 @@ http_request(struct http_client *hc, const char *method, const char *url,
 			rc |= curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PUT");
 	}
 	if (rc == CURLE_OK)
-		rc = curl_easy_perform(c);
+		rc = perform(hc);
 	else
 		snprintf(hc->errbuf, sizeof(hc->errbuf), "%s",
 		    "cannot set up the request");
@@ -399,6 +469,8 @@ http_error_name(enum http_error e)
 		return "closed";
 	case HTTP_ETLS:
 		return "tls";
+	case HTTP_ECANCELLED:
+		return "cancelled";
 	case HTTP_EOTHER:
 		break;
 	}

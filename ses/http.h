@@ -18,6 +18,8 @@
 
 #include <stddef.h>
 
+#include "ses/cancel.h"
+
 /* How an exchange failed before a complete response; the retry logic keys on it. */
 enum http_error {
 	HTTP_ENONE = 0, /* a response came (any status) */
@@ -25,7 +27,8 @@ enum http_error {
 	HTTP_ETIMEOUT, /* connected, then timed out waiting for the response */
 	HTTP_ECLOSED,  /* closed or reset before a complete response */
 	HTTP_ETLS,     /* TLS handshake or certificate verification failed */
-	HTTP_EOTHER /* anything else, including a response over max_response */
+	HTTP_EOTHER, /* anything else, including a response over max_response */
+	HTTP_ECANCELLED /* the options' canceller fired: the program stops */
 };
 
 struct http_options {
@@ -41,6 +44,12 @@ struct http_options {
 	const char *user_agent;  /* NULL: none sent */
 	int no_proxy;            /* 1: ignore http_proxy & co (the
 					   credential endpoints are local) */
+	/*
+	 * Borrowed, must outlive the client; NULL: none. Once it fires, a
+	 * request in flight ends at once (connecting, resolving, waiting
+	 * for a byte alike) and later ones fail at once, HTTP_ECANCELLED.
+	 */
+	const struct ses_cancel *cancel;
 };
 
 struct http_header {
@@ -80,10 +89,19 @@ int http_request(struct http_client *, const char *method, const char *url,
     const struct http_header *hdrs, size_t n, const char *body, size_t bodylen,
     struct http_response *resp);
 
+/*
+ * The canceller the client was made with (NULL: none), for the waits of
+ * a caller's own retry loop.
+ */
+const struct ses_cancel *http_client_cancel(const struct http_client *);
+
 /* Wipes the body (it may hold credentials) and frees it and the message. */
 void http_response_free(struct http_response *);
 
-/* "none", "connect", "read-timeout", "closed", "tls", "other". */
+/*
+ * "none", "connect", "read-timeout", "closed", "tls", "other",
+ * "cancelled".
+ */
 const char *http_error_name(enum http_error);
 
 #endif

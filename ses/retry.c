@@ -75,6 +75,7 @@ retry_transport_error(enum http_error e)
 		return 1;
 	case HTTP_ENONE:
 	case HTTP_EOTHER:
+	case HTTP_ECANCELLED:
 		break;
 	}
 	return 0;

@@ -36,7 +36,8 @@ int retry_service_error(const char *code, long status);
  * 1 if a transport failure is retried: no connection, a read timeout, a
  * connection closed or reset, a TLS failure. HTTP_EOTHER (a response over
  * the size limit, a request that could not be set up) is not: trying
- * again would fail the same way.
+ * again would fail the same way; nor is HTTP_ECANCELLED (the program
+ * stops).
  */
 int retry_transport_error(enum http_error);
 

@@ -17,8 +17,17 @@
 #include "milter/log.h"
 #include "milter/sync/snapshot.h"
 #include "milter/sync/syncplan.h"
+#include "ses/cancel.h"
 #include "ses/clock.h"
 #include "ses/creds.h"
+
+/*
+ * How long syncer_stop() waits for the thread. SES and the credential
+ * sources are cancelled at once; only the local MX check (the resolver's
+ * wait, up to timeout_ms x tries) cannot be, and the daemon must stop
+ * within 2 s whatever DNS does.
+ */
+#define SYNCER_STOP_WAIT_MS 800
 
 /* ---- the daemon's thread ---- */
 
@@ -28,6 +37,13 @@ struct syncer {
 	pthread_cond_t cond;  /* on CLOCK_MONOTONIC */
 	struct conf *pending; /* a reload not yet taken; lock */
 	atomic_bool stopping;
+	/* ends SES requests, back-offs, rate-limit waits, credential fetches */
+	struct ses_cancel *cancel;
+	/*
+	 * Set by syncer_stop() when it gives up waiting for the thread and
+	 * by the thread when it ends: whichever comes second frees.
+	 */
+	atomic_bool left;
 	struct syncpass_hooks hooks;
 	/* the thread's own */
 	struct conf *conf;
@@ -119,6 +135,7 @@ syncer_pass_once(struct syncer *s)
 	if (s->link.client == NULL) {
 		memset(&o, 0, sizeof(o));
 		o.debug = syncer_debug;
+		o.http.cancel = s->cancel;
 		if (syncpass_link_open(
 			s->conf, &o, &s->link, err, sizeof(err)) == -1) {
 			log_warnx("SES: cannot make an SES client: %s", err);
@@ -135,10 +152,13 @@ syncer_pass_once(struct syncer *s)
 	p.cancelled = syncer_is_stopping;
 	p.cancel_arg = s;
 	rc = syncpass_run(&p, &rep);
-	if (s->hooks.pass_done != NULL)
-		s->hooks.pass_done(s->hooks.arg, rc, &rep);
+	/* a stopped pass tells the milter threads and systemd nothing new */
+	if (!atomic_load(&s->stopping)) {
+		if (s->hooks.pass_done != NULL)
+			s->hooks.pass_done(s->hooks.arg, rc, &rep);
+		syncer_publish(s);
+	}
 	syncpass_report_free(&rep);
-	syncer_publish(s);
 	if (s->state != NULL &&
 	    state_save(s->conf->state_file, s->state, err, sizeof(err)) == -1)
 		log_warnx("SES: cannot save the state: %s", err);
@@ -161,6 +181,17 @@ syncer_take_reload(struct syncer *s, struct conf *c)
 	ses_ratelimit_set(c->rate);
 	/* the milter threads match statuses to identities of this one now */
 	syncer_publish(s);
+}
+
+static void
+syncer_free(struct syncer *s)
+{
+	conf_unref(s->pending);
+	conf_unref(s->conf);
+	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->lock);
+	ses_cancel_free(s->cancel);
+	free(s);
 }
 
 static void *
@@ -225,6 +256,8 @@ syncer_main(void *arg)
 	state_free(s->state);
 	s->state = NULL;
 	log_info("SES: synchroniser stopped");
+	if (atomic_exchange(&s->left, true))
+		syncer_free(s); /* syncer_stop() did not wait for this end */
 	return NULL;
 }
 
@@ -240,9 +273,16 @@ syncer_start(struct conf *conf, const struct syncpass_hooks *hooks, char *err,
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return NULL;
 	}
+	if ((s->cancel = ses_cancel_new()) == NULL) {
+		snprintf(err, errlen, "cannot start the SES thread: %s",
+		    strerror(errno));
+		free(s);
+		return NULL;
+	}
 	if (hooks != NULL)
 		s->hooks = *hooks;
 	atomic_init(&s->stopping, false);
+	atomic_init(&s->left, false);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -258,10 +298,7 @@ syncer_start(struct conf *conf, const struct syncpass_hooks *hooks, char *err,
 	if (errno != 0) {
 		snprintf(err, errlen, "cannot start the SES thread: %s",
 		    strerror(errno));
-		conf_unref(s->conf);
-		pthread_cond_destroy(&s->cond);
-		pthread_mutex_destroy(&s->lock);
-		free(s);
+		syncer_free(s);
 		return NULL;
 	}
 	return s;
@@ -285,16 +322,27 @@ syncer_stop(struct syncer *s)
 {
 	if (s == NULL)
 		return;
+	struct timespec ts;
+	int64_t ns;
+
 	atomic_store(&s->stopping, true);
+	ses_cancel_fire(s->cancel);
 	pthread_mutex_lock(&s->lock);
 	pthread_cond_signal(&s->cond);
 	pthread_mutex_unlock(&s->lock);
-	pthread_join(s->thread, NULL);
-	conf_unref(s->pending);
-	conf_unref(s->conf);
-	pthread_cond_destroy(&s->cond);
-	pthread_mutex_destroy(&s->lock);
-	free(s);
+	/* pthread_timedjoin_np() takes a CLOCK_REALTIME deadline */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ns = ts.tv_nsec + (int64_t)SYNCER_STOP_WAIT_MS * 1000000;
+	ts.tv_sec += ns / CLOCK_NSEC;
+	ts.tv_nsec = ns % CLOCK_NSEC;
+	if (pthread_timedjoin_np(s->thread, NULL, &ts) != 0) {
+		log_warnx("SES: the synchroniser is still in its local MX "
+			  "check; stopping without it");
+		pthread_detach(s->thread);
+		if (!atomic_exchange(&s->left, true))
+			return; /* the thread frees it when it ends */
+	}
+	syncer_free(s);
 }
 
 int

@@ -46,8 +46,12 @@ void syncer_reload(struct syncer *, struct conf *);
 int syncer_check_profile(const struct conf *c, char *err, size_t errlen);
 
 /*
- * Stops the thread and frees everything. It is woken at once; a request
- * in flight may still take until its timeout. NULL is fine.
+ * Stops the thread and frees everything, within SYNCER_STOP_WAIT_MS
+ * (syncer.c): a wait between passes, an SES request in flight, a back-off,
+ * the 1-per-second pacing and a credential fetch end at once. Only the
+ * local MX check cannot be interrupted: when it outlasts the wait, the
+ * thread is left to end (and free) on its own, saving nothing more than
+ * the state file. NULL is fine.
  */
 void syncer_stop(struct syncer *);
 

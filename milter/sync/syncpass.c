@@ -14,6 +14,7 @@
 #include "milter/log.h"
 #include "milter/metrics.h"
 #include "ses/awsenv.h"
+#include "ses/errbuf.h"
 
 #define GET_BATCH 100 /* SES's limit of identities per Get */
 #define CONNECT_TIMEOUT_MS 5000
@@ -51,9 +52,12 @@ syncpass_link_open(const struct conf *c, const struct syncpass_client_opts *o,
 	if (awsenv_endpoint(url, region, &ep, err, errlen) != AWSENV_OK)
 		return -1;
 	profile = o->profile != NULL ? o->profile : c->profile;
-	if ((l->creds = creds_provider_new(
-		 &(struct creds_options){ profile[0] != '\0' ? profile : NULL,
-		     o->debug, o->debug_arg, region, NULL, NULL })) == NULL) {
+	if ((l->creds = creds_provider_new(&(struct creds_options){
+		 .profile = profile[0] != '\0' ? profile : NULL,
+		 .debug = o->debug,
+		 .debug_arg = o->debug_arg,
+		 .region = region,
+		 .cancel = o->http.cancel })) == NULL) {
 		awsenv_endpoint_free(&ep);
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return -1;
@@ -121,10 +125,24 @@ syncpass_cancelled(const struct syncpass *p)
 	return p->cancelled != NULL && p->cancelled(p->cancel_arg);
 }
 
+/*
+ * SES's text as the daemon logs and stores it: cut before the canonical
+ * request and string to sign a SigV4 error appends, which are of no use
+ * in a log and may carry the session token (the client has redacted the
+ * credentials it used already); NULL when out of memory.
+ */
+static char *
+syncpass_message(const struct ses_result *res)
+{
+	return errbuf_scrub(res->message, NULL, 0, true);
+}
+
 /* The result part of an audit line: result=ok|error, why, attempts. */
 static void
 syncpass_audit_result(struct kvline *l, const struct ses_result *res, int rc)
 {
+	char *msg;
+
 	kvline_add(l, "result", rc == 0 ? "ok" : "error");
 	if (rc != 0) {
 		kvline_add(l, "error", ses_error_kind_name(res->kind));
@@ -135,8 +153,12 @@ syncpass_audit_result(struct kvline *l, const struct ses_result *res, int rc)
 		if (res->http_status != 0)
 			kvline_addi(l, "http_status", res->http_status);
 		/* a parse failure's message quotes the whole body */
-		if (res->kind != SES_EPARSE)
-			kvline_add(l, "message", res->message);
+		if (res->kind != SES_EPARSE && res->message != NULL) {
+			msg = syncpass_message(res);
+			kvline_add(
+			    l, "message", msg != NULL ? msg : strerror(ENOMEM));
+			free(msg);
+		}
 	}
 	kvline_addi(l, "attempts", res->attempts);
 }
@@ -145,19 +167,28 @@ syncpass_audit_result(struct kvline *l, const struct ses_result *res, int rc)
 static void
 syncpass_describe(const struct ses_result *res, char *buf, size_t len)
 {
+	char *msg;
+
 	switch (res->kind) {
 	case SES_ESERVICE:
+		msg = syncpass_message(res);
 		snprintf(buf, len, "%s: %s",
 		    res->code != NULL ? res->code : "Unknown",
-		    res->message != NULL ? res->message : "");
+		    msg != NULL ? msg : strerror(ENOMEM));
+		free(msg);
 		break;
 	case SES_EPARSE:
 		snprintf(buf, len, "an answer that is not SES's XML (HTTP %ld)",
 		    res->http_status);
 		break;
 	default:
+		/* a credential source's error may quote a server, too */
+		msg = res->message != NULL ? syncpass_message(res) : NULL;
 		snprintf(buf, len, "%s",
-		    res->message != NULL ? res->message : "failed");
+		    msg != NULL                ? msg
+			: res->message != NULL ? strerror(ENOMEM)
+					       : "failed");
+		free(msg);
 		break;
 	}
 }

@@ -80,8 +80,12 @@ struct syncpass_client_opts {
 	 * $AWS_ENDPOINT_URL, else the region's (as the AWS CLI)
 	 */
 	const char *endpoint_url;
-	const char *profile;      /* NULL: [ses] profile ("" none) */
-	struct http_options http; /* 0 timeouts: 5 s connect, 15 s */
+	const char *profile; /* NULL: [ses] profile ("" none) */
+	/*
+	 * 0 timeouts: 5 s connect, 15 s. Its canceller (the daemon's stop)
+	 * ends the credential provider's fetches too.
+	 */
+	struct http_options http;
 	void (*debug)(void *arg, const char *msg);
 	void *debug_arg;
 };

@@ -10,8 +10,9 @@ stderr with the program name normalised, and the parameters of every
 request the fake received (in order, with their count: retries show) must
 be the same, and every signature the fake checked must have verified.
 
-The one deliberate difference (a JSON/YAML "MailFromDomain": null means
-"omit") and the tool's own commands are tested on their own at the end.
+The deliberate differences (a JSON/YAML "MailFromDomain": null means
+"omit"; secrets in an error message are redacted) and the tool's own
+commands are tested on their own at the end.
 A table of the cases (aws rc, ours rc, result) is printed after the run.
 """
 
@@ -27,6 +28,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
+from harness.echo_ses import EchoSES  # noqa: E402
 from harness.fake_ses import FakeSES  # noqa: E402
 from harness.tls_ses import TLSSES  # noqa: E402
 
@@ -541,6 +543,33 @@ def test_null_mail_from_domain_disables(ses, tmp_path, flag, doc):
     assert a.returncode == 252 and b"Invalid type for parameter MailFromDomain, value: None" \
         in a.stderr
     assert ses.log() == []
+
+
+def test_signature_error_as_aws_minus_the_secrets(tmp_path):
+    """A SignatureDoesNotMatch whose message quotes the canonical request
+    (the session token in it) and, from a hostile server, the secret key:
+    ses-mailfrom prints what the CLI prints, the whole message, with
+    each secret replaced by "[redacted]" (see ses-mailfrom(1), "ERRORS")."""
+    token = "FwoGZXIvYXdzEBYaDK/Token+With/Slashes=="
+    home = tmp_path / "home"
+    (home / ".aws").mkdir(parents=True)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8",
+           "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+           "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": SECRET,
+           "AWS_SESSION_TOKEN": token, "AWS_EC2_METADATA_DISABLED": "true"}
+    out = {}
+    with EchoSES(stable=True, extra=f"secret={SECRET}") as echo:
+        for name, argv in (("aws", [AWS, "ses"]), ("ours", [TOOL])):
+            p = subprocess.run(argv + [SET, "--identity", "example.com",
+                                       "--endpoint-url", echo.endpoint_url,
+                                       "--region", "us-east-1"],
+                               env=env, cwd=str(tmp_path), stdin=subprocess.DEVNULL,
+                               capture_output=True, text=True, timeout=60)
+            out[name] = (p.returncode, p.stdout, p.stderr.replace("ses-mailfrom", "aws"))
+    aws, ours = out["aws"], out["ours"]
+    assert token in aws[2] and SECRET in aws[2]  # the CLI prints them
+    expected = aws[2].replace(token, "[redacted]").replace(SECRET, "[redacted]")
+    assert ours == (aws[0], aws[1], expected)
 
 
 def test_query_syntax_error_sends_nothing(ses, tmp_path):

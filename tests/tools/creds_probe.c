@@ -51,7 +51,7 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	struct creds_options opt = { NULL, NULL, NULL, NULL, NULL, NULL };
+	struct creds_options opt = { NULL, NULL, NULL, NULL, NULL, NULL, NULL };
 	struct creds_provider *p;
 	struct creds c;
 	struct awsenv_region r;

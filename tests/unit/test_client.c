@@ -9,13 +9,19 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <cmocka.h>
 
+#include "ses/cancel.h"
 #include "ses/client.h"
+#include "ses/clock.h"
 #include "ses/creds.h"
 #include "ses/retry.h"
 
@@ -104,6 +110,7 @@ test_transport_errors(void **state)
 	assert_true(retry_transport_error(HTTP_ETLS));
 	assert_false(retry_transport_error(HTTP_EOTHER));
 	assert_false(retry_transport_error(HTTP_ENONE));
+	assert_false(retry_transport_error(HTTP_ECANCELLED));
 }
 
 static void
@@ -345,6 +352,78 @@ test_no_credentials(void **state)
 	rmdir(home);
 }
 
+static void *
+fire_later(void *arg)
+{
+	clock_sleep_until(clock_now_ns() + 200 * 1000000LL);
+	ses_cancel_fire(arg);
+	return NULL;
+}
+
+/*
+ * A request to a server that never answers (a listening socket nobody
+ * accepts on: the kernel completes the handshake) ends as soon as the
+ * canceller fires, not after its 60 s timeout x 3 attempts; later calls
+ * send nothing.
+ */
+static void
+test_cancelled(void **state)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sa);
+	struct ses_client_options o;
+	struct ses_cancel *cancel;
+	struct creds_provider *p;
+	struct ses_client *c;
+	struct ses_result r;
+	char err[200], url[64];
+	pthread_t t;
+	int64_t t0;
+	int fd;
+
+	(void)state;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", ntohs(sa.sin_port));
+	setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "secret", 1);
+	assert_non_null(p = creds_provider_new(NULL));
+	assert_non_null(cancel = ses_cancel_new());
+	memset(&o, 0, sizeof(o));
+	o.region = "us-east-1";
+	o.endpoint_url = url;
+	o.creds = p;
+	o.http.cancel = cancel;
+	assert_non_null(c = ses_client_new(&o, err, sizeof(err)));
+	ses_ratelimit_set(0);
+	assert_int_equal(pthread_create(&t, NULL, fire_later, cancel), 0);
+	t0 = clock_now_ns();
+	assert_int_equal(
+	    ses_set_mail_from(c, "example.com", NULL, NULL, &r), -1);
+	assert_true(clock_now_ns() - t0 < CLOCK_NSEC);
+	assert_int_equal(r.kind, SES_ETRANSPORT);
+	assert_int_equal(r.http_error, HTTP_ECANCELLED);
+	assert_int_equal(r.attempts, 1);
+	assert_false(r.retries_exhausted);
+	ses_result_free(&r);
+	pthread_join(t, NULL);
+	assert_int_equal(
+	    ses_set_mail_from(c, "example.com", NULL, NULL, &r), -1);
+	assert_int_equal(r.http_error, HTTP_ECANCELLED);
+	assert_int_equal(r.attempts, 0);
+	ses_result_free(&r);
+	ses_client_free(c);
+	ses_cancel_free(cancel);
+	creds_provider_free(p);
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -358,6 +437,7 @@ main(void)
 		cmocka_unit_test(test_new_refuses),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_no_credentials),
+		cmocka_unit_test(test_cancelled),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -122,7 +122,8 @@ teardown(void **state)
 static enum creds_status
 get(const char *profile, struct creds *out, char *err, size_t errlen)
 {
-	struct creds_options o = { profile, collect, NULL, NULL, NULL, NULL };
+	struct creds_options o = { profile, collect, NULL, NULL, NULL, NULL,
+		NULL };
 	struct creds_provider *p;
 	enum creds_status st;
 

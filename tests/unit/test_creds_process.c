@@ -17,6 +17,8 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "ses/cancel.h"
+#include "ses/clock.h"
 #include "ses/creds_process.h"
 
 /* Words joined with '|' (no row has one). */
@@ -181,33 +183,75 @@ test_run(void **state)
 	assert_int_equal(creds_process_run("printf '{\"Version\":1,"
 					   "\"AccessKeyId\":\"AK\","
 					   "\"SecretAccessKey\":\"S\"}'",
-			     5, &c, err, sizeof(err)),
+			     5, NULL, &c, err, sizeof(err)),
 	    CREDS_OK);
 	assert_string_equal(c.access_key_id, "AK");
 	creds_clear(&c);
 	assert_int_equal(
-	    creds_process_run("sh -c 'exit 7'", 5, &c, err, sizeof(err)),
+	    creds_process_run("sh -c 'exit 7'", 5, NULL, &c, err, sizeof(err)),
 	    CREDS_EFETCH);
 	assert_string_equal(err,
 	    "Error when retrieving credentials from custom-process: "
 	    "sh exited with status 7");
 	/* No shell: a ';' is an argument like any other. */
 	assert_int_equal(
-	    creds_process_run("true; false", 5, &c, err, sizeof(err)),
+	    creds_process_run("true; false", 5, NULL, &c, err, sizeof(err)),
 	    CREDS_EFETCH);
 	assert_non_null(strstr(err, "cannot run true;"));
 	t0 = time(NULL);
-	assert_int_equal(creds_process_run("sleep 30", 1, &c, err, sizeof(err)),
+	assert_int_equal(
+	    creds_process_run("sleep 30", 1, NULL, &c, err, sizeof(err)),
 	    CREDS_EFETCH);
 	assert_true(time(NULL) - t0 < 5);
 	assert_string_equal(err,
 	    "Error when retrieving credentials from custom-process: "
 	    "sleep did not finish in time and was killed");
 	assert_int_equal(
-	    creds_process_run("yes", 5, &c, err, sizeof(err)), CREDS_EFETCH);
+	    creds_process_run("yes", 5, NULL, &c, err, sizeof(err)),
+	    CREDS_EFETCH);
 	assert_non_null(strstr(err, "yes wrote too much and was killed"));
-	assert_int_equal(creds_process_run("'open", 5, &c, err, sizeof(err)),
+	assert_int_equal(
+	    creds_process_run("'open", 5, NULL, &c, err, sizeof(err)),
 	    CREDS_EINVALID);
+}
+
+static void *
+fire_later(void *arg)
+{
+	clock_sleep_until(clock_now_ns() + 200 * 1000000LL);
+	ses_cancel_fire(arg);
+	return NULL;
+}
+
+/* A daemon that stops kills a credential_process that hangs, at once. */
+static void
+test_run_cancelled(void **state)
+{
+	struct ses_cancel *cancel = ses_cancel_new();
+	struct creds c;
+	char err[256];
+	pthread_t t;
+	int64_t t0;
+
+	(void)state;
+	assert_non_null(cancel);
+	assert_int_equal(pthread_create(&t, NULL, fire_later, cancel), 0);
+	t0 = clock_now_ns();
+	assert_int_equal(
+	    creds_process_run("sleep 30", 60, cancel, &c, err, sizeof(err)),
+	    CREDS_EFETCH);
+	assert_true(clock_now_ns() - t0 < CLOCK_NSEC);
+	assert_string_equal(err,
+	    "Error when retrieving credentials from custom-process: "
+	    "sleep was killed: the program is stopping");
+	pthread_join(t, NULL);
+	/* fired already: the next one is killed as soon as it starts */
+	t0 = clock_now_ns();
+	assert_int_equal(
+	    creds_process_run("sleep 30", 60, cancel, &c, err, sizeof(err)),
+	    CREDS_EFETCH);
+	assert_true(clock_now_ns() - t0 < CLOCK_NSEC);
+	ses_cancel_free(cancel);
 }
 
 /* The daemon blocks SIGTERM in every thread; its helper must not inherit
@@ -230,7 +274,7 @@ test_run_unblocked(void **state)
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	st = creds_process_run(cmd, 5, &c, err, sizeof(err));
+	st = creds_process_run(cmd, 5, NULL, &c, err, sizeof(err));
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (st != CREDS_OK)
 		fail_msg("%s", err);
@@ -246,6 +290,7 @@ main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_parse_refused),
 		cmocka_unit_test(test_run),
+		cmocka_unit_test(test_run_cancelled),
 		cmocka_unit_test(test_run_unblocked),
 	};
 

@@ -361,7 +361,7 @@ make_client(struct run *r)
 		o.max_attempts = (int)v;
 	if ((r->creds = creds_provider_new(&(struct creds_options){ g->profile,
 		 cli_debug_line, &r->debug_globals, r->region.name,
-		 cli_mfa_prompt, NULL })) == NULL)
+		 cli_mfa_prompt, NULL, NULL })) == NULL)
 		return cli_nomem();
 	o.creds = r->creds;
 	if ((r->client = ses_client_new(&o, err, sizeof(err))) == NULL)
