@@ -8,6 +8,10 @@
     f.nodata("www.fake.test", soa_ttl=20, minimum=300)
     f.servfail("broken.fake.test"); f.refused("acl.fake.test")
     f.drop("dead.fake.test")           # reads the query, never answers
+    f.truncated("big.fake.test")       # an empty answer with the TC bit: retry over TCP
+    f.garbage("junk.fake.test")        # the query's id, then bytes that do not decode
+    f.serve_tcp("garbage")             # TCP on the same port: "garbage" answers
+                                       # junk, "close" hangs up; without it TCP is refused
     f.default = ("servfail",)          # for names without a rule (NXDOMAIN if unset)
     f.count("ok.fake.test")            # queries received for the name so far
     f.stop()
@@ -16,6 +20,7 @@ Names are compared lower-case without the root dot. Each query is handled
 in a thread of its own, so a delayed answer holds up nobody else."""
 
 import socket
+import struct
 import threading
 import time
 from collections import Counter
@@ -38,6 +43,23 @@ class _QuietLogger(DNSLogger):
         super().__init__("-recv,-send,-request,-reply,-truncated,-error,-data")
 
 
+class _Raw:
+    """A reply that is not DNS: dnslib's handler sends what pack() gives."""
+
+    def __init__(self, data):
+        self.data = data
+
+    def pack(self):
+        return self.data
+
+
+def garbage_for(query_id):
+    """An answer a client takes for the reply to its query (its id, QR set,
+    one question and one answer announced) that does not decode: the
+    question's name runs off the end in a label longer than 63 bytes."""
+    return struct.pack("!HHHHHH", query_id, 0x8180, 1, 1, 0, 0) + b"\xff" + b"\xa5" * 7
+
+
 class _Resolver(BaseResolver):
     def __init__(self, fake):
         self.fake = fake
@@ -51,6 +73,11 @@ class _Resolver(BaseResolver):
         reply = request.reply()
         if kind == "drop":
             raise DNSError("dropped on purpose")
+        if kind == "garbage":
+            return _Raw(garbage_for(request.header.id))
+        if kind == "truncated":
+            reply.header.tc = 1
+            return reply
         if kind == "servfail":
             reply.header.rcode = RCODE.SERVFAIL
         elif kind == "refused":
@@ -79,6 +106,8 @@ class FakeDNS:
         self._lock = threading.Lock()
         self.default = ("nxdomain",)
         self._dns = None
+        self._tcp = None
+        self.tcp_queries = 0    # queries serve_tcp() answered
 
     @property
     def port(self):
@@ -102,7 +131,63 @@ class FakeDNS:
         self._thread.start()
         return self
 
+    def serve_tcp(self, mode):
+        """Listens on TCP too, same port: each connection gets "garbage"
+        (a length-prefixed answer that does not decode, after the query is
+        read) or "close" (hung up on at once)."""
+        if mode not in ("garbage", "close"):
+            raise ValueError(mode)
+        family = socket.AF_INET6 if ":" in self.address else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.address, self.port))
+        sock.listen(16)
+        sock.settimeout(0.05)
+        stop = threading.Event()
+
+        def answer(conn):
+            with conn:
+                conn.settimeout(2)
+                try:
+                    head = conn.recv(2)
+                    if mode == "close" or len(head) < 2:
+                        return
+                    query = b""
+                    while len(query) < struct.unpack("!H", head)[0]:
+                        more = conn.recv(4096)
+                        if not more:
+                            return
+                        query += more
+                    with self._lock:
+                        self.tcp_queries += 1
+                    junk = garbage_for(struct.unpack("!H", query[:2])[0])
+                    conn.sendall(struct.pack("!H", len(junk)) + junk)
+                    conn.recv(1)  # until the client hangs up (or 2 s)
+                except (OSError, struct.error):
+                    return
+
+        def run():
+            while not stop.is_set():
+                try:
+                    conn, _ = sock.accept()
+                except socket.timeout:
+                    continue
+                except OSError:
+                    return
+                threading.Thread(target=answer, args=(conn,), daemon=True).start()
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        self._tcp = (sock, stop, thread)
+        return self
+
     def stop(self):
+        if self._tcp is not None:
+            sock, stop, thread = self._tcp
+            stop.set()
+            thread.join()
+            sock.close()
+            self._tcp = None
         if self._dns is not None:
             self._dns.server.shutdown()
             self._dns.server.server_close()
@@ -134,6 +219,15 @@ class FakeDNS:
 
     def drop(self, name):
         self._set(name, "drop")
+
+    def truncated(self, name):
+        """An empty answer with the TC bit set: the client must ask again
+        over TCP (refused unless serve_tcp())."""
+        self._set(name, "truncated")
+
+    def garbage(self, name):
+        """Bytes that carry the query's id but do not decode as DNS."""
+        self._set(name, "garbage")
 
     def _hit(self, name):
         with self._lock:

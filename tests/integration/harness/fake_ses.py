@@ -232,19 +232,25 @@ class FakeSES:
         return self.control("POST", "status", {"status": status})
 
     def inject(self, kind, count=1, action=None, seconds=None, code=None,
-               status=None, message=None, type=None, body=None, process=False):
+               status=None, message=None, type=None, body=None, process=False,
+               size=None):
         """Queue a fault for the next `count` requests (of `action`, if given).
 
         kind: 500, 503, 500-nonxml (body: the page sent), throttle, hang,
         drop, slow-body, delay (seconds: how long), error (code, status,
-        message; message None leaves the element out; type Sender/Receiver).
+        message; message None leaves the element out; type Sender/Receiver),
+        bad-xml (a 200 whose XML is cut in half, or body), huge-body (a
+        chunked 200 of size bytes, default 100 MiB), drip (one byte of the
+        answer every `seconds`, default 1).
         process: for hang/drop, apply the request before giving no answer.
+        A server that refuses or black-holes connections is not a fault of
+        this one: see harness.faults.
         """
         spec = {"kind": kind, "count": count, "action": action,
                 "process": process}
         for name, value in (("seconds", seconds), ("code", code),
                             ("status", status), ("message", message),
-                            ("type", type), ("body", body)):
+                            ("type", type), ("body", body), ("size", size)):
             if value is not None:
                 spec[name] = value
         return self.control("POST", "faults", spec)["faults"][0]

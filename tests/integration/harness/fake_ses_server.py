@@ -64,8 +64,12 @@ IDENTITY_TYPES = ("EmailAddress", "Domain")
 DISABLED_SHAPES = ("absent", "empty")
 
 FAULT_KINDS = ("500", "503", "500-nonxml", "throttle", "hang", "drop",
-               "slow-body", "delay", "error")
-FAULT_DEFAULT_SECONDS = {"hang": 30.0, "slow-body": 2.0, "delay": 2.0}
+               "slow-body", "delay", "error", "bad-xml", "huge-body", "drip")
+# drip: seconds between two bytes, not for the whole body.
+FAULT_DEFAULT_SECONDS = {"hang": 30.0, "slow-body": 2.0, "delay": 2.0,
+                         "drip": 1.0}
+HUGE_BODY = 100 << 20       # bytes a huge-body fault streams by default
+HUGE_CHUNK = 64 << 10       # one chunk of it
 
 MSG_SIGNATURE = ("The request signature we calculated does not match the "
                  "signature you provided. Check your AWS Secret Access Key "
@@ -405,8 +409,18 @@ class Fault:
         self.process = bool(spec.get("process", False))
         self.error = self._error(kind, spec)
         self.body = spec.get("body", NONXML_500) if kind == "500-nonxml" else None
-        if kind == "500-nonxml" and not isinstance(self.body, str):
+        if kind == "bad-xml":
+            # None: the action's real answer, cut in the middle
+            self.body = spec.get("body")
+        if self.body is not None and not isinstance(self.body, str):
             raise ValueError("body must be a string")
+        if kind == "500-nonxml" and self.body is None:
+            raise ValueError("body must be a string")
+        size = spec.get("size", HUGE_BODY)
+        if not isinstance(size, int) or isinstance(size, bool) or not \
+                0 <= size <= 1 << 40:
+            raise ValueError("size must be an integer in 0..2**40")
+        self.size = size if kind == "huge-body" else None
 
     @staticmethod
     def _error(kind, spec):
@@ -446,6 +460,8 @@ class Fault:
                        message=self.error.message, type=self.error.kind)
         if self.body is not None:
             out["body"] = self.body
+        if self.size is not None:
+            out["size"] = self.size
         return out
 
 
@@ -909,6 +925,58 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         state.update(entry, outcome=outcome)
 
+    def _stream_huge(self, entry, size, request_id):
+        """huge-body: a 200 of `size` bytes, chunked (no Content-Length to
+        refuse up front), XML that never closes; ends early when the client
+        hangs up."""
+        state = self.server.state
+        state.update(entry, status=200, outcome="sent")
+        self.close_connection = True
+        head = ('<GetIdentityMailFromDomainAttributesResponse xmlns="%s">\n'
+                '<!-- ' % NS).encode("utf-8")
+        filler = b"x" * HUGE_CHUNK
+        try:
+            self.send_response(200)
+            self.send_header("x-amzn-RequestId", request_id)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            sent = 0
+            while sent < size:
+                if state.stopping.is_set():
+                    state.update(entry, outcome="stopped")
+                    return
+                piece = (head + filler)[:HUGE_CHUNK] if sent == 0 else filler
+                piece = piece[:size - sent]
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                sent += len(piece)
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except OSError:
+            state.update(entry, outcome="client-gone")
+
+    def _drip(self, entry, status, body, request_id, seconds):
+        """drip: headers at once, then one byte of the body every `seconds`
+        (a connection that is alive but too slow to be of use)."""
+        state = self.server.state
+        state.update(entry, status=status, outcome="sent")
+        self.close_connection = True
+        try:
+            self.send_response(status)
+            self.send_header("x-amzn-RequestId", request_id)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.flush()
+            for i in range(len(body)):
+                if not self._sleep(seconds):
+                    state.update(entry, outcome="stopped")
+                    return
+                self.wfile.write(body[i:i + 1])
+                self.wfile.flush()
+        except OSError:
+            state.update(entry, outcome="client-gone")
+
     def _sleep(self, seconds):
         """Sleep unless the server is stopping; False if it is."""
         return not self.server.state.stopping.wait(seconds)
@@ -950,8 +1018,19 @@ class Handler(BaseHTTPRequestHandler):
                     self._process(entry, params, parse_error, body)
                 self._abandon(entry, fault)
                 return
+            if fault.kind == "huge-body":
+                self._stream_huge(entry, fault.size, rid)
+                return
 
         status, document, _ = self._process(entry, params, parse_error, body)
+        if fault is not None and fault.kind == "bad-xml":
+            # a 200 whatever the request was: the client must not trust it
+            status = 200
+            document = (fault.body.encode("utf-8") if fault.body is not None
+                        else document[:len(document) // 2])
+        if fault is not None and fault.kind == "drip":
+            self._drip(entry, status, document, rid, fault.seconds)
+            return
         if fault is not None and fault.kind == "delay":
             if not self._sleep(fault.seconds):
                 self.close_connection = True
