@@ -2,6 +2,7 @@
 #include "milter/log.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -24,8 +25,15 @@
 /* See log_gather(). */
 #define LOG_GATHER_MS 10
 #define LOG_WAKE_AT (LOG_QUEUE_LINES / 4)
-/* How often an idle logger retries telling syslog what it missed. */
-#define LOG_RETRY_MS 500
+/*
+ * Lines a syslog reader had no room for wait here, in order, and are
+ * tried again every LOG_RETRY_MS and before each batch: a reader that is
+ * only slow loses nothing, one that stopped loses what does not fit.
+ */
+#define LOG_SYSQ_LINES 512
+#define LOG_RETRY_MS 50
+/* At exit, the logger ends this long before log_stop() gives up on it. */
+#define LOG_QUIT_MARGIN_MS 20
 
 static bool log_stderr;
 static bool log_debugging;
@@ -33,6 +41,8 @@ static const char *log_ident = "ses-mailfrom-milter";
 static atomic_int log_facility_want;
 static pid_t log_pid;
 static struct logsys log_sys; /* owned by whoever writes: see log_write() */
+static struct logq log_sysq;  /* the logger thread's alone */
+static bool log_sysq_on;      /* allocated, the logger running */
 
 static pthread_mutex_t log_mtx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t log_more = PTHREAD_COND_INITIALIZER;  /* to the logger */
@@ -43,7 +53,8 @@ static atomic_bool log_queued; /* the logger runs: lines go to log_q */
 static bool log_waiting;       /* the logger sleeps on log_more */
 static bool log_gathering;     /* ... for more lines to write at once */
 static bool log_quit;
-static bool log_done; /* the logger has written all and ended */
+static struct timespec log_quit_by; /* log_stop()'s deadline, CLOCK_REALTIME */
+static bool log_done;               /* the logger has written all and ended */
 static atomic_ulong log_dropped;
 
 void
@@ -71,8 +82,27 @@ log_set_debug(bool on)
 }
 
 /*
+ * A line to syslog, behind those still waiting for room; one it has no
+ * room for waits its turn (the logger's), or is counted as dropped.
+ */
+static void
+log_syslog_line(int prio, const char *line, size_t len)
+{
+	if (log_sysq_on && log_sysq.count > 0) {
+		if (!logq_push(&log_sysq, prio, line, len))
+			atomic_fetch_add(&log_dropped, 1);
+		return;
+	}
+	if (logsys_send(&log_sys, atomic_load(&log_facility_want) | prio,
+		log_ident, log_pid, line, len) != LOGSYS_NO_ROOM)
+		return;
+	if (!log_sysq_on || !logq_push(&log_sysq, prio, line, len))
+		atomic_fetch_add(&log_dropped, 1);
+}
+
+/*
  * One line to stderr (in the foreground) and to syslog. Stderr first and
- * syslog never waited for: a stalled syslog reader loses syslog lines
+ * syslog never waited for: a stalled syslog reader costs syslog lines
  * (counted), not the foreground log. Called by the logger thread only
  * once it runs, before that by the thread that logs.
  */
@@ -81,9 +111,7 @@ log_write(int prio, const char *line, size_t len)
 {
 	if (log_stderr)
 		fprintf(stderr, "%.*s\n", (int)len, line);
-	if (logsys_send(&log_sys, atomic_load(&log_facility_want) | prio,
-		log_ident, log_pid, line, len) == LOGSYS_NO_ROOM)
-		atomic_fetch_add(&log_dropped, 1);
+	log_syslog_line(prio, line, len);
 }
 
 static void
@@ -98,34 +126,36 @@ log_write_dropped(unsigned long n, const char *why)
 }
 
 /*
- * Once syslog takes lines again, it is told how many it missed (stderr
- * had them all). If it still has no room the count waits for next time.
+ * The lines waiting for syslog, in order, until it has no room again; once
+ * all are in, it is told how many did not fit (stderr had them all, and
+ * is told too). Logger thread only, without log_mtx.
  */
 static void
-log_report_syslog_drops(void)
+log_syslog_retry(void)
 {
-	unsigned long n = log_sys.dropped;
+	const struct logq_entry *e;
+	unsigned long n;
 	char line[96];
 	int len;
 
-	if (n == 0)
+	while ((e = logq_front(&log_sysq)) != NULL) {
+		if (logsys_send(&log_sys,
+			atomic_load(&log_facility_want) | e->prio, log_ident,
+			log_pid, e->line, e->len) == LOGSYS_NO_ROOM)
+			return;
+		logq_drop_front(&log_sysq);
+	}
+	if ((n = logq_take_dropped(&log_sysq)) == 0)
 		return;
 	len = snprintf(line, sizeof(line),
 	    "dropped %lu lines: the syslog reader had no room", n);
-	switch (
-	    logsys_send(&log_sys, atomic_load(&log_facility_want) | LOG_WARNING,
-		log_ident, log_pid, line, (size_t)len)) {
-	case LOGSYS_SENT:
-		log_sys.dropped -= n;
-		if (log_stderr)
-			fprintf(stderr, "%.*s\n", len, line);
-		break;
-	case LOGSYS_NO_ROOM:
-		log_sys.dropped--; /* the report itself is not a line lost */
-		break;
-	case LOGSYS_NO_READER:
-		break; /* told when a reader is back */
+	if (logsys_send(&log_sys, atomic_load(&log_facility_want) | LOG_WARNING,
+		log_ident, log_pid, line, (size_t)len) == LOGSYS_NO_ROOM) {
+		log_sysq.dropped += n; /* told next time */
+		return;
 	}
+	if (log_stderr)
+		fprintf(stderr, "%.*s\n", len, line);
 }
 
 /*
@@ -154,15 +184,15 @@ log_gather(void)
 }
 
 /*
- * Sleeps until lines come, or, while syslog owes a report of lines it
- * missed, until it is time to try again. Called with log_mtx held.
+ * Sleeps until lines come, or, while lines wait for syslog, until it is
+ * time to try them again. Called with log_mtx held.
  */
 static void
 log_idle(void)
 {
 	struct timespec until;
 
-	if (log_sys.dropped == 0) {
+	if (log_sysq.count == 0 && log_sysq.dropped == 0) {
 		pthread_cond_wait(&log_more, &log_mtx);
 		return;
 	}
@@ -174,10 +204,40 @@ log_idle(void)
 	}
 	if (pthread_cond_timedwait(&log_more, &log_mtx, &until) == ETIMEDOUT) {
 		pthread_mutex_unlock(&log_mtx);
-		log_report_syslog_drops();
+		log_syslog_retry();
 		if (log_stderr)
 			fflush(stderr);
 		pthread_mutex_lock(&log_mtx);
+	}
+}
+
+/*
+ * At exit: the lines syslog has not taken yet get until log_stop()'s
+ * deadline, each try as soon as the reader has room.
+ */
+static void
+log_syslog_last_tries(void)
+{
+	struct pollfd p;
+	struct timespec now;
+	long left_ms;
+
+	for (;;) {
+		log_syslog_retry();
+		if ((log_sysq.count == 0 && log_sysq.dropped == 0) ||
+		    log_sys.fd < 0)
+			return;
+		clock_gettime(CLOCK_REALTIME, &now);
+		left_ms = (log_quit_by.tv_sec - now.tv_sec) * 1000L +
+		    (log_quit_by.tv_nsec - now.tv_nsec) / 1000000L;
+		if (left_ms <= LOG_QUIT_MARGIN_MS)
+			return;
+		p.fd = log_sys.fd;
+		p.events = POLLOUT;
+		(void)poll(&p, 1,
+		    (int)(left_ms - LOG_QUIT_MARGIN_MS < LOG_RETRY_MS
+			    ? left_ms - LOG_QUIT_MARGIN_MS
+			    : LOG_RETRY_MS));
 	}
 }
 
@@ -206,15 +266,18 @@ log_main(void *arg)
 		for (n = 0; n < LOG_BATCH && logq_pop(&log_q, &batch[n]); n++)
 			;
 		pthread_mutex_unlock(&log_mtx);
+		log_syslog_retry();
 		if (dropped != 0)
 			log_write_dropped(dropped, "the log queue was full");
-		log_report_syslog_drops();
 		for (i = 0; i < n; i++)
 			log_write(batch[i].prio, batch[i].line, batch[i].len);
 		if (log_stderr)
 			fflush(stderr);
 		pthread_mutex_lock(&log_mtx);
 	}
+	pthread_mutex_unlock(&log_mtx);
+	log_syslog_last_tries();
+	pthread_mutex_lock(&log_mtx);
 	log_done = true;
 	pthread_cond_broadcast(&log_empty);
 	pthread_mutex_unlock(&log_mtx);
@@ -228,12 +291,20 @@ log_start(void)
 		log_warnx("no memory for the log queue: logging directly");
 		return false;
 	}
-	if ((errno = pthread_create(&log_thread, NULL, log_main, NULL)) != 0) {
-		log_warn("cannot start the logger thread: logging directly");
+	if (!logq_init(&log_sysq, LOG_SYSQ_LINES)) {
 		logq_free(&log_q);
+		log_warnx("no memory for the log queue: logging directly");
 		return false;
 	}
 	log_pid = getpid(); /* after the fork: the pid syslog should show */
+	log_sysq_on = true;
+	if ((errno = pthread_create(&log_thread, NULL, log_main, NULL)) != 0) {
+		log_sysq_on = false;
+		log_warn("cannot start the logger thread: logging directly");
+		logq_free(&log_sysq);
+		logq_free(&log_q);
+		return false;
+	}
 	/* named, so that its CPU time can be told apart (make bench) */
 	pthread_setname_np(log_thread, "smf-logger");
 	atomic_store(&log_queued, true);
@@ -257,6 +328,7 @@ log_stop(unsigned timeout_ms)
 		deadline.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&log_mtx);
+	log_quit_by = deadline;
 	log_quit = true;
 	pthread_cond_signal(&log_more);
 	while (!log_done && rc != ETIMEDOUT)
@@ -264,9 +336,11 @@ log_stop(unsigned timeout_ms)
 	done = log_done;
 	pthread_mutex_unlock(&log_mtx);
 	if (!done)
-		return; /* stuck in syslog(): the process ends around it */
+		return; /* stuck on stderr: the process ends around it */
 	pthread_join(log_thread, NULL);
 	atomic_store(&log_queued, false);
+	log_sysq_on = false;
+	logq_free(&log_sysq);
 	logq_free(&log_q);
 }
 

@@ -11,10 +11,11 @@
  * returns: one logger thread writes to stderr and syslog, so a syslog
  * reader that lags or stops costs the mail path nothing. When the queue is
  * full lines are dropped and counted, and the logger reports "dropped N
- * lines" as soon as it can. Stderr is written before syslog, and a
- * syslog reader is waited for at most a second (logsys.h): a stalled one
- * loses syslog lines, counted and reported to it once it reads again,
- * while stderr gets every line.
+ * lines" as soon as it can. Stderr is written before syslog, and syslog
+ * is never waited for (logsys.h): lines its reader has no room for wait
+ * in a second queue, tried again every 50 ms; a reader that stopped loses
+ * what does not fit there, counted and reported to it once it reads
+ * again, while stderr gets every line.
  */
 #ifndef LOG_H
 #define LOG_H
@@ -31,7 +32,7 @@ bool log_start(void);
 /*
  * Writes what is queued, for at most TIMEOUT_MS, and ends the logger
  * thread; lines logged later are written directly. A logger stuck on a
- * syslog reader that stopped is left behind when the time is up.
+ * standard error nobody reads is left behind when the time is up.
  */
 void log_stop(unsigned timeout_ms);
 /* Lines dropped on a full queue, or refused by syslog, since start. */

@@ -41,19 +41,32 @@ logq_push(struct logq *q, int prio, const char *line, size_t len)
 	return true;
 }
 
+const struct logq_entry *
+logq_front(const struct logq *q)
+{
+	return q->count == 0 ? NULL : &q->slots[q->head];
+}
+
+void
+logq_drop_front(struct logq *q)
+{
+	if (q->count == 0)
+		return;
+	q->head = (q->head + 1) % q->cap;
+	q->count--;
+}
+
 bool
 logq_pop(struct logq *q, struct logq_entry *out)
 {
-	const struct logq_entry *e;
+	const struct logq_entry *e = logq_front(q);
 
-	if (q->count == 0)
+	if (e == NULL)
 		return false;
-	e = &q->slots[q->head];
 	out->prio = e->prio;
 	out->len = e->len;
 	memcpy(out->line, e->line, e->len + 1);
-	q->head = (q->head + 1) % q->cap;
-	q->count--;
+	logq_drop_front(q);
 	return true;
 }
 

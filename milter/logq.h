@@ -35,6 +35,12 @@ void logq_free(struct logq *);
 
 /* Queues LINE (LEN bytes, cut to fit); false, and counted, when full. */
 bool logq_push(struct logq *, int prio, const char *line, size_t len);
+/*
+ * The oldest line, left in place (NULL when empty), and its removal: for a
+ * line that may have to wait for another try.
+ */
+const struct logq_entry *logq_front(const struct logq *);
+void logq_drop_front(struct logq *);
 /* The oldest line into OUT; false when empty. */
 bool logq_pop(struct logq *, struct logq_entry *out);
 /* The lines refused since the last call, and the count starts again. */

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -35,8 +34,6 @@ void
 logsys_open(struct logsys *ls, const char *path)
 {
 	ls->fd = -1;
-	ls->stalled = false;
-	ls->dropped = 0;
 	snprintf(ls->path, sizeof(ls->path), "%s", path);
 	logsys_connect(ls);
 }
@@ -67,20 +64,6 @@ logsys_format(char *buf, size_t size, int pri, const char *ident, pid_t pid,
 	return (size_t)n < size ? (size_t)n : size - 1;
 }
 
-/* Room in the reader's queue within LOGSYS_WAIT_MS, unless it is stalled. */
-static bool
-logsys_wait_room(struct logsys *ls)
-{
-	struct pollfd p = { .fd = ls->fd, .events = POLLOUT };
-
-	if (ls->stalled)
-		return false;
-	if (poll(&p, 1, LOGSYS_WAIT_MS) == 1 && (p.revents & POLLOUT) != 0)
-		return true;
-	ls->stalled = true;
-	return false;
-}
-
 enum logsys_sent
 logsys_send(struct logsys *ls, int pri, const char *ident, pid_t pid,
     const char *line, size_t len)
@@ -96,29 +79,13 @@ logsys_send(struct logsys *ls, int pri, const char *ident, pid_t pid,
 			logsys_connect(ls);
 		if (ls->fd < 0)
 			return LOGSYS_NO_READER;
-		if (send(ls->fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0) {
-			ls->stalled = false;
+		if (send(ls->fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
 			return LOGSYS_SENT;
-		}
-		if (errno == EAGAIN || errno == EWOULDBLOCK ||
-		    errno == ENOBUFS) {
-			if (logsys_wait_room(ls))
-				continue;
-			ls->dropped++;
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
 			return LOGSYS_NO_ROOM;
-		}
 		/* Once: the syslog daemon may have restarted on a new socket. */
 		logsys_close(ls);
 		if (reconnects++ > 0)
 			return LOGSYS_NO_READER;
 	}
-}
-
-unsigned long
-logsys_take_dropped(struct logsys *ls)
-{
-	unsigned long n = ls->dropped;
-
-	ls->dropped = 0;
-	return n;
 }

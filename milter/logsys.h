@@ -5,11 +5,9 @@
  * glibc's syslog() blocks for as long as the reader of /dev/log stops (a
  * datagram socket whose queue is full), and with it the one logger
  * thread: lines for stderr stalled behind it. This sends each line on a
- * socket of its own, in the format glibc writes ("<PRI>Mmm dd hh:mm:ss
- * IDENT[PID]: line"), and waits for room at most LOGSYS_WAIT_MS: a burst
- * a live reader catches up with loses nothing, a reader that took nothing
- * for that long is stalled, and from then on lines it has no room for are
- * dropped (counted) without waiting until it takes one again. One owner
+ * socket of its own, with MSG_DONTWAIT, in the format glibc writes
+ * ("<PRI>Mmm dd hh:mm:ss IDENT[PID]: line"), and says when the reader had
+ * no room: the caller keeps the line for another try (log.c). One owner
  * (the logger thread, or the thread that logs before it starts): no
  * locking here.
  */
@@ -22,29 +20,24 @@
 #include <time.h>
 
 #define LOGSYS_PATH "/dev/log"
-#define LOGSYS_WAIT_MS 1000
 
 struct logsys {
-	char path[108];        /* sun_path */
-	int fd;                /* -1 while not connected */
-	bool stalled;          /* the last wait for room ran out */
-	unsigned long dropped; /* no room, since logsys_take_dropped() */
+	char path[108]; /* sun_path */
+	int fd;         /* -1 while not connected */
 };
 
 enum logsys_sent {
 	LOGSYS_SENT,
-	LOGSYS_NO_ROOM,   /* dropped and counted: the reader is stalled */
+	LOGSYS_NO_ROOM,   /* the reader's queue is full: try again later */
 	LOGSYS_NO_READER, /* nobody listens (as glibc: not an error) */
 };
 
 /* Remembers PATH and connects now if it can (later sends retry). */
 void logsys_open(struct logsys *, const char *path);
 void logsys_close(struct logsys *);
-/* Sends one line, waiting for room as said above. */
+/* Sends one line; never blocks. */
 enum logsys_sent logsys_send(struct logsys *, int pri, const char *ident,
     pid_t pid, const char *line, size_t len);
-/* The count of lines refused since the last call, reset. */
-unsigned long logsys_take_dropped(struct logsys *);
 /*
  * Pure: the datagram for LINE at NOW (local time) into BUF; its length,
  * cut to SIZE - 1.

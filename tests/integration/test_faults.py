@@ -185,7 +185,9 @@ def arrange(row, server, dns, testdir, state_file, binary):
             devlog.close()
         return
     kind = how["file"]
-    base = os.path.join(testdir, "var", "fault")
+    # root's (user = root): not below the harness's 01777 var/, where a
+    # root daemon now refuses to work (issue 11, item 1)
+    base = os.path.join(testdir, "fault-state")
     if kind == "missing":
         # not even its directory
         setup.state_file = os.path.join(base, "state.json")

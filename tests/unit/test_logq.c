@@ -91,6 +91,29 @@ test_long_line_cut(void **state)
 	assert_false(logq_init(&q, 0));
 }
 
+/* A line peeked at stays first until it is dropped. */
+static void
+test_front_stays_until_dropped(void **state)
+{
+	struct logq q;
+
+	(void)state;
+	assert_true(logq_init(&q, 2));
+	assert_null(logq_front(&q));
+	logq_drop_front(&q); /* empty: nothing happens */
+	push(&q, "a", true);
+	push(&q, "b", true);
+	assert_string_equal(logq_front(&q)->line, "a");
+	assert_string_equal(logq_front(&q)->line, "a");
+	logq_drop_front(&q);
+	assert_string_equal(logq_front(&q)->line, "b");
+	push(&q, "c", true); /* wraps */
+	pop(&q, "b");
+	pop(&q, "c");
+	assert_null(logq_front(&q));
+	logq_free(&q);
+}
+
 int
 main(void)
 {
@@ -98,6 +121,7 @@ main(void)
 		cmocka_unit_test(test_order_and_wrap),
 		cmocka_unit_test(test_full_drops_and_counts),
 		cmocka_unit_test(test_long_line_cut),
+		cmocka_unit_test(test_front_stays_until_dropped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

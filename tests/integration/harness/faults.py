@@ -90,10 +90,10 @@ class BlackHole:
 
 @contextlib.contextmanager
 def tmpfs(path, size="64k", ro=False):
-    """A small tmpfs on `path` (created, mode 01777) for the block; with
+    """A small tmpfs on `path` (created, root's, mode 0755) for the block; with
     ro=True it is remounted read-only before the block runs."""
     os.makedirs(path, exist_ok=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=1777",
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755",
                     "smf-faults", path], check=True, capture_output=True)
     try:
         if ro:
