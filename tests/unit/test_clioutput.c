@@ -35,6 +35,7 @@ static const struct {
 	    ".example\", \"MailFromDomainStatus\": \"Pending\", \"Behav"
 	    "iorOnMXFailure\": \"UseDefaultValue\"}}}" },
 	{ "empty", "{\"MailFromDomainAttributes\": {}}" },
+	{ "zero-columns", "{\"X\": [[], {\"a\": \"1\", \"b\": \"2\"}]}" },
 	{ "long",
 	    "{\"MailFromDomainAttributes\": {\"averyveryveryveryverylon"
 	    "gidentityname.example.com\": {\"MailFromDomain\": \"bounce"
@@ -476,6 +477,36 @@ test_upper(void **state)
 	strbuf_free(&out);
 }
 
+/*
+ * A header of no columns fixes the count at 0, as Python's _num_cols, but
+ * not the widths: the next row is refused with the CLI's ValueError, and
+ * nothing is read past the widths (fuzz_cliinput found the overflow).
+ */
+static void
+test_zero_column_header(void **state)
+{
+	struct clioutput_style style = { 0, 80 };
+	enum clioutput_format fmt;
+	struct strbuf out, err;
+	struct clivalue *v;
+
+	(void)state;
+	v = doc("zero-columns");
+	assert_int_equal(clioutput_parse("table", &fmt), 0);
+	strbuf_init(&out);
+	strbuf_init(&err);
+	assert_int_equal(
+	    clioutput_render(fmt, "GetIdentityMailFromDomainAttributes", v,
+		&style, &out, &err),
+	    -1);
+	assert_non_null(err.data);
+	assert_non_null(
+	    strstr(err.data, "Row should have 0 elements, instead it has 2"));
+	strbuf_free(&out);
+	strbuf_free(&err);
+	clivalue_free(v);
+}
+
 int
 main(void)
 {
@@ -483,6 +514,7 @@ main(void)
 		cmocka_unit_test(test_like_aws),
 		cmocka_unit_test(test_empty_response_prints_nothing),
 		cmocka_unit_test(test_upper),
+		cmocka_unit_test(test_zero_column_header),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,8 +23,10 @@ struct section {
 	struct row headers;
 	struct row *rows;
 	size_t nrows;
-	size_t ncols; /* 0 until a header or a row */
-	size_t *maxw;
+	size_t ncols;   /* as the first header or row set it */
+	bool has_ncols; /* Python's _num_cols is not None: 0 is a count */
+	size_t *maxw;   /* nmaxw entries */
+	size_t nmaxw;   /* 0: the next header or row sets them */
 	int indent;
 };
 
@@ -89,23 +92,39 @@ current(struct table *t)
 	return t->n > 0 && !t->failed ? &t->sections[t->n - 1] : NULL;
 }
 
+/*
+ * Section._update_max_widths(): an empty list of widths is set again by
+ * the next header or row, so a 0-column header does not fix the widths.
+ */
 static void
 update_widths(struct table *t, struct section *s, const struct row *r)
 {
 	size_t i, w;
 
-	if (s->maxw == NULL) {
+	if (s->nmaxw == 0) {
+		free(s->maxw);
 		if ((s->maxw = calloc(r->n + 1, sizeof(*s->maxw))) == NULL) {
 			t->failed = 1;
 			return;
 		}
+		s->nmaxw = r->n;
 		for (i = 0; i < r->n; i++)
 			s->maxw[i] = text_width(r->cells[i]);
 		return;
 	}
-	for (i = 0; i < r->n && i < s->ncols; i++)
+	for (i = 0; i < r->n && i < s->nmaxw; i++)
 		if ((w = text_width(r->cells[i])) > s->maxw[i])
 			s->maxw[i] = w;
+}
+
+/* The first header or row sets the column count, 0 included. */
+static void
+set_ncols(struct section *s, size_t n)
+{
+	if (s->has_ncols)
+		return;
+	s->ncols = n;
+	s->has_ncols = true;
 }
 
 static int
@@ -157,8 +176,7 @@ add_header(
 	if (make_row(t, &s->headers, NULL, texts, n) == -1)
 		return;
 	update_widths(t, s, &s->headers);
-	if (s->ncols == 0)
-		s->ncols = n;
+	set_ncols(s, n);
 }
 
 static void
@@ -169,8 +187,7 @@ add_row(struct table *t, struct section *s, const struct clivalue *const *vals,
 
 	if (s == NULL)
 		return;
-	if (s->ncols == 0)
-		s->ncols = n;
+	set_ncols(s, n);
 	if (n != s->ncols) {
 		strbuf_addf(t->err,
 		    "Row should have %zu elements, instead it has %zu",
@@ -489,7 +506,9 @@ go_vertical(struct table *t)
 		s->nrows = 0;
 		free(s->maxw);
 		s->maxw = NULL;
+		s->nmaxw = 0;
 		s->ncols = 0;
+		s->has_ncols = false;
 		for (k = 0; k < s->headers.n && k < old.n; k++) {
 			pair[0] = s->headers.cells[k];
 			pair[1] = old.cells[k];
