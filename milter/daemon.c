@@ -6,6 +6,7 @@
 #include <grp.h>
 #include <libgen.h>
 #include <limits.h>
+#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,62 @@ daemon_socket_path(const char *spec)
 	if (strncmp(spec, "local:", 6) == 0)
 		return spec + 6;
 	return NULL;
+}
+
+bool
+daemon_knock_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct addrinfo hints, *res;
+	struct sockaddr_un sun;
+	char port[8], host[256];
+	const char *path, *rest, *at;
+	size_t n;
+	bool v6;
+
+	if ((path = daemon_socket_path(spec)) != NULL) {
+		if (strlen(path) >= sizeof(sun.sun_path))
+			return false;
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		memcpy(sun.sun_path, path, strlen(path) + 1);
+		memset(ss, 0, sizeof(*ss));
+		memcpy(ss, &sun, sizeof(sun));
+		*len = sizeof(sun);
+		return true;
+	}
+	v6 = strncmp(spec, "inet6:", 6) == 0;
+	if (!v6 && strncmp(spec, "inet:", 5) != 0)
+		return false;
+	rest = spec + (v6 ? 6 : 5);
+	at = strchr(rest, '@');
+	n = at != NULL ? (size_t)(at - rest) : strlen(rest);
+	if (n == 0 || n >= sizeof(port))
+		return false;
+	memcpy(port, rest, n);
+	port[n] = '\0';
+	/* libmilter's host: an address or a name, IPv6 with or without [] */
+	if (at == NULL || at[1] == '\0' || strcmp(at + 1, "0.0.0.0") == 0 ||
+	    strcmp(at + 1, "::") == 0 || strcmp(at + 1, "[::]") == 0)
+		snprintf(host, sizeof(host), "%s", v6 ? "::1" : "127.0.0.1");
+	else if (snprintf(host, sizeof(host), "%s", at + 1) >=
+	    (int)sizeof(host))
+		return false;
+	n = strlen(host);
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+		memmove(host, host + 1, n - 2);
+		host[n - 2] = '\0';
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = v6 ? AF_INET6 : AF_INET;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	if (getaddrinfo(host, port, &hints, &res) != 0)
+		return false;
+	memset(ss, 0, sizeof(*ss));
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return true;
 }
 
 bool

@@ -9,6 +9,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -18,6 +19,15 @@
  * For a unix socket spec, the path (pointer into spec); NULL for inet.
  */
 const char *daemon_socket_path(const char *spec);
+
+/*
+ * Where a client reaches the socket of SPEC (unix:, local:, inet:,
+ * inet6:), for the daemon's own knock at shutdown: an inet socket bound
+ * to every address (no host, 0.0.0.0, ::) is reached on loopback. A host
+ * name is resolved now. False when it cannot be.
+ */
+bool daemon_knock_addr(
+    const char *spec, struct sockaddr_storage *ss, socklen_t *len);
 
 /*
  * The rule for a directory root works in (creates, removes or chowns

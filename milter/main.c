@@ -49,8 +49,11 @@ static const char *opt_socket;
 static const char *opt_user;
 static const char *conf_path = CONF_DEFAULT_PATH;
 static pthread_t reload_thread;
-static char sockpath_buf[128]; /* the unix socket, for the shutdown poke */
+static char sockpath_buf[128]; /* the unix socket */
 static const char *sockpath;
+/* Where the shutdown knock (knock_main) connects; knock_len 0: nowhere. */
+static struct sockaddr_storage knock_ss;
+static socklen_t knock_len;
 static struct syncer *syncer; /* NULL while [ses] sync = no */
 
 /* What systemd's STATUS line says; the syncer's thread updates the pass. */
@@ -180,6 +183,20 @@ sync_mx_check(void *arg, const char *domain)
 	resolver_unref(r);
 	conf_unref(c);
 	return m;
+}
+
+/* At shutdown: MX checks still waiting end at once (MX_TIMEOUT). */
+static void
+resolver_stop_waiting_now(void)
+{
+	struct conf *c;
+	struct resolver *r;
+
+	filter_get_runtime(&c, &r);
+	if (r != NULL)
+		resolver_stop_waiting(r);
+	resolver_unref(r);
+	conf_unref(c);
 }
 
 static void
@@ -324,17 +341,14 @@ static void *
 knock_main(void *arg)
 {
 	struct timespec pause = { 0, 50 * 1000 * 1000 };
-	struct sockaddr_un sun;
 	int fd, i;
 
 	(void)arg;
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sockpath);
 	for (i = 0; i < 100 && !atomic_load(&stopping_done); i++) {
-		if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
+		if ((fd = socket(knock_ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC,
+			 0)) < 0)
 			break;
-		(void)connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+		(void)connect(fd, (struct sockaddr *)&knock_ss, knock_len);
 		close(fd);
 		nanosleep(&pause, NULL);
 	}
@@ -358,7 +372,7 @@ stop_now(void)
 	bool knocking;
 
 	stopping();
-	knocking = sockpath != NULL &&
+	knocking = knock_len != 0 &&
 	    pthread_create(&knocker, NULL, knock_main, NULL) == 0;
 	smfi_stop();
 	atomic_store(&stopping_done, true);
@@ -558,6 +572,9 @@ main(int argc, char *argv[])
 		conf_unref(conf);
 		return EX_UNAVAILABLE;
 	}
+	/* Resolved now: at shutdown a name lookup could take its time. */
+	if (!daemon_knock_addr(conf->socket, &knock_ss, &knock_len))
+		knock_len = 0; /* libmilter notices the stop within 5 s */
 	if (sockpath != NULL) {
 		if (!daemon_socket_chown(sockdir, sockpath, &user)) {
 			conf_unref(conf);
@@ -622,6 +639,8 @@ main(int argc, char *argv[])
 	atomic_store(&signal_thread_end, true);
 	pthread_kill(reload_thread, SIGUSR2);
 	pthread_join(reload_thread, NULL);
+	/* The synchroniser's MX check must not wait for a DNS server now. */
+	resolver_stop_waiting_now();
 	/* The reload thread is gone: nothing else touches the syncer now. */
 	syncer_stop(syncer);
 	metrics_stop(); /* a last write, with every message counted */

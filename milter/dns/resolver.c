@@ -75,6 +75,7 @@ struct resolver {
 	size_t count;
 	struct rentry *queue; /* misses for the resolver thread */
 	bool stopping;
+	bool no_waiting; /* resolver_stop_waiting(): answer at once */
 
 	/* Immutable after start. */
 	struct resolver_opts
@@ -656,9 +657,10 @@ resolver_abstime(uint64_t ms, struct timespec *ts)
 /*
  * Lock held, e kept alive by this caller (waiters > 0): waits for a
  * verdict newer than gen, or gives the round MX_KIND_TIMEOUT at its
- * deadline, which every waiter of the round shares.
+ * deadline, which every waiter of the round shares. False, with no
+ * verdict, once resolver_stop_waiting() was called.
  */
-static void
+static bool
 resolver_wait(struct resolver *r, struct rentry *e, unsigned long gen)
 {
 	uint64_t deadline = e->deadline, now;
@@ -667,14 +669,30 @@ resolver_wait(struct resolver *r, struct rentry *e, unsigned long gen)
 
 	resolver_abstime(deadline, &ts);
 	while (e->gen == gen) {
+		if (r->no_waiting)
+			return false;
 		if ((now = resolver_now()) >= deadline) {
 			memset(&s, 0, sizeof(s));
 			s.kind = MX_KIND_TIMEOUT;
 			resolver_verdict(r, e, &s, now);
-			return;
+			return true;
 		}
 		pthread_cond_timedwait(&e->done, &r->lock, &ts);
 	}
+	return true;
+}
+
+void
+resolver_stop_waiting(struct resolver *r)
+{
+	struct rentry *e;
+
+	pthread_mutex_lock(&r->lock);
+	r->no_waiting = true;
+	for (e = r->lru_head; e != NULL; e = e->lnext)
+		if (e->waiters > 0)
+			pthread_cond_broadcast(&e->done);
+	pthread_mutex_unlock(&r->lock);
 }
 
 /* A verdict reached without the cache: never cached, nothing to wait for. */
@@ -755,7 +773,12 @@ resolver_mx(struct resolver *r, const char *domain, const char *expected_mx,
 			continue;
 		pthread_mutex_lock(&r->lock);
 	}
-	resolver_wait(r, e, gen);
+	if (!resolver_wait(r, e, gen)) {
+		e->waiters--;
+		pthread_mutex_unlock(&r->lock);
+		resolver_free_chain(evicted);
+		return resolver_uncached(MX_KIND_TIMEOUT, found, ttl_left);
+	}
 	e->waiters--;
 	now = resolver_now();
 verdict:

@@ -77,4 +77,12 @@ void resolver_unref(struct resolver *);
 enum mx_result resolver_mx(struct resolver *, const char *domain,
     const char *expected_mx, struct mx_summary *found, unsigned *ttl_left);
 
+/*
+ * At shutdown: every resolver_mx() waiting for an answer, and every later
+ * one the cache cannot answer, returns MX_TIMEOUT at once (nothing is
+ * cached for it), so no thread holds the stop up for a DNS server's
+ * timeout.
+ */
+void resolver_stop_waiting(struct resolver *);
+
 #endif

@@ -23,9 +23,10 @@
 
 /*
  * How long syncer_stop() waits for the thread. SES and the credential
- * sources are cancelled at once; only the local MX check (the resolver's
- * wait, up to timeout_ms x tries) cannot be, and the daemon must stop
- * within 2 s whatever DNS does.
+ * sources are cancelled at once, and main() ends the resolver's waits
+ * first (resolver_stop_waiting()); this bounds whatever else might hold
+ * the thread (a state file on a hung file system), the daemon having to
+ * stop within 2 s.
  */
 #define SYNCER_STOP_WAIT_MS 800
 
@@ -336,8 +337,9 @@ syncer_stop(struct syncer *s)
 	ts.tv_sec += ns / CLOCK_NSEC;
 	ts.tv_nsec = ns % CLOCK_NSEC;
 	if (pthread_timedjoin_np(s->thread, NULL, &ts) != 0) {
-		log_warnx("SES: the synchroniser is still in its local MX "
-			  "check; stopping without it");
+		log_warnx("SES: the synchroniser has not ended within "
+			  "%d ms; stopping without it",
+		    SYNCER_STOP_WAIT_MS);
 		pthread_detach(s->thread);
 		if (!atomic_exchange(&s->left, true))
 			return; /* the thread frees it when it ends */

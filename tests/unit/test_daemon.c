@@ -10,14 +10,17 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "milter/daemon.h"
@@ -192,6 +195,56 @@ test_no_core(void **state)
 	assert_int_equal(rl.rlim_max, 0);
 }
 
+static void
+knock_inet(const char *spec, int family, const char *addr, unsigned port)
+{
+	struct sockaddr_storage ss;
+	char buf[INET6_ADDRSTRLEN];
+	socklen_t len = 0;
+	const void *a;
+	unsigned p;
+
+	assert_true(daemon_knock_addr(spec, &ss, &len));
+	assert_int_equal(ss.ss_family, family);
+	if (family == AF_INET) {
+		a = &((struct sockaddr_in *)&ss)->sin_addr;
+		p = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		assert_int_equal(len, sizeof(struct sockaddr_in));
+	} else {
+		a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+		p = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+		assert_int_equal(len, sizeof(struct sockaddr_in6));
+	}
+	assert_non_null(inet_ntop(family, a, buf, sizeof(buf)));
+	assert_string_equal(buf, addr);
+	assert_int_equal(p, port);
+}
+
+/* Where the shutdown knock goes: libmilter's listener wakes for it. */
+static void
+test_knock_addr(void **state)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = 0;
+
+	(void)state;
+	assert_true(daemon_knock_addr("unix:/run/x/milter.sock", &ss, &len));
+	assert_int_equal(ss.ss_family, AF_UNIX);
+	assert_string_equal(
+	    ((struct sockaddr_un *)&ss)->sun_path, "/run/x/milter.sock");
+	assert_true(daemon_knock_addr("local:/run/y.sock", &ss, &len));
+	knock_inet("inet:8891@127.0.0.1", AF_INET, "127.0.0.1", 8891);
+	knock_inet("inet:8891", AF_INET, "127.0.0.1", 8891); /* any address */
+	knock_inet("inet:8891@0.0.0.0", AF_INET, "127.0.0.1", 8891);
+	knock_inet("inet:25@localhost", AF_INET, "127.0.0.1", 25);
+	knock_inet("inet6:8891@::1", AF_INET6, "::1", 8891);
+	knock_inet("inet6:8891@[::1]", AF_INET6, "::1", 8891);
+	knock_inet("inet6:8891@::", AF_INET6, "::1", 8891);
+	assert_false(daemon_knock_addr("inet:@127.0.0.1", &ss, &len));
+	assert_false(daemon_knock_addr("inet:123456789@127.0.0.1", &ss, &len));
+	assert_false(daemon_knock_addr("tcp:25@127.0.0.1", &ss, &len));
+}
+
 int
 main(void)
 {
@@ -201,6 +254,7 @@ main(void)
 		cmocka_unit_test(test_pidfile_remove_only_ours),
 		cmocka_unit_test(test_pidfile_refuses),
 		cmocka_unit_test(test_no_core),
+		cmocka_unit_test(test_knock_addr),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
