@@ -199,7 +199,7 @@ creds_process_run(const char *cmd, int timeout, const struct ses_cancel *cancel,
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	sigset_t none;
+	sigset_t none, dfl;
 	pid_t pid;
 	char **argv = NULL, *buf = NULL;
 	int pfd[2] = { -1, -1 }, status, rc, e;
@@ -228,13 +228,18 @@ creds_process_run(const char *cmd, int timeout, const struct ses_cancel *cancel,
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
 	/*
-	 * The daemon's threads block SIGTERM and friends for libmilter: the
-	 * helper starts with no signal blocked, as from a shell.
+	 * The daemon's threads block SIGTERM and friends for libmilter, and
+	 * it ignores SIGPIPE (an exec keeps both): the helper starts with no
+	 * signal blocked and SIGPIPE's default, as from a shell.
 	 */
 	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
 	if ((rc = posix_spawnattr_init(&attr)) == 0) {
 		posix_spawnattr_setsigmask(&attr, &none);
-		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+		posix_spawnattr_setsigdefault(&attr, &dfl);
+		posix_spawnattr_setflags(
+		    &attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 		rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
 		posix_spawnattr_destroy(&attr);
 	}

@@ -281,6 +281,29 @@ test_run_unblocked(void **state)
 	creds_clear(&c);
 }
 
+/* The daemon ignores SIGPIPE; its helper must have the default back. */
+static void
+test_run_sigpipe_default(void **state)
+{
+	/* SIGPIPE (13) is bit 12 of SigIgn: the 13th of its 16 hex digits is odd */
+	static const char cmd[] =
+	    "awk '/^SigIgn/ { if (substr($2, 13, 1) !~ /[13579bdf]/) print "
+	    "\"{\\\"Version\\\":1,\\\"AccessKeyId\\\":\\\"A\\\","
+	    "\\\"SecretAccessKey\\\":\\\"S\\\"}\" }' /proc/self/status";
+	void (*old)(int);
+	struct creds c;
+	char err[256];
+	enum creds_status st;
+
+	(void)state;
+	old = signal(SIGPIPE, SIG_IGN);
+	st = creds_process_run(cmd, 5, NULL, &c, err, sizeof(err));
+	signal(SIGPIPE, old);
+	if (st != CREDS_OK)
+		fail_msg("%s", err);
+	creds_clear(&c);
+}
+
 int
 main(void)
 {
@@ -292,6 +315,7 @@ main(void)
 		cmocka_unit_test(test_run),
 		cmocka_unit_test(test_run_cancelled),
 		cmocka_unit_test(test_run_unblocked),
+		cmocka_unit_test(test_run_sigpipe_default),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
