@@ -12,14 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "milter/log.h"
+#include "milter/nocore.h"
 
 const char *
 daemon_socket_path(const char *spec)
@@ -433,16 +432,6 @@ daemon_detach(const struct daemon_pidfile *pf)
 }
 
 bool
-daemon_no_core(void)
-{
-	static const struct rlimit none = { 0, 0 };
-
-	return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 &&
-	    prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0 &&
-	    setrlimit(RLIMIT_CORE, &none) == 0;
-}
-
-bool
 daemon_drop_privileges(const struct account *u)
 {
 	if (!u->set)
@@ -466,7 +455,7 @@ daemon_drop_privileges(const struct account *u)
 		return false;
 	}
 	/* setresuid() set it back to fs.suid_dumpable: clear it again. */
-	if (!daemon_no_core()) {
+	if (!nocore_apply()) {
 		log_warn("cannot keep the process from dumping core");
 		return false;
 	}

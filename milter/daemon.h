@@ -90,12 +90,6 @@ void daemon_pidfile_remove(struct daemon_pidfile *, const char *path);
 bool daemon_detach(const struct daemon_pidfile *);
 
 /*
- * No core dump and no ptrace by other accounts from here on: the process
- * holds AWS secrets. First thing in main(), before any secret is read.
- */
-bool daemon_no_core(void);
-
-/*
  * setgroups, setgid, setuid, then proves root cannot be regained and that
  * the process is still not dumpable (a change of credentials resets it).
  */

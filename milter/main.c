@@ -30,6 +30,7 @@
 #include "milter/filter.h"
 #include "milter/log.h"
 #include "milter/metrics.h"
+#include "milter/nocore.h"
 #include "milter/notify.h"
 #include "milter/dns/resolver.h"
 #include "milter/sync/syncer.h"
@@ -442,7 +443,7 @@ main(int argc, char *argv[])
 	 * smfi_main(): blocked here, the kernel cannot hand SIGTERM to
 	 * another thread and kill the process without a clean shutdown.
 	 */
-	if (!daemon_no_core()) {
+	if (!nocore_apply()) {
 		fprintf(stderr, "%s: cannot disable core dumps: %s\n", PROGNAME,
 		    strerror(errno));
 		return EX_OSERR;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "milter/daemon.h"
+#include "milter/nocore.h"
 
 struct row {
 	uid_t owner;
@@ -188,7 +189,7 @@ test_no_core(void **state)
 	struct rlimit rl;
 
 	(void)state;
-	assert_true(daemon_no_core());
+	assert_true(nocore_apply());
 	assert_int_equal(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
 	assert_int_equal(getrlimit(RLIMIT_CORE, &rl), 0);
 	assert_int_equal(rl.rlim_cur, 0);
