@@ -148,7 +148,8 @@ check-integration: tests
 
 # libFuzzer needs clang; the library sources are compiled again with it.
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread -I. -DVERSION='"$(VERSION)"' \
-              $(PKG_CFLAGS) -g -O1 -fsanitize=address,undefined
+              $(PKG_CFLAGS) -g -O1 -fsanitize=address,undefined \
+              -fno-sanitize-recover=all
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 # The libraries are compiled once with coverage instrumentation
 # (fuzzer-no-link) and each target links them with libFuzzer's main.

@@ -243,6 +243,8 @@ test_functions(void **state)
 		R("starts_with('abc', 'ab')", "{}", "true"),
 		R("join(', ', `[\"a\", \"b\"]`)", "{}", "\"a, b\""),
 		R("join('', `[]`)", "{}", "\"\""),
+		/* nothing appended to a buffer never allocated (UBSan) */
+		R("join('', `[\"\", \"\"]`)", "{}", "\"\""),
 		R("keys(@)", "{\"b\": 1, \"a\": 2}", "[\"b\", \"a\"]"),
 		R("values(@)", "{\"b\": 1, \"a\": 2}", "[1, 2]"),
 		R("length('h\xc3\xa9\xf0\x9f\x98\x80')", "{}", "3"),

@@ -100,7 +100,8 @@ jmes_buf_add(struct jmes_buf *b, const void *p, size_t n)
 	size_t cap;
 	char *q;
 
-	if (b->oom)
+	/* Nothing to add: a buffer never grown has no p to copy into. */
+	if (b->oom || n == 0)
 		return;
 	if (b->cap - b->len < n) {
 		cap = b->cap ? b->cap : 64;
