@@ -158,6 +158,19 @@ log_syslog_retry(void)
 		fprintf(stderr, "%.*s\n", len, line);
 }
 
+/* CLOCK_REALTIME now plus MS, for pthread_cond_timedwait(). */
+static void
+log_deadline(unsigned ms, struct timespec *ts)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
 /*
  * Woken by a first line, the logger lets more gather before it writes:
  * one wake-up (a futex call in the thread that logs) per LOG_GATHER_MS
@@ -170,12 +183,7 @@ log_gather(void)
 
 	if (log_quit || log_q.count >= LOG_WAKE_AT)
 		return;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_nsec += LOG_GATHER_MS * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	log_deadline(LOG_GATHER_MS, &until);
 	log_gathering = true;
 	while (!log_quit && log_q.count < LOG_WAKE_AT &&
 	    pthread_cond_timedwait(&log_more, &log_mtx, &until) != ETIMEDOUT)
@@ -196,12 +204,7 @@ log_idle(void)
 		pthread_cond_wait(&log_more, &log_mtx);
 		return;
 	}
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_nsec += LOG_RETRY_MS * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	log_deadline(LOG_RETRY_MS, &until);
 	if (pthread_cond_timedwait(&log_more, &log_mtx, &until) == ETIMEDOUT) {
 		pthread_mutex_unlock(&log_mtx);
 		log_syslog_retry();
@@ -320,13 +323,7 @@ log_stop(unsigned timeout_ms)
 
 	if (!atomic_load(&log_queued))
 		return;
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	log_deadline(timeout_ms, &deadline);
 	pthread_mutex_lock(&log_mtx);
 	log_quit_by = deadline;
 	log_quit = true;
